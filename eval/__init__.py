@@ -1,0 +1,1 @@
+"""Measuring quality and speed: benchmark and evaluation scripts."""

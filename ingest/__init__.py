@@ -1,0 +1,1 @@
+"""Writing the index: product and study sources, parsing, embedding, upserting, claim audit."""

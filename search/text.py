@@ -1,0 +1,41 @@
+"""Text normalisation shared by the INCI parser, the knowledge base and query understanding.
+
+One function decides when two spellings are "the same name", so the ingest side and the search
+side can never disagree about it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_DASHES = re.compile(r"[\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]")
+_QUOTES = re.compile(r"[\u2018\u2019\u201A\u201B\u2032\u00B4`]")
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form: 'Parabène' -> 'parabene', 'SKÓRY' -> 'skory'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # Letters that NFKD does not decompose but that users type without their mark.
+    stripped = stripped.translate(str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae"}))
+    return stripped.casefold()
+
+
+def normalize_name(name: str) -> str:
+    """The matching key of an ingredient name.
+
+    Folds case and accents, unifies dashes and quotes, collapses whitespace (also around hyphens
+    and slashes), and strips surrounding punctuation, asterisks and footnote marks.
+    'Methyl-Paraben*' -> 'methyl-paraben'; ' Aqua / Water. ' -> 'aqua/water'.
+    """
+    text = _QUOTES.sub("'", _DASHES.sub("-", fold(name)))
+    text = _SPACES.sub(" ", text).strip()
+    text = re.sub(r"\s*([-/])\s*", r"\1", text)
+    return text.strip(" .,;:*†‡§¹²³°+")
+
+
+def compact(name: str) -> str:
+    """A looser key that also ignores spaces and hyphens: 'methyl paraben' == 'methylparaben'."""
+    return re.sub(r"[\s\-]", "", normalize_name(name))
