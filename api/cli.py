@@ -1,8 +1,147 @@
-"""The `conseil` command line."""
+"""The `conseil` command line: built with typer, errors translated into messages at this edge.
+
+Heavy modules (torch, sentence-transformers, the Qdrant engine) are imported inside commands so
+that `conseil --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
 import typer
-app = typer.Typer()
-@app.command()
-def version() -> None:
-    print("0.1")
+from rich.console import Console
+
+from conseil.search.errors import ConseilError, IndexLockedError
+from conseil.search.settings import Settings
+
+app = typer.Typer(help="Conseil: ingredient-aware product and study search.", no_args_is_help=True,
+                  add_completion=False)
+ingest_app = typer.Typer(help="Load sources into the index.", no_args_is_help=True)
+app.add_typer(ingest_app, name="ingest")
+
+console = Console(stderr=True)
+out = Console()
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly_errors(func: F) -> F:
+    """Translate Conseil errors into one clear line and a non-zero exit code."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except IndexLockedError as exc:
+            console.print(f"[bold red]error:[/] {exc}")
+            raise typer.Exit(3) from None
+        except ConseilError as exc:
+            console.print(f"[bold red]error:[/] {exc}")
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def demo_catalog_path() -> Path:
+    from importlib.resources import files
+
+    return Path(str(files("conseil.corpora") / "demo" / "products.jsonl"))
+
+
+def _run_product_ingest(settings: Settings, path: Path, fmt: str, mapping: Path | None,
+                        source: str | None, sync: bool, as_json: bool) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from conseil.ingest.products import ingest_products
+    from conseil.search.embedder import load_embedder
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True, disable=as_json or not console.is_terminal) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task({"analyse": "Analysing", "embed": "Embedding"}.get(stage, stage),
+                                            total=total)
+            bar.update(tasks[stage], completed=done)
+
+        def make_embedder() -> Any:
+            console.print(f"Loading embedding model {settings.embedding_model}…")
+            return load_embedder(settings)
+
+        report = ingest_products(settings, path, fmt=fmt, mapping=mapping, source=source, sync=sync,
+                                 embedder_factory=make_embedder, progress=progress)
+    summary = report.summary()
+    if as_json:
+        out.print_json(json.dumps(summary))
+        return
+    out.print(
+        f"[bold]{report.path}[/] ({report.format}, source {report.source!r}): read {report.rows_read}, "
+        f"new {report.new}, changed {report.changed}, payload refreshed {report.payload_only}, "
+        f"unchanged {report.unchanged}, deleted {report.deleted}, rejected {report.rejected} "
+        f"in {report.seconds:.1f} s"
+    )
+    if report.contradictions:
+        out.print(f"{report.contradictions} products carry claims their ingredient list contradicts: "
+                  "see `conseil audit`.")
+    if report.rejects_file:
+        out.print(f"Rejected rows are listed in {report.rejects_file}")
+        for reject in report.rejects[:5]:
+            out.print(f"  row {reject.row} ({reject.product_id or 'no id'}): {reject.field or ''} {reject.reason}")
+
+
+@ingest_app.command("products")
+@friendly_errors
+def ingest_products_command(
+    path: Annotated[Path, typer.Argument(help="Product file: Sephora export, cosmetics.csv, or CSV/JSONL/Parquet.")],
+    fmt: Annotated[str, typer.Option("--format", help="auto, sephora, cosmetics or generic.")] = "auto",
+    mapping: Annotated[Path | None, typer.Option(help="Column mapping file for the generic format.")] = None,
+    source: Annotated[str | None, typer.Option(help="Source name stored with the products.")] = None,
+    sync: Annotated[bool, typer.Option("--sync", help="Delete products of this source gone from the file.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Ingest a product file; only new or changed products are embedded."""
+    _run_product_ingest(Settings(), path, fmt, mapping, source, sync, as_json)
+
+
+@ingest_app.command("demo")
+@friendly_errors
+def ingest_demo_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Ingest the bundled demo catalog (corpora/demo/products.jsonl)."""
+    _run_product_ingest(Settings(), demo_catalog_path(), "generic", None, "demo", True, as_json)
+
+
+@app.command("audit")
+@friendly_errors
+def audit_command(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per contradiction.")] = False,
+    limit: Annotated[int, typer.Option(help="Show at most this many products (0 = all).")] = 0,
+) -> None:
+    """List products whose own claims their ingredient list contradicts."""
+    from conseil.ingest.audit_report import list_contradictions
+
+    rows = list_contradictions(Settings())
+    if limit:
+        rows = rows[:limit]
+    if as_json:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} claim contradictions")
+    for column in ("product", "name", "brand", "claim", "offending ingredients"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row["product_id"], row["name"], row["brand"] or "", row["claim"], ", ".join(row["offending"]))
+    out.print(table)
+
+
 def main() -> None:
     app()

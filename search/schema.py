@@ -104,5 +104,5 @@ PAYLOAD_INDEXES: dict[str, str] = {
     "brand_key": "keyword",
     "price": "float",
     "has_ingredients": "bool",
-    "content_hash": "keyword",
+    "audit_claims": "keyword",  # claims its own ingredient list contradicts
 }

@@ -1,0 +1,80 @@
+"""From a source record and its ingredient analysis to what is stored: texts and payload."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from conseil.search.inci import Analysis
+from conseil.search.schema import ProductRecord
+from conseil.search.text import normalize_name
+
+from .audit import Contradiction
+
+# Bump when the payload layout or the text recipes change: stored products are then refreshed.
+PAYLOAD_VERSION = 1
+# The dense text keeps the first ingredients only: the model reads 256 word pieces at most, and
+# the full list is in the BM25 text, where exact ingredient names matter most.
+DENSE_INGREDIENTS = 12
+
+
+@dataclass(frozen=True)
+class ProductDocument:
+    point_id: str
+    dense_text: str
+    sparse_text: str
+    payload: dict[str, Any]
+    embed_hash: str  # changes only when what is embedded changes
+
+
+def build_document(record: ProductRecord, analysis: Analysis, contradictions: list[Contradiction],
+                   *, record_hash: str, derivation: str) -> ProductDocument:
+    category = " > ".join(record.category_path)
+    listed = [r.canonical or r.item.raw for r in analysis.items if not r.item.may_contain]
+    describe = [
+        record.name,
+        f"by {record.brand}" if record.brand else "",
+        category,
+        ", ".join(record.highlights),
+        ("for " + ", ".join(record.skin_types) + " skin") if record.skin_types else "",
+        ", ".join(c.replace("_", " ") for c in record.concerns),
+    ]
+    dense_text = ". ".join(p for p in describe if p)
+    if listed:
+        dense_text += ". Ingredients: " + ", ".join(listed[:DENSE_INGREDIENTS])
+    sparse_text = ". ".join(p for p in describe if p) + ". " + " , ".join(r.item.raw for r in analysis.items)
+    embed_hash = hashlib.sha256(f"{dense_text}\x00{sparse_text}".encode()).hexdigest()[:32]
+    payload: dict[str, Any] = {
+        "source": record.source,
+        "product_id": record.product_id,
+        "name": record.name,
+        "brand": record.brand,
+        "brand_key": normalize_name(record.brand) if record.brand else None,
+        "category_path": list(record.category_path),
+        "category": sorted({normalize_name(level) for level in record.category_path}),
+        "price": record.price,
+        "currency": record.currency,
+        "url": record.url,
+        "ingredients_raw": record.ingredients_raw,
+        "has_ingredients": bool(analysis.items),
+        "ingredient_count": len(analysis.items),
+        "ingredients": sorted(analysis.canonical_keys),
+        "ingredient_names": sorted(analysis.names),
+        "ingredient_display": list(dict.fromkeys(r.canonical or r.item.raw for r in analysis.items)),
+        "unknown_ingredients": list(analysis.unknown),
+        "families": sorted(analysis.families),
+        "skin_types": list(record.skin_types),
+        "skin_types_origin": record.skin_types_origin,
+        "concerns": list(record.concerns),
+        "claims": list(record.claims),
+        "highlights": list(record.highlights),
+        "audit": [c.to_payload() for c in contradictions],
+        "audit_claims": [c.claim for c in contradictions],
+        "extra": json.loads(json.dumps(record.extra, default=str)),
+        "record_hash": record_hash,
+        "derivation": derivation,
+        "embed_hash": embed_hash,
+    }
+    return ProductDocument(record.point_id, dense_text, sparse_text, payload, embed_hash)

@@ -1,0 +1,188 @@
+"""Product ingestion: source file -> ingredient analysis -> embeddings -> the products collection.
+
+Incremental by design. Each stored point remembers the hash of its source record and the
+"derivation" (knowledge-base fingerprint, payload version, model) it was built with:
+
+* same record, same derivation        -> unchanged: nothing is parsed, embedded or written;
+* texts unchanged, payload changed    -> payload rewritten, no re-embedding (e.g. a new KB);
+* otherwise                           -> re-embedded and upserted.
+
+A source that cannot be read raises before the index is opened, so the index stays untouched.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from conseil.search.embedder import Embedder
+from conseil.search.index import Filter, IndexPoint, MatchAny, VectorIndex
+from conseil.search.inci import analyze
+from conseil.search.knowledge import IngredientKnowledge
+from conseil.search.schema import ProductRecord, Reject
+from conseil.search.settings import Settings
+from conseil.search.sparse import Bm25Encoder
+from conseil.search.store import open_index, products_schema, stored_dense_size
+
+from .audit import audit_claims
+from .documents import PAYLOAD_VERSION, ProductDocument, build_document
+from .sources import read_products
+
+# Texts handed to the model per call: large enough for sentence-transformers' length sorting to
+# pay off, small enough for a responsive progress bar and bounded memory.
+EMBED_CHUNK = 512
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass
+class IngestReport:
+    path: str
+    format: str
+    source: str
+    rows_read: int = 0
+    new: int = 0
+    changed: int = 0
+    payload_only: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    rejected: int = 0
+    contradictions: int = 0
+    seconds: float = 0.0
+    rejects_file: str | None = None
+    rejects: list[Reject] = field(default_factory=list)
+
+    def summary(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if k != "rejects"}
+
+
+def knowledge_fingerprint(kb: IngredientKnowledge) -> str:
+    return str(getattr(kb, "version", "")) or "unversioned"
+
+
+def ingest_products(
+    settings: Settings,
+    path: Path,
+    *,
+    fmt: str = "auto",
+    mapping: Path | None = None,
+    source: str | None = None,
+    sync: bool = False,
+    embedder_factory: Callable[[], Embedder],
+    kb: IngredientKnowledge | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    started = time.perf_counter()
+    read = read_products(path, fmt, mapping=mapping, source=source)  # raises before any write
+    report = IngestReport(path=str(path), format=read.format, source=read.source, rows_read=read.rows_read,
+                          rejects=list(read.rejects))
+    kb = kb or IngredientKnowledge.load()
+
+    embedder: Embedder | None = None
+    dense_size = stored_dense_size(settings, products_schema(0).name)
+    if dense_size is None:  # first ingest: the model decides the vector size
+        embedder = embedder_factory()
+        dense_size = embedder.dimension
+    derivation = f"kb={knowledge_fingerprint(kb)};payload={PAYLOAD_VERSION};model={settings.embedding_model}"
+
+    with open_index(settings, products_schema(dense_size), create=True) as index:
+        stored = _stored_state(index, read.source)
+        pending: list[ProductDocument] = []
+        for n, record in enumerate(read.records, 1):
+            record_hash = record.content_hash()
+            previous = stored.get(record.point_id)
+            if previous and previous[0] == record_hash and previous[1] == derivation:
+                report.unchanged += 1
+                continue
+            document = _document(record, kb, record_hash, derivation)
+            report.contradictions += bool(document.payload["audit"])
+            if previous is None:
+                report.new += 1
+                pending.append(document)
+            elif previous[2] == document.embed_hash:
+                report.payload_only += 1
+                index.set_payload(document.point_id, document.payload)
+            else:
+                report.changed += 1
+                pending.append(document)
+            if progress and n % 500 == 0:
+                progress("analyse", n, len(read.records))
+
+        if pending:
+            embedder = embedder or embedder_factory()
+            _embed_and_upsert(index, embedder, pending, settings.batch_size, progress)
+
+        if sync:
+            present = {r.point_id for r in read.records} | _rejected_point_ids(read.rejects, read.source)
+            gone = [pid for pid in stored if pid not in present]
+            index.delete(gone)
+            report.deleted = len(gone)
+        index.flush()
+
+    report.rejected = len(read.rejects)
+    if read.rejects:
+        report.rejects_file = str(write_rejects(settings.reports_dir, read.source, read.rejects))
+    report.seconds = round(time.perf_counter() - started, 2)
+    return report
+
+
+def _document(record: ProductRecord, kb: IngredientKnowledge, record_hash: str, derivation: str) -> ProductDocument:
+    analysis = analyze(record.ingredients_raw, kb)
+    contradictions = audit_claims(record.claims, analysis)
+    return build_document(record, analysis, contradictions, record_hash=record_hash, derivation=derivation)
+
+
+def _stored_state(index: VectorIndex, source: str) -> dict[str, tuple[str, str, str]]:
+    """point id -> (record hash, derivation, embed hash) for this source's stored products."""
+    flt = Filter(must=(MatchAny("source", (source,)),))
+    return {
+        hit.id: (hit.payload.get("record_hash", ""), hit.payload.get("derivation", ""),
+                 hit.payload.get("embed_hash", ""))
+        for hit in index.scroll(flt, fields=["record_hash", "derivation", "embed_hash"], batch=2000)
+    }
+
+
+def _embed_and_upsert(index: VectorIndex, embedder: Embedder, documents: list[ProductDocument],
+                      batch_size: int, progress: Progress | None) -> None:
+    bm25 = Bm25Encoder()
+    total = len(documents)
+    for start in range(0, total, EMBED_CHUNK):
+        chunk = documents[start : start + EMBED_CHUNK]
+        dense = embedder.embed_documents([d.dense_text for d in chunk])
+        points = [
+            IndexPoint(id=d.point_id, dense=vector, sparse=bm25.document(d.sparse_text), payload=d.payload)
+            for d, vector in zip(chunk, dense, strict=True)
+        ]
+        for offset in range(0, len(points), batch_size):
+            index.upsert(points[offset : offset + batch_size])
+        if progress:
+            progress("embed", start + len(chunk), total)
+
+
+def _rejected_point_ids(rejects: list[Reject], source: str) -> set[str]:
+    """A product whose row is rejected this time is kept, not deleted by --sync."""
+    from conseil.search.schema import point_id
+
+    return {point_id(source, r.product_id) for r in rejects if r.product_id}
+
+
+def write_rejects(reports_dir: Path, source: str, rejects: list[Reject]) -> Path:
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    path = reports_dir / f"rejects-{_safe(source)}-{stamp}.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["file", "row", "product_id", "field", "reason"])
+        for r in rejects:
+            writer.writerow([r.source, r.row, r.product_id or "", r.field or "", r.reason])
+    return path
+
+
+def _safe(name: str) -> str:
+    cleaned = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+    return cleaned or hashlib.sha1(name.encode()).hexdigest()[:8]
