@@ -145,3 +145,7 @@ def audit_command(
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":  # `python -m conseil.api.cli`, used by the benchmarks
+    main()

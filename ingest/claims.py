@@ -116,7 +116,8 @@ _SKIN = _table(
         "combination": "combination|combo|mixed|mixte|mixta|mixto|mista|misto|mischhaut|mieszana|smisena",
         "normal": "normal|normale|normales|normalna|normalni",
         "sensitive": "sensitive|sensible|sensibles|sensibile|empfindlich|empfindliche|wrazliwa|citliva",
-        "all": "all|all types|all skin types|tous types|toutes|todo tipo|tutti i tipi|alle hauttypen",
+        "all": "all|all types|all skin types|tous types|tous types de|toutes|todo tipo|todo tipo de|"
+        "todos los tipos de|tutti i tipi|tutti i tipi di|alle hauttypen",
     }
 )
 _SKIN_WORDS = re.compile(r"\b(?:skin|skins|peau|peaux|piel|pelle|haut|skora|plet)\b")
@@ -151,7 +152,7 @@ _CONCERNS = _table(
 
 _BEST_FOR = re.compile(r"^best for (.+?)(?: skin(?: types?)?)?$")
 _GOOD_FOR = re.compile(r"^good for\s*:?\s*(.+)$")
-_CODE = re.compile(r"^(?:without|without_ingredient):\S.*$|^[a-z0-9_]+$")
+_CODE = re.compile(r"^[a-z0-9_]+$")
 
 
 def skin_type_codes(label: str) -> tuple[str, ...] | None:
@@ -220,6 +221,19 @@ def claim_codes(label: str) -> tuple[str, ...]:
     return ()
 
 
+def _code_form(label: str) -> tuple[str, ...]:
+    """A label already written as a code: 'without:parabens', 'without_ingredient:Oxybenzone'."""
+    kind, sep, rest = label.partition(":")
+    if not sep or not rest.strip():
+        return ()
+    if kind == "without":
+        family = rest.strip()
+        return (f"without:{family}",) if family in FAMILY_IDS else _without(fold(family).replace("_", " "))
+    if kind == "without_ingredient":
+        return (f"without_ingredient:{normalize_name(rest)}",)
+    return ()
+
+
 def _snake(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", fold(label)).strip("_")
 
@@ -232,7 +246,7 @@ def claims_from_labels(labels: Iterable[str]) -> tuple[str, ...]:
     """
     out: set[str] = set()
     for label in labels:
-        codes = claim_codes(label)
+        codes = claim_codes(label) or _code_form(label.strip())
         if codes:
             out.update(codes)
         elif _CODE.match(label.strip()):

@@ -54,6 +54,7 @@ class IngestReport:
     rejected: int = 0
     contradictions: int = 0
     seconds: float = 0.0
+    model_load_seconds: float = 0.0
     rejects_file: str | None = None
     rejects: list[Reject] = field(default_factory=list)
 
@@ -84,9 +85,16 @@ def ingest_products(
     kb = kb or IngredientKnowledge.load()
 
     embedder: Embedder | None = None
+
+    def load_model() -> Embedder:
+        began = time.perf_counter()
+        model = embedder_factory()
+        report.model_load_seconds = round(time.perf_counter() - began, 2)
+        return model
+
     dense_size = stored_dense_size(settings, products_schema(0).name)
     if dense_size is None:  # first ingest: the model decides the vector size
-        embedder = embedder_factory()
+        embedder = load_model()
         dense_size = embedder.dimension
     derivation = f"kb={knowledge_fingerprint(kb)};payload={PAYLOAD_VERSION};model={settings.embedding_model}"
 
@@ -114,7 +122,7 @@ def ingest_products(
                 progress("analyse", n, len(read.records))
 
         if pending:
-            embedder = embedder or embedder_factory()
+            embedder = embedder or load_model()
             _embed_and_upsert(index, embedder, pending, settings.batch_size, progress)
 
         if sync:
