@@ -1,0 +1,202 @@
+"""Search benchmark on the full product catalog, with the pipeline a user would build beside it.
+
+Needs an index of the real Sephora export (`conseil ingest products ../shared/data/sephora-products/
+product_info.csv`) under CONSEIL_DATA_DIR. For the same 210 queries (7 languages) it prints:
+
+  * p50/p95/p99 latency of `ProductSearch.search`, with the query embedding and with it cached;
+  * recall@10 of the filtered HNSW search against exact (brute-force) search, dense and hybrid;
+  * violations: returned products whose ingredient list contains an excluded family (target 0);
+  * the baseline: llama-index `VectorStoreIndex` over `QdrantVectorStore` (qdrant-client local
+    mode), same model and vectors, `MetadataFilters` NIN on the ingredient names a user would
+    list; its latency, violations, and the ratio to Conseil.
+
+    python -m conseil.eval.bench_search [--skip-baseline] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from conseil.search.contract import SearchRequest
+from conseil.search.engine import ProductSearch, build_filter
+from conseil.search.embedder import Embedder
+from conseil.search.index import HybridQuery
+from conseil.search.inci import analyze
+from conseil.search.knowledge import IngredientKnowledge
+from conseil.search.settings import Settings
+
+from .product_queries import BenchQuery, product_queries
+
+SEPHORA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "sephora-products" / "product_info.csv"
+
+# The ingredient names a careful user would type into a NIN filter for each family.
+USER_LISTS: dict[str, list[str]] = {
+    "parabens": ["methylparaben", "propylparaben", "butylparaben", "ethylparaben"],
+    "fragrance": ["fragrance", "parfum", "parfum (fragrance)", "fragrance (parfum)"],
+    "silicones": ["dimethicone", "cyclopentasiloxane", "cyclomethicone", "amodimethicone"],
+    "sulfates": ["sodium lauryl sulfate", "sodium laureth sulfate"],
+    "mineral_oils": ["mineral oil", "petrolatum", "paraffinum liquidum"],
+    "drying_alcohols": ["alcohol denat.", "alcohol"],
+}
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+
+    def pick(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
+
+    return {"p50": pick(0.50), "p95": pick(0.95), "p99": pick(0.99), "mean": round(statistics.fmean(ordered), 2)}
+
+
+def violations(ingredients_raw: list[str | None], families: tuple[str, ...], kb: IngredientKnowledge) -> int:
+    """Products whose own ingredient list contains an excluded family (ground truth, not the payload)."""
+    return sum(1 for raw in ingredients_raw if set(families) & analyze(raw, kb).families)
+
+
+class CachedEmbedder(Embedder):
+    """Query vectors computed ahead of time: isolates the engine's own latency."""
+
+    def __init__(self, inner: Embedder, texts: list[str]) -> None:
+        super().__init__(inner.backend, name=inner.name, dimension=inner.dimension)
+        self.cache = {t: inner.embed_query(t) for t in texts}
+        self.inner = inner
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.cache.get(text) or self.inner.embed_query(text)
+
+
+def bench_conseil(engine: ProductSearch, queries: list[BenchQuery]) -> dict[str, Any]:
+    kb = engine.kb
+    for q in queries[:5]:
+        engine.search(SearchRequest(query=q.text))  # warm-up
+    full: list[float] = []
+    bad = 0
+    interpreted_ok = 0
+    semantic_texts = []
+    for q in queries:
+        began = time.perf_counter()
+        response = engine.search(SearchRequest(query=q.text, limit=10))
+        full.append((time.perf_counter() - began) * 1000)
+        raws = [engine.index.retrieve([_pid(h.source, h.id)])[0].payload.get("ingredients_raw") for h in response.hits]
+        bad += violations(raws, q.exclude_families, kb)
+        got = response.interpretation.constraints
+        interpreted_ok += set(q.exclude_families) <= set(got["exclude_families"]) and \
+            set(q.skin_types) <= set(got["skin_types"])
+        semantic_texts.append(response.interpretation.semantic_text)
+
+    real = engine.embedder
+    engine.embedder = CachedEmbedder(real, semantic_texts)
+    cached: list[float] = []
+    try:
+        for q in queries:
+            began = time.perf_counter()
+            engine.search(SearchRequest(query=q.text, limit=10))
+            cached.append((time.perf_counter() - began) * 1000)
+        recall = filtered_recall(engine, queries)
+    finally:
+        engine.embedder = real
+    return {"latency_ms_with_embedding": percentiles(full), "latency_ms_cached_embedding": percentiles(cached),
+            "violations": bad, "interpretation_accuracy": round(interpreted_ok / len(queries), 3), **recall}
+
+
+def filtered_recall(engine: ProductSearch, queries: list[BenchQuery]) -> dict[str, float]:
+    """Top-10 of the HNSW search vs brute force, same filter: the engine settings' recall."""
+    dense_hits = hybrid_hits = total = 0
+    for q in queries:
+        interp = engine.interpret(SearchRequest(query=q.text))
+        flt = build_filter(interp.constraints)
+        vector = engine.embedder.embed_query(interp.semantic_text)
+        sparse = engine.bm25.query(interp.semantic_text)
+        for mode, sp in (("dense", None), ("hybrid", sparse)):
+            approx = {h.id for h in engine.index.query(HybridQuery(dense=vector, sparse=sp, filter=flt, limit=10,
+                                                                  with_payload=False))}
+            exact = {h.id for h in engine.index.query(HybridQuery(dense=vector, sparse=sp, filter=flt, limit=10,
+                                                                 exact=True, with_payload=False))}
+            found = len(approx & exact)
+            if mode == "dense":
+                dense_hits += found
+                total += len(exact)
+            else:
+                hybrid_hits += found
+    return {"recall_at_10_dense_vs_exact": round(dense_hits / max(total, 1), 4),
+            "recall_at_10_hybrid_vs_exact": round(hybrid_hits / max(total, 1), 4)}
+
+
+def _pid(source: str, product_id: str) -> str:
+    from conseil.search.schema import point_id
+
+    return point_id(source, product_id)
+
+
+def bench_baseline(engine: ProductSearch, queries: list[BenchQuery]) -> dict[str, Any]:
+    """llama-index VectorStoreIndex over QdrantVectorStore in qdrant-client local mode."""
+    from llama_index.core import StorageContext, VectorStoreIndex
+    from llama_index.core.schema import TextNode
+    from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+    from llama_index.vector_stores.qdrant import QdrantVectorStore
+    from qdrant_client import QdrantClient
+
+    from conseil.ingest.products import _document
+    from conseil.ingest.sources import read_products
+    from conseil.search.embedder import resolve_model_reference
+
+    kb = engine.kb
+    records = read_products(SEPHORA).records
+    docs = [_document(r, kb, "", "") for r in records]
+    vectors = engine.embedder.embed_documents([d.dense_text for d in docs])
+    nodes = []
+    for record, doc, vector in zip(records, docs, vectors, strict=True):
+        # What a user does: split the ingredient string on commas, lower-case the names.
+        names = [n.strip().lower() for n in (record.ingredients_raw or "").strip("[]'\"").split(",") if n.strip()]
+        nodes.append(TextNode(text=doc.dense_text, embedding=vector, id_=doc.point_id,
+                              metadata={"ingredients": names, "raw": record.ingredients_raw or ""},
+                              excluded_embed_metadata_keys=["ingredients", "raw"]))
+    store = QdrantVectorStore(client=QdrantClient(location=":memory:"), collection_name="baseline")
+    embed_model = HuggingFaceEmbedding(model_name=resolve_model_reference(engine.embedder.name))
+    index = VectorStoreIndex(nodes, storage_context=StorageContext.from_defaults(vector_store=store),
+                             embed_model=embed_model)
+    latencies: list[float] = []
+    bad = 0
+    worst: dict[str, Any] = {}
+    for q in queries:
+        names = [n for fam in q.exclude_families for n in USER_LISTS[fam]]
+        filters = MetadataFilters(filters=[MetadataFilter(key="ingredients", value=names, operator=FilterOperator.NIN)])
+        retriever = index.as_retriever(similarity_top_k=10, filters=filters)
+        began = time.perf_counter()
+        results = retriever.retrieve(q.text)
+        latencies.append((time.perf_counter() - began) * 1000)
+        count = violations([r.node.metadata.get("raw") for r in results], q.exclude_families, kb)
+        bad += count
+        if count > worst.get("violating", -1):
+            worst = {"query": q.text, "violating": count, "of": len(results)}
+    return {"latency_ms": percentiles(latencies), "violations": bad, "worst_query": worst}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    queries = product_queries()
+    with ProductSearch.open(Settings()) as engine:
+        figures: dict[str, Any] = {"queries": len(queries), "products_indexed": engine.index.count(),
+                                   "conseil": bench_conseil(engine, queries)}
+        if not args.skip_baseline:
+            figures["baseline_llamaindex_qdrant_local"] = bench_baseline(engine, queries)
+            base = figures["baseline_llamaindex_qdrant_local"]["latency_ms"]["p50"]
+            ours = figures["conseil"]["latency_ms_with_embedding"]["p50"]
+            figures["p50_ratio_baseline_over_conseil"] = round(base / ours, 1)
+    print(json.dumps(figures, indent=2, ensure_ascii=False))
+    if not args.json:
+        print("targets: p50 <= 10 ms with embedding; recall@10 >= 0.99; violations 0")
+
+
+if __name__ == "__main__":
+    main()

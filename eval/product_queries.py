@@ -1,0 +1,95 @@
+"""A reproducible set of advisor queries over the product catalog, in seven languages.
+
+Templates combine a product type, one or two excluded families and sometimes a skin type, each
+written as an advisor would say it in en, fr, es, it, de, pl and cs. Used by the search benchmark
+(and, later, the evaluation harness). `expected` records the constraints each query states, so a
+benchmark can check interpretation as well as results.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+# product type word -> category key of the Sephora export (normalised level of the category path)
+PRODUCT_TYPES: dict[str, dict[str, str]] = {
+    "moisturizers": {"en": "moisturizer", "fr": "crème hydratante", "es": "crema hidratante",
+                     "it": "crema idratante", "de": "Feuchtigkeitscreme", "pl": "krem nawilżający",
+                     "cs": "hydratační krém"},
+    "face serums": {"en": "serum", "fr": "sérum", "es": "sérum", "it": "siero", "de": "Serum",
+                    "pl": "serum", "cs": "sérum"},
+    "shampoo": {"en": "shampoo", "fr": "shampooing", "es": "champú", "it": "shampoo", "de": "Shampoo",
+                "pl": "szampon", "cs": "šampon"},
+    "face sunscreen": {"en": "sunscreen", "fr": "crème solaire", "es": "protector solar", "it": "crema solare",
+                       "de": "Sonnencreme", "pl": "krem z filtrem", "cs": "opalovací krém"},
+    "cleansers": {"en": "cleanser", "fr": "nettoyant", "es": "limpiador", "it": "detergente viso",
+                  "de": "Reinigungsgel", "pl": "żel do mycia twarzy", "cs": "čisticí gel"},
+}
+
+# family id -> "without X" phrase
+WITHOUT: dict[str, dict[str, str]] = {
+    "parabens": {"en": "without parabens", "fr": "sans parabènes", "es": "sin parabenos",
+                 "it": "senza parabeni", "de": "ohne Parabene", "pl": "bez parabenów", "cs": "bez parabenů"},
+    "fragrance": {"en": "fragrance-free", "fr": "sans parfum", "es": "sin perfume", "it": "senza profumo",
+                  "de": "ohne Duftstoffe", "pl": "bez zapachu", "cs": "bez parfému"},
+    "silicones": {"en": "without silicones", "fr": "sans silicones", "es": "sin siliconas",
+                  "it": "senza siliconi", "de": "ohne Silikone", "pl": "bez silikonów", "cs": "bez silikonů"},
+    "sulfates": {"en": "sulfate-free", "fr": "sans sulfates", "es": "sin sulfatos", "it": "senza solfati",
+                 "de": "ohne Sulfate", "pl": "bez siarczanów", "cs": "bez sulfátů"},
+    "mineral_oils": {"en": "no mineral oil", "fr": "sans huile minérale", "es": "sin aceite mineral",
+                     "it": "senza olio minerale", "de": "ohne Mineralöl", "pl": "bez oleju mineralnego",
+                     "cs": "bez minerálního oleje"},
+    "drying_alcohols": {"en": "alcohol-free", "fr": "sans alcool", "es": "sin alcohol", "it": "senza alcol",
+                        "de": "ohne Alkohol", "pl": "bez alkoholu", "cs": "bez alkoholu"},
+}
+
+SKIN: dict[str, dict[str, str]] = {
+    "dry": {"en": "for dry skin", "fr": "pour peau sèche", "es": "para piel seca", "it": "per pelle secca",
+            "de": "für trockene Haut", "pl": "do skóry suchej", "cs": "pro suchou pleť"},
+    "oily": {"en": "for oily skin", "fr": "pour peau grasse", "es": "para piel grasa", "it": "per pelle grassa",
+             "de": "für fettige Haut", "pl": "do skóry tłustej", "cs": "pro mastnou pleť"},
+}
+
+AND = {"en": "and", "fr": "ni", "es": "ni", "it": "né", "de": "und", "pl": "i", "cs": "a"}
+LANGUAGES = ("en", "fr", "es", "it", "de", "pl", "cs")
+
+
+@dataclass(frozen=True)
+class BenchQuery:
+    text: str
+    language: str
+    category: str
+    exclude_families: tuple[str, ...]
+    skin_types: tuple[str, ...] = ()
+    tags: tuple[str, ...] = field(default=())
+
+
+def _second(phrase: str, lang: str) -> str:
+    """'sans parfum' after 'sans parabènes' reads 'ni parfum' in French; keep others whole."""
+    first_word = phrase.split()[0]
+    if lang in ("fr", "es", "it") and first_word in ("sans", "sin", "senza"):
+        return phrase.split(" ", 1)[1]
+    return phrase
+
+
+def product_queries() -> list[BenchQuery]:
+    """7 languages x 5 product types x 6 constraint patterns = 210 queries."""
+    patterns: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
+        (("parabens",), ()), (("fragrance",), ()), (("silicones",), ("dry",)),
+        (("sulfates",), ()), (("parabens", "fragrance"), ()), (("mineral_oils", "drying_alcohols"), ("oily",)),
+    ]
+    queries: list[BenchQuery] = []
+    for lang, (category, words), (families, skins) in itertools.product(LANGUAGES, PRODUCT_TYPES.items(), patterns):
+        text = f"{words[lang]} {WITHOUT[families[0]][lang]}"
+        if len(families) > 1:
+            text += f" {AND[lang]} {_second(WITHOUT[families[1]][lang], lang)}"
+        for skin in skins:
+            text += f" {SKIN[skin][lang]}"
+        queries.append(BenchQuery(text=text, language=lang, category=category, exclude_families=families,
+                                  skin_types=skins))
+    return queries
+
+
+if __name__ == "__main__":
+    for q in product_queries():
+        print(q.language, q.text)
