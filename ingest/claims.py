@@ -160,7 +160,7 @@ def skin_type_codes(label: str) -> tuple[str, ...] | None:
 
     A label may name several types ("Dry, Combo, Normal") and "all" expands to every type.
     """
-    words = _SKIN_WORDS.sub(" ", fold(label)).strip()
+    words = re.sub(r"\s+", " ", _SKIN_WORDS.sub(" ", fold(label))).strip()
     codes: set[str] = set()
     for part in _LIST_JOIN.split(words) if words not in _SKIN else [words]:
         part = part.strip(" .")
@@ -256,27 +256,45 @@ def claims_from_labels(labels: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(out))
 
 
-def derive_from_highlights(tags: Iterable[str]) -> Derived:
+def derive_from_highlights(tags: Iterable[str], cache: dict[str, Derived] | None = None) -> Derived:
     """Skin types ("Best for ... Skin"), concerns ("Good for: ...") and claims from Sephora tags.
 
     Tags that are none of these ("Matte Finish", "Vitamin C", "Hydrating") are ignored here; they
-    stay in `ProductRecord.highlights`.
+    stay in `ProductRecord.highlights`. A catalog uses about a hundred distinct tags, so a reader
+    passes one `cache` dict for a whole file instead of re-deriving each tag on every row.
     """
+    parts = []
+    for tag in tags:
+        derived = cache.get(tag) if cache is not None else None
+        if derived is None:
+            derived = _derive_tag(tag)
+            if cache is not None:
+                cache[tag] = derived
+        parts.append(derived)
+    return merge_derived(parts)
+
+
+def merge_derived(parts: Iterable[Derived]) -> Derived:
+    """The union of several derivations, in canonical order."""
     skin: set[str] = set()
     concerns: set[str] = set()
     claims: set[str] = set()
-    for tag in tags:
-        key = fold(tag).strip()
-        best = _BEST_FOR.match(key)
-        if best:
-            skin.update(skin_type_codes(best.group(1)) or ())
-            continue
-        if _GOOD_FOR.match(key):
-            concerns.update(concern_codes(tag) or ())
-            continue
-        claims.update(claim_codes(tag))
+    for part in parts:
+        skin.update(part.skin_types)
+        concerns.update(part.concerns)
+        claims.update(part.claims)
     return Derived(
         skin_types=tuple(t for t in SKIN_TYPES if t in skin),
         concerns=tuple(c for c in CONCERNS if c in concerns),
         claims=tuple(sorted(claims)),
     )
+
+
+def _derive_tag(tag: str) -> Derived:
+    key = fold(tag).strip()
+    best = _BEST_FOR.match(key)
+    if best:
+        return Derived(skin_type_codes(best.group(1)) or (), (), ())
+    if _GOOD_FOR.match(key):
+        return Derived((), concern_codes(tag) or (), ())
+    return Derived((), (), claim_codes(tag))

@@ -60,7 +60,7 @@ class ProductRecord:
     skin_types: tuple[str, ...] = ()  # codes from SKIN_TYPES
     skin_types_origin: str | None = None  # "columns" (data) or "highlights" (brand tags)
     concerns: tuple[str, ...] = ()  # codes from CONCERNS
-    claims: tuple[str, ...] = ()  # claim codes, see ingest.claims (e.g. "free_of:parabens", "vegan")
+    claims: tuple[str, ...] = ()  # claim codes, see ingest.claims (e.g. "without:parabens", "vegan")
     highlights: tuple[str, ...] = ()  # the source's tags verbatim
     url: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -101,6 +101,7 @@ PAYLOAD_INDEXES: dict[str, str] = {
     "concerns": "keyword",
     "claims": "keyword",
     "category": "keyword",  # every level of the category path, normalised
+    "brand": "keyword",  # facets show the brand as written
     "brand_key": "keyword",
     "price": "float",
     "has_ingredients": "bool",
