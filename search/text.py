@@ -12,14 +12,16 @@ import unicodedata
 _DASHES = re.compile(r"[\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]")
 _QUOTES = re.compile(r"[\u2018\u2019\u201A\u201B\u2032\u00B4`]")
 _SPACES = re.compile(r"\s+")
+# Letters that NFKD does not decompose but that users type without their mark.
+_UNMARKED: dict[str, str | int | None] = {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae"}
+_UNMARK = str.maketrans(_UNMARKED)
 
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: 'Parabène' -> 'parabene', 'SKÓRY' -> 'skory'."""
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    # Letters that NFKD does not decompose but that users type without their mark.
-    stripped = stripped.translate(str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae"}))
+    stripped = stripped.translate(_UNMARK)
     return stripped.casefold()
 
 
