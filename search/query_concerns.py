@@ -1,0 +1,151 @@
+"""Concern phrases in seven languages, mapped to the concern codes of `search.schema.CONCERNS`.
+
+Patterns use the `query_text.PhraseMatcher` syntax ("a|b" alternatives, "stem*" prefixes,
+"[optional]" slots), several per language separated by ";". Bare words that are also product or
+finish words ("volume" mascara, lip "shine", "glow") only count in an unambiguous form.
+"""
+
+from __future__ import annotations
+
+CONCERN_PATTERNS: dict[str, dict[str, str]] = {
+    "dryness": {
+        "en": "dryness; dehydration; dehydrated; dry patches; flaky skin",
+        "fr": "secheresse; deshydratation; deshydrate|deshydratee|deshydratees",
+        "es": "sequedad; resequedad; deshidratacion; deshidratada|deshidratadas",
+        "it": "secchezza; disidratazione; disidratata|disidratate",
+        "de": "trockenheit; feuchtigkeitsmangel; dehydrierte|dehydrierter",
+        "pl": "suchosc|suchosci; przesuszenie|przesuszenia|przesuszona|przesuszonej; odwodnienie|odwodnionej|odwodniona",
+        "cs": "suchost|suchosti; dehydratace; dehydratovana|dehydratovanou|vysuseni|vysusena|vysusenou",
+    },
+    "aging": {
+        "en": "anti aging|ageing|age; antiaging|antiageing|antiage; aging|ageing; mature skin; mature",
+        "fr": "anti age|vieillissement|ages; antiage|antiages; vieillissement; mature|matures",
+        "es": "anti edad|envejecimiento; antiedad; antienvejecimiento; envejecimiento; madura|maduras",
+        "it": "anti eta|eta|invecchiamento|age; antieta|antiage|antinvecchiamento; invecchiamento; matura|mature",
+        "de": "anti aging|age|alterung; antiaging|antiage; hautalterung; reife|reifer|reifen",
+        "pl": "przeciwstarzeniow*; starzenie|starzenia|starzeniu; dojrzala|dojrzalej|dojrzalych|dojrzale",
+        "cs": "proti starnuti; starnuti; zrala|zralou|zrale|zraly",
+    },
+    "fine_lines": {
+        "en": "fine lines; wrinkle|wrinkles; anti wrinkle|wrinkles; antiwrinkle; lines and wrinkles",
+        "fr": "rides; ridules; anti rides; antirides; rides et ridules",
+        "es": "arrugas; antiarrugas; anti arrugas; lineas de expresion",
+        "it": "rughe; antirughe; anti rughe; linee sottili; linee d espressione",
+        "de": "falten; faltchen; anti falten; antifalten; knitterfaltchen",
+        "pl": "zmarszczki|zmarszczek|zmarszczkom|zmarszczkami; przeciwzmarszczkow*",
+        "cs": "vrasky|vrasek|vraskam|vraskami; protivraskov*",
+    },
+    "dark_spots": {
+        "en": "dark|age|sun|brown spots; hyperpigmentation; pigmentation; discoloration|discolouration; melasma",
+        "fr": "taches [brunes|pigmentaires|sombres]; hyperpigmentation; anti taches; antitaches; melasma",
+        "es": "manchas [oscuras|solares]; hiperpigmentacion; antimanchas; anti manchas; melasma",
+        "it": "macchie [scure|solari|cutanee]; iperpigmentazione; antimacchie; anti macchie; melasma",
+        "de": "pigmentflecken; altersflecken; hyperpigmentierung; dunkle flecken; anti pigmentflecken",
+        "pl": "przebarwienia|przebarwien|przebarwieniom|przebarwieniami; hiperpigmentacja|hiperpigmentacji; plamy",
+        "cs": "pigmentove skvrny; pigmentovych skvrn; pigmentove|pigmentovym skvrnam; hyperpigmentace; skvrny|skvrn|skvrnam",
+    },
+    "acne": {
+        "en": "acne; acne prone; anti acne; breakout|breakouts; blemish|blemishes; pimples; blackheads; spots",
+        "fr": "acne; acneique|acneiques; [a] tendance acneique; anti imperfections; imperfections; boutons; points noirs",
+        "es": "acne; acneica|acneicas; [con] tendencia acneica; granos; imperfecciones; espinillas; puntos negros",
+        "it": "acne; acneica|acneiche; [a] tendenza acneica; brufoli; imperfezioni; punti neri",
+        "de": "akne; unreine haut; unreinheiten; pickel; mitesser",
+        "pl": "tradzik|tradziku|tradzikowi|tradzikowa|tradzikowej|tradzikowe|tradzikowych; niedoskonalosci; wypryski; zaskorniki",
+        "cs": "akne; akni; aknozni; nedokonalosti; pupinky; cerne tecky; beraky",
+    },
+    "pores": {
+        "en": "pores; pore; large|enlarged|visible|clogged pores; pore minimizing|minimising|refining",
+        "fr": "pores [dilates|obstrues]", "es": "poros [dilatados|abiertos|obstruidos]",
+        "it": "pori [dilatati|ostruiti]", "de": "poren; grosse|vergrosserte poren",
+        "pl": "pory|porow|porami; rozszerzone|rozszerzonych pory|porow", "cs": "pory|poru; rozsirene pory",
+    },
+    "redness": {
+        "en": "redness; rosacea; couperose; flushing",
+        "fr": "rougeurs; rosacee; couperose", "es": "rojeces; rojez; enrojecimiento; rosacea; cuperosis",
+        "it": "rossori; arrossamenti; rosacea; couperose", "de": "rotungen; rotung; rosazea; couperose",
+        "pl": "zaczerwienienia|zaczerwienien|zaczerwienieniom; tradzik|tradziku rozowaty|rozowatego; naczynkow*; rumien",
+        "cs": "zarudnuti; zacervenani; rosacea; ruzovka|ruzovky; kuperoza|kuperozy",
+    },
+    "dullness": {
+        "en": "dullness; dull|tired complexion|skin; brightening; lack of radiance",
+        "fr": "teint terne; manque d'eclat; eclat du teint; teint|peau|peaux terne|ternes",
+        "es": "falta de luminosidad; piel apagada; tono apagado; luminosidad",
+        "it": "pelle|incarnato spento|spenta; luminosita",
+        "de": "fahle haut; fahler teint; strahlkraft",
+        "pl": "szara cera; poszarzala|poszarzalej cera|cery; rozswietlenie",
+        "cs": "unavena|mdla plet; rozjasneni",
+    },
+    "uneven_texture": {
+        "en": "uneven|rough|bumpy texture; uneven|rough|bumpy skin texture",
+        "fr": "grain de peau irregulier; texture irreguliere", "es": "textura irregular|desigual",
+        "it": "texture|grana irregolare", "de": "unebenes hautbild; raue haut",
+        "pl": "nierowna|nierownej tekstura|struktura|tekstury|struktury", "cs": "nerovnomerna|nerovna textura",
+    },
+    "loss_of_firmness": {
+        "en": "firmness; loss of firmness; firming; sagging; elasticity",
+        "fr": "fermete; perte de fermete; raffermissant|raffermissante; relachement",
+        "es": "firmeza; flacidez; reafirmante", "it": "tonicita; compattezza; rassodante; perdita di tono",
+        "de": "straffheit; straffend|straffende; elastizitat; festigkeit",
+        "pl": "jedrnosc|jedrnosci; ujedrnienie|ujedrniajac*; utrata jedrnosci", "cs": "pevnost; zpevneni; zpevnujici; ochablost",
+    },
+    "dark_circles": {
+        "en": "dark circles; under eye circles", "fr": "cernes", "es": "ojeras", "it": "occhiaie",
+        "de": "augenringe; dunkle augenringe", "pl": "cienie|cieni|cieniom pod oczami",
+        "cs": "kruhy|kruhum pod ocima; tmave kruhy",
+    },
+    "oiliness": {
+        "en": "oiliness; shine control; anti shine; excess oil|sebum|shine; mattifying|mattify",
+        "fr": "brillance|brillances; exces de sebum; matifiant|matifiante",
+        "es": "exceso de grasa|sebo|brillo; matificante; antibrillo",
+        "it": "lucidita; eccesso di sebo; opacizzante; sebo in eccesso",
+        "de": "glanzen; uberschussiger talg; mattierend|mattierende; talgproduktion",
+        "pl": "blyszczenie|blyszczenia|swiecenie|swiecenia; nadmiar sebum; matujac*",
+        "cs": "leskle pleti; nadmerne mazani; zmatnujici",
+    },
+    "frizz": {
+        "en": "frizz; frizzy; anti frizz; antifrizz", "fr": "frisottis; anti frisottis",
+        "es": "frizz; encrespamiento; antifrizz; anti frizz", "it": "crespo; effetto crespo; anticrespo; crespi",
+        "de": "frizz; anti frizz; krauses haar", "pl": "puszenie|puszenia|puszacych|puszace",
+        "cs": "krepateni; krepate vlasy; anti frizz",
+    },
+    "damage": {
+        "en": "damage|damaged; breakage; split ends; heat damage",
+        "fr": "abimes|abimee|abimees|abime; cassure; pointes fourchues; endommages",
+        "es": "danado|danados|danada; dano; puntas abiertas|quebradizas",
+        "it": "danneggiati|danneggiata|danneggiato|sfibrati; doppie punte",
+        "de": "geschadigtes|geschadigte|strapaziertes|strapazierte; haarbruch; spliss",
+        "pl": "zniszczone|zniszczonych; lamliwosc|lamliwosci; rozdwojone konce|koncowki",
+        "cs": "poskozene|poskozenych|poskozenym; roztrepene konecky",
+    },
+    "color_care": {
+        "en": "color|colour treated|protection|safe|protecting; colored|coloured|dyed hair",
+        "fr": "colores|colorees; protection de la couleur",
+        "es": "tenido|tenidos|tenida; coloreado|coloreados; proteccion del color",
+        "it": "colorati|trattati; protezione del colore", "de": "gefarbtes|gefarbte|coloriertes; farbschutz",
+        "pl": "farbowane|farbowanych|koloryzowane|koloryzowanych", "cs": "barvene|barvenych",
+    },
+    "volume": {
+        "en": "volumizing|volumising|volumizer; for volume; fine|flat hair", "fr": "volumateur|volumisant; pour le volume",
+        "es": "voluminizador|voluminizadora; para dar volumen", "it": "volumizzante; per il volume",
+        "de": "volumen; fur mehr volumen", "pl": "objetosc|objetosci", "cs": "objem|objemu; objemovy|objemovy",
+    },
+    "hair_thinning": {
+        "en": "hair loss|thinning; thinning hair; thinning",
+        "fr": "chute|perte de cheveux; antichute; anti chute", "es": "caida del cabello|pelo; anticaida; anti caida",
+        "it": "caduta dei capelli; anticaduta; anti caduta; diradamento", "de": "haarausfall; haarverlust",
+        "pl": "wypadanie|wypadaniu|wypadania wlosow; przeciw wypadaniu", "cs": "vypadavani|ridnuti vlasu; proti vypadavani",
+    },
+    "dry_scalp": {
+        "en": "dry|flaky|itchy scalp; dandruff", "fr": "cuir chevelu sec; pellicules",
+        "es": "cuero cabelludo seco; caspa", "it": "cuoio capelluto secco; forfora",
+        "de": "trockene|schuppige kopfhaut; schuppen", "pl": "sucha|suchej skora|skory glowy; lupiez|lupiezu|lupiezowi",
+        "cs": "sucha|suchou pokozka|pokozku|pokozky hlavy; lupy|lupum",
+    },
+    "oily_scalp": {
+        "en": "oily|greasy scalp; oily|greasy hair", "fr": "cuir chevelu gras; cheveux gras",
+        "es": "cuero cabelludo graso; cabello|pelo graso", "it": "cuoio capelluto grasso; capelli grassi",
+        "de": "fettige kopfhaut; fettiges|fettige haar|haare",
+        "pl": "przetluszczajac* sie wlosy|skora; tlusta|tlustej skora|skory glowy; przetluszczajac*",
+        "cs": "mastna|mastnou pokozka|pokozku hlavy; mastne|mastici vlasy",
+    },
+}

@@ -1,0 +1,138 @@
+"""The values query understanding produces and consumes: chips, constraints, interpretations.
+
+They live apart from the parser so that the parser, `merge_explicit` and the engine can all import
+them without import cycles; `conseil.search.query` re-exports every name here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from .query_index import VocabularyIndex
+    from .query_parser import QueryParser
+
+# Longest query text accepted, in characters (the HTTP contract uses the same limit).
+MAX_QUERY_CHARS = 500
+
+LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "it", "de", "pl", "cs")
+
+CHIP_KINDS: tuple[str, ...] = (
+    "exclude_family",
+    "exclude_ingredient",
+    "include_ingredient",
+    "skin_type",
+    "concern",
+    "category",
+    "brand",
+    "price_max",
+    "price_min",
+)
+
+
+@dataclass(frozen=True)
+class Chip:
+    """One understood constraint, shown to the advisor as a removable chip."""
+
+    kind: str  # one of CHIP_KINDS
+    value: str  # family id, ingredient key, skin type code, category key, brand, or number as str
+    source_text: str  # the words of the query it came from ("" when given explicitly)
+    known: bool = True  # False for an exclusion X that is not in the knowledge base (excluded by name)
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """Structured filters; every tuple is deduplicated and in the order the constraints were stated."""
+
+    exclude_families: tuple[str, ...] = ()
+    exclude_ingredients: tuple[str, ...] = ()  # ingredient keys, or normalize_name(X) for an unknown X
+    include_ingredients: tuple[str, ...] = ()
+    skin_types: tuple[str, ...] = ()
+    concerns: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()  # category keys from the vocabulary passed in
+    brands: tuple[str, ...] = ()
+    price_min: float | None = None
+    price_max: float | None = None
+    currency: str | None = None  # "USD", "EUR", "PLN", "CZK", "GBP" if stated
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """What a query means: the text left for semantic matching plus the constraints understood."""
+
+    query: str
+    language: str  # best guess among LANGUAGES ("en" by default)
+    semantic_text: str  # constraint phrases removed, product type words kept
+    constraints: Constraints
+    chips: tuple[Chip, ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QueryVocabulary:
+    """The catalog's own names, built by the engine from the index facets and passed in."""
+
+    categories: Mapping[str, str]  # fold()ed category name -> category key
+    brands: Mapping[str, str]  # fold()ed brand name -> brand key
+
+    @cached_property
+    def index(self) -> VocabularyIndex:
+        """Brand and category names by word sequence, compiled on first use and kept with the vocabulary.
+
+        The engine builds one vocabulary and parses many queries with it, so the (few ms) compilation
+        is paid once; the cache lives on this immutable value, not in a module.
+        """
+        from .query_index import build_vocabulary_index  # late: query_index imports this module
+
+        return build_vocabulary_index(self.categories, self.brands)
+
+    def parser(self, kb: KnowledgeVocabulary) -> QueryParser:
+        """The parser for this vocabulary and `kb`, compiled on first use (for the last kb asked).
+
+        `parse_query` goes through here so that an engine holding one vocabulary pays the ~10 ms
+        compilation of the knowledge-base term index once, not per query. The cache is stored on
+        this value (bypassing the frozen __setattr__); it is not part of equality or repr.
+        """
+        cached = self.__dict__.get("_parser_cache")
+        if cached is not None and cached[0] is kb:
+            return cached[1]
+        from .query_parser import QueryParser  # late: query_parser imports this module
+
+        parser = QueryParser(kb, self)
+        self.__dict__["_parser_cache"] = (kb, parser)
+        return parser
+
+
+class IngredientLike(Protocol):
+    """The parts of `knowledge.Ingredient` that query understanding reads."""
+
+    @property
+    def canonical(self) -> str: ...
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def families(self) -> Collection[str]: ...
+
+
+class KnowledgeVocabulary(Protocol):
+    """The parts of `knowledge.IngredientKnowledge` that query understanding reads.
+
+    Coding against this protocol keeps the parser testable with a small fake knowledge base.
+    """
+
+    def resolve(self, name: str) -> IngredientLike | None: ...
+
+    def families_of_name(self, name: str) -> frozenset[str]: ...
+
+    def family_name_index(self) -> Mapping[str, str]: ...
+
+    @property
+    def skin_types(self) -> Mapping[str, Mapping[str, tuple[str, ...]]]: ...
+
+    @property
+    def concerns(self) -> Mapping[str, Mapping[str, tuple[str, ...]]]: ...
