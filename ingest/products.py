@@ -35,7 +35,7 @@ from .sources import read_products
 
 # Texts handed to the model per call: large enough for sentence-transformers' length sorting to
 # pay off, small enough for a responsive progress bar and bounded memory.
-EMBED_CHUNK = 512
+EMBED_CHUNK = 1024
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 

@@ -25,7 +25,6 @@ from .index import (
     HybridQuery,
     IndexPoint,
     MatchAny,
-    MatchBool,
     Range,
     SparseVector,
 )
@@ -52,8 +51,6 @@ def _condition(cond: Condition) -> qe.FieldCondition:
         return qe.FieldCondition(key=cond.key, match=qe.MatchAny(list(cond.values)))
     if isinstance(cond, Range):
         return qe.FieldCondition(key=cond.key, range=qe.RangeFloat(gte=cond.gte, lte=cond.lte))
-    if isinstance(cond, MatchBool):
-        return qe.FieldCondition(key=cond.key, match=qe.MatchValue(cond.value))
     raise TypeError(f"unsupported condition {cond!r}")
 
 
@@ -223,4 +220,4 @@ class EdgeIndex:
                 return
 
     def retrieve(self, ids: Sequence[str]) -> list[Hit]:
-        return [_hit(r) for r in self._shard.retrieve(list(ids), with_payload=True)]
+        return [_hit(r) for r in self._shard.retrieve(list(ids), with_payload=True, with_vector=False)]

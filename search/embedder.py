@@ -16,6 +16,7 @@ from typing import Protocol
 from .errors import ConfigurationError
 from .settings import DEFAULT_MODEL, Settings
 
+CALL_SIZE = 1024  # texts handed to the backend per call
 # Names under which users may ask for the bundled, offline model.
 _BUNDLED_ALIASES = {DEFAULT_MODEL.lower(), f"sentence-transformers/{DEFAULT_MODEL}".lower()}
 
@@ -74,7 +75,8 @@ class Embedder:
 class SentenceTransformerBackend:
     """sentence-transformers, imported lazily so `conseil --help` stays instant."""
 
-    def __init__(self, model_ref: str, device: str | None = None) -> None:
+    def __init__(self, model_ref: str, device: str | None = None, batch_size: int = 64) -> None:
+        self.batch_size = batch_size
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         try:
             from sentence_transformers import SentenceTransformer
@@ -103,7 +105,7 @@ class SentenceTransformerBackend:
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         array = self.model.encode(
-            texts, batch_size=len(texts), normalize_embeddings=True, show_progress_bar=False
+            texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
         )
         return array.tolist()  # type: ignore[no-any-return]
 
@@ -134,14 +136,16 @@ def _prefixes(name: str) -> tuple[str, str]:
 
 def load_embedder(settings: Settings) -> Embedder:
     """Build the configured embedder (slow: loads the model)."""
+    # The backend forms model batches of `batch_size`; it receives up to CALL_SIZE texts per call so
+    # sentence-transformers can sort them by length and pad less.
     backend = SentenceTransformerBackend(resolve_model_reference(settings.embedding_model),
-                                         settings.embedding_device)
+                                         settings.embedding_device, settings.batch_size)
     query_prefix, document_prefix = _prefixes(settings.embedding_model)
     return Embedder(
         backend,
         name=settings.embedding_model,
         dimension=backend.dimension,
-        batch_size=settings.batch_size,
+        batch_size=CALL_SIZE,
         query_prefix=query_prefix,
         document_prefix=document_prefix,
     )

@@ -27,13 +27,7 @@ class Range:
     lte: float | None = None
 
 
-@dataclass(frozen=True)
-class MatchBool:
-    key: str
-    value: bool
-
-
-Condition = MatchAny | Range | MatchBool
+Condition = MatchAny | Range  # no boolean match: qdrant-edge-py 0.9.0 matches no point with MatchValue(bool)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from .errors import KnowledgeBaseError
 from .text import fold, normalize_name
 
 LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "it", "de", "pl", "cs")
+_MEMO_LIMIT = 200_000  # names remembered per instance before the memo starts over
 DATA_PACKAGE = "conseil.corpora"
 DATA_RESOURCE = "knowledge/ingredients.json"
 REBUILD_HINT = "regenerate it with `python -m conseil.search.knowledge_build`"
@@ -202,6 +203,11 @@ class IngredientKnowledge:
         self._head_nouns = frozenset(scan.get("head_nouns", ()))
         self._min_scan_length = int(scan.get("min_length", 4))
         self._trie: dict[str, Any] | None = None  # built on the first scan() call only
+        # Per-instance memos: a catalog repeats the same few thousand names tens of thousands of
+        # times, and normalising + pattern-matching each occurrence dominated ingest time.
+        self._resolved: dict[str, Ingredient | None] = {}
+        self._name_families: dict[str, frozenset[str]] = {}
+        self._scanned: dict[str, tuple[Ingredient, ...]] = {}
 
     @classmethod
     def load(cls, path: Path | None = None) -> IngredientKnowledge:
@@ -236,6 +242,16 @@ class IngredientKnowledge:
         return None
 
     def resolve(self, name: str) -> Ingredient | None:
+        try:
+            return self._resolved[name]
+        except KeyError:
+            pass
+        if len(self._resolved) > _MEMO_LIMIT:
+            self._resolved.clear()
+        found = self._resolved[name] = self._resolve(name)
+        return found
+
+    def _resolve(self, name: str) -> Ingredient | None:
         """The ingredient a name denotes (canonical or synonym, any spacing/case/accents), else None.
 
         'Water/Aqua/Eau'-style lists of one ingredient's names in several languages resolve when a strict
@@ -253,6 +269,15 @@ class IngredientKnowledge:
 
     def families_of_name(self, name: str) -> frozenset[str]:
         """Families of any name: a known ingredient's families, else the pattern rules, expanded."""
+        cached = self._name_families.get(name)
+        if cached is not None:
+            return cached
+        if len(self._name_families) > _MEMO_LIMIT:
+            self._name_families.clear()
+        families = self._name_families[name] = self._families_of_name(name)
+        return families
+
+    def _families_of_name(self, name: str) -> frozenset[str]:
         found = self.resolve(name)
         if found is not None:
             return found.families
@@ -263,6 +288,14 @@ class IngredientKnowledge:
         return frozenset(a for fid in family_ids for a in self._ancestors.get(fid, (fid,)))
 
     def scan(self, text: str) -> list[Ingredient]:
+        cached = self._scanned.get(text)
+        if cached is None:
+            if len(self._scanned) > _MEMO_LIMIT:
+                self._scanned.clear()
+            cached = self._scanned[text] = tuple(self._scan(text))
+        return list(cached)
+
+    def _scan(self, text: str) -> list[Ingredient]:
         """Known ingredients named inside a longer text, leftmost-longest, non-overlapping, deduplicated.
 
         For declarations where a missing comma merged names ('Coumarin Limonene'). A one-word generic

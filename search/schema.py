@@ -104,6 +104,6 @@ PAYLOAD_INDEXES: dict[str, str] = {
     "brand": "keyword",  # facets show the brand as written
     "brand_key": "keyword",
     "price": "float",
-    "has_ingredients": "bool",
+    "ingredient_count": "float",  # > 0: the product has an ingredient list to verify
     "audit_claims": "keyword",  # claims its own ingredient list contradicts
 }

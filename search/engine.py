@@ -1,0 +1,223 @@
+"""Product search: understand the question, filter and rank in one Qdrant query, verify every hit.
+
+    engine = ProductSearch.open(settings)       # or ProductSearch(index, embedder, kb)
+    response = engine.search(SearchRequest(query="champú sin sulfatos"))
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, replace
+
+from .contract import (
+    ChipModel,
+    FacetValue,
+    InterpretationModel,
+    ProductHit,
+    SearchRequest,
+    SearchResponse,
+)
+from .embedder import Embedder
+from .errors import QueryError
+from .index import Condition, Filter, Hit, HybridQuery, MatchAny, Range, VectorIndex
+from .knowledge import IngredientKnowledge
+from .query import Constraints, Interpretation, QueryVocabulary, merge_explicit, parse_query
+from .settings import Settings
+from .sparse import Bm25Encoder
+from .text import fold
+from .verify import audit_warnings, verify
+
+log = logging.getLogger("conseil.search")
+
+FACETS = {"brand": "brand", "category": "category", "skin_type": "skin_types"}
+# Extra hits fetched so that a hit dropped by verification does not shorten the page.
+VERIFY_MARGIN = 5
+
+
+def build_filter(c: Constraints) -> Filter:
+    """Constraints as one Qdrant filter: exclusions are `must_not` on the payload indexes."""
+    must: list[Condition] = []
+    must_not: list[Condition] = []
+    if c.exclude_families:
+        must_not.append(MatchAny("families", tuple(c.exclude_families)))
+    if c.exclude_ingredients:
+        keys = tuple(c.exclude_ingredients)
+        must_not.append(MatchAny("ingredients", keys))  # canonical keys
+        must_not.append(MatchAny("ingredient_names", keys))  # names as written, known or not
+    if c.exclude_families or c.exclude_ingredients:
+        # A product with no ingredient list can never be proven free of anything.
+        must.append(Range("ingredient_count", gte=1))
+    for key in c.include_ingredients:  # each required ingredient separately: all of them
+        must.append(MatchAny("ingredients", (key,)))
+    if c.skin_types:
+        must.append(MatchAny("skin_types", tuple(c.skin_types)))
+    if c.concerns:
+        must.append(MatchAny("concerns", tuple(c.concerns)))
+    if c.categories:
+        must.append(MatchAny("category", tuple(c.categories)))
+    if c.brands:
+        must.append(MatchAny("brand_key", tuple(c.brands)))
+    if c.price_min is not None or c.price_max is not None:
+        must.append(Range("price", gte=c.price_min, lte=c.price_max))
+    return Filter(must=tuple(must), must_not=tuple(must_not))
+
+
+class ProductSearch:
+    def __init__(self, index: VectorIndex, embedder: Embedder, kb: IngredientKnowledge) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.kb = kb
+        self.bm25 = Bm25Encoder()
+        self.violations_dropped = 0  # verification failures: should stay 0; exported as a metric
+        self.vocabulary = self._vocabulary()
+
+    @classmethod
+    @contextmanager
+    def open(cls, settings: Settings) -> Iterator[ProductSearch]:
+        from .embedder import load_embedder
+        from .store import open_index, products_schema, stored_dense_size
+
+        dense_size = stored_dense_size(settings, "products") or 0
+        with open_index(settings, products_schema(dense_size), create=False) as index:
+            yield cls(index, load_embedder(settings), IngredientKnowledge.load())
+
+    def _vocabulary(self) -> QueryVocabulary:
+        categories = {fold(str(v)): str(v) for v, _ in self.index.facet("category", limit=5000)}
+        brands = {fold(str(v)): str(v) for v, _ in self.index.facet("brand_key", limit=5000)}
+        return QueryVocabulary(categories=categories, brands=brands)
+
+    def refresh_vocabulary(self) -> None:
+        self.vocabulary = self._vocabulary()
+
+    def interpret(self, req: SearchRequest) -> Interpretation:
+        text = req.query.strip()
+        explicit = any([req.exclude, req.include, req.skin_type, req.concern, req.category, req.brand,
+                        req.price_min is not None, req.price_max is not None])
+        if not text and not explicit:
+            raise QueryError("The query is empty: type what the client is looking for, or give constraints "
+                             "such as --exclude parabens.")
+        if text and req.parse:
+            interp = parse_query(text, self.kb, self.vocabulary)
+        else:
+            interp = Interpretation(query=text, language="en", semantic_text=text, constraints=Constraints(),
+                                    chips=(), warnings=())
+        if explicit:
+            interp = merge_explicit(interp, self.kb, exclude=req.exclude, include=req.include,
+                                    skin_types=req.skin_type, concerns=req.concern, categories=req.category,
+                                    brands=req.brand, price_min=req.price_min, price_max=req.price_max,
+                                    vocabulary=self.vocabulary)
+        c = interp.constraints
+        if c.price_min is not None and c.price_max is not None and c.price_min > c.price_max:
+            raise QueryError(f"The price range is empty: minimum {c.price_min:g} is above maximum {c.price_max:g}.")
+        return interp
+
+    def search(self, req: SearchRequest) -> SearchResponse:
+        began = time.perf_counter()
+        interp = self._relax_if_untagged(self.interpret(req))
+        flt = build_filter(interp.constraints)
+        semantic = interp.semantic_text.strip()
+        dense = self.embedder.embed_query(semantic) if semantic and req.mode != "bm25" else None
+        sparse = self.bm25.query(semantic) if semantic and req.mode != "dense" else None
+        want = req.limit + VERIFY_MARGIN
+        raw_hits = self.index.query(HybridQuery(
+            dense=dense, sparse=sparse, filter=flt, limit=want, offset=req.offset, fusion=req.fusion,
+            prefetch_limit=max(100, 4 * (req.offset + want))))
+        hits = self._verified(raw_hits, interp.constraints)[: req.limit]
+        total = self.index.count(flt)
+        facets = {name: [FacetValue(value=str(v), count=n) for v, n in self.index.facet(key, flt, limit=15)]
+                  for name, key in FACETS.items()}
+        return SearchResponse(
+            query=req.query, interpretation=self._describe(interp), hits=hits, facets=facets, total=total,
+            limit=req.limit, offset=req.offset, took_ms=round((time.perf_counter() - began) * 1000, 2),
+            dropped_violations=self.violations_dropped)
+
+    def _relax_if_untagged(self, interp: Interpretation) -> Interpretation:
+        """Skin types and concerns come from brand tags that many products lack (no Sephora product is
+        tagged for sensitive skin). When a requested tag matches no product at all, it ranks instead of
+        filtering, and the response says so. Exclusions are never relaxed."""
+        c = interp.constraints
+        untagged = [(kind, value) for kind, values in (("skin_types", c.skin_types), ("concerns", c.concerns))
+                    for value in values if self.index.count(Filter(must=(MatchAny(kind, (value,)),))) == 0]
+        if not untagged:
+            return interp
+        dropped = {value for _, value in untagged}
+        relaxed = replace(c, skin_types=tuple(v for v in c.skin_types if v not in dropped),
+                          concerns=tuple(v for v in c.concerns if v not in dropped))
+        words = " ".join(f"{v.replace('_', ' ')} skin" if kind == "skin_types" else v.replace("_", " ")
+                         for kind, v in untagged)
+        notes = tuple(f"no product is tagged {v.replace('_', ' ')!r}: used for ranking, not as a filter"
+                      for _, v in untagged)
+        return replace(interp, constraints=relaxed, semantic_text=f"{interp.semantic_text} {words}".strip(),
+                       warnings=interp.warnings + notes)
+
+    def _verified(self, raw_hits: list[Hit], constraints: Constraints) -> list[ProductHit]:
+        hits: list[ProductHit] = []
+        for hit in raw_hits:
+            p = hit.payload
+            verdict = verify(p, constraints, self.kb)
+            if not verdict.ok:
+                self.violations_dropped += 1
+                log.error("dropped %s (%s): the index returned it but it %s", p.get("product_id"),
+                          p.get("name"), "; ".join(verdict.violations))
+                continue
+            hits.append(ProductHit(
+                id=str(p.get("product_id")), source=str(p.get("source")), name=str(p.get("name")),
+                brand=p.get("brand"), category=list(p.get("category_path") or []), price=p.get("price"),
+                currency=p.get("currency"), skin_types=list(p.get("skin_types") or []),
+                concerns=list(p.get("concerns") or []), claims=list(p.get("claims") or []),
+                score=round(hit.score, 6), why=verdict.why, warnings=audit_warnings(p),
+                ingredients=verdict.ingredients, matched_families=verdict.matched_families))
+        return hits
+
+    def _describe(self, interp: Interpretation) -> InterpretationModel:
+        c = interp.constraints
+        parts: list[str] = []
+        excluded = [self._family_phrase(f) for f in c.exclude_families] + list(c.exclude_ingredients)
+        if excluded:
+            parts.append("excluding " + (" and ".join(excluded) if len(excluded) < 3
+                                         else ", ".join(excluded[:-1]) + " and " + excluded[-1]))
+        if c.include_ingredients:
+            parts.append("with " + ", ".join(c.include_ingredients))
+        if c.skin_types:
+            parts.append("skin type: " + ", ".join(c.skin_types))
+        if c.concerns:
+            parts.append("concern: " + ", ".join(x.replace("_", " ") for x in c.concerns))
+        if c.categories:
+            parts.append("category: " + ", ".join(c.categories))
+        if c.brands:
+            parts.append("brand: " + ", ".join(c.brands))
+        if c.price_min is not None:
+            parts.append(f"price ≥ {c.price_min:g}")
+        if c.price_max is not None:
+            parts.append(f"price ≤ {c.price_max:g}")
+        chips = [ChipModel(kind=ch.kind, value=ch.value, label=self._chip_label(ch.kind, ch.value),
+                           source_text=ch.source_text, known=ch.known) for ch in interp.chips]
+        constraints = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(c).items()}
+        return InterpretationModel(language=interp.language, semantic_text=interp.semantic_text,
+                                   summary=" · ".join(parts), chips=chips, constraints=constraints,
+                                   warnings=list(interp.warnings))
+
+    def _family_phrase(self, family_id: str) -> str:
+        try:
+            family = self.kb.family(family_id)
+        except Exception:
+            return family_id
+        name = (family.names.get("en") or (family_id,))[0].lower()
+        if family_id == "fragrance":
+            allergens = len(self.kb.members("fragrance_allergens"))
+            return f"{name} (parfum + {allergens} allergens)"
+        return f"{name} ({len(self.kb.members(family_id))} INCI names)"
+
+    def _chip_label(self, kind: str, value: str) -> str:
+        if kind == "exclude_family":
+            return "no " + self._family_phrase(value).split(" (")[0]
+        if kind == "exclude_ingredient":
+            return "no " + value
+        if kind == "include_ingredient":
+            return "with " + value
+        if kind in ("price_max", "price_min"):
+            return ("≤ " if kind == "price_max" else "≥ ") + value
+        return value.replace("_", " ")

@@ -1,0 +1,735 @@
+"""INCI declaration parser: raw ingredient text -> items, kit variants and set-aside notes.
+
+Trust is the product: an advisor tells a client "paraben-free" on the strength of what this
+module extracts, so every ambiguous case is resolved by *keeping* text as an item (an unknown
+item is harmless, a lost one can hide an excluded ingredient). Prose, marketing bullets and
+footnote definitions are set aside as `notes`, never silently dropped.
+
+`analyze` then looks every item up in the knowledge base (main name, alternative names, pattern
+rules and known names found inside the item text), so missing commas in the source
+("Parfum (Fragrance) D-Limonene") still surface every family.
+"""
+
+from __future__ import annotations
+
+import ast
+import html
+import re
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .text import normalize_name
+
+
+@dataclass(frozen=True)
+class InciItem:
+    raw: str  # the item text as written (trimmed)
+    name: str  # normalize_name() of the main name, without percentages, footnote marks, "nano"
+    alternatives: tuple[str, ...]  # normalised names given in parentheses or after slashes
+    variant: str | None  # kit/shade label the item belongs to, if any
+    may_contain: bool  # listed under "May contain / +/-": still counts as present for exclusions
+    percent: float | None
+    nano: bool
+
+
+@dataclass(frozen=True)
+class Declaration:
+    items: tuple[InciItem, ...]
+    variants: tuple[str, ...]
+    notes: tuple[str, ...]  # prose and marketing text set aside (never lost: kept here)
+
+
+# --- text preparation --------------------------------------------------------------------------
+
+_MAY, _END_MAY = "\x01", "\x03"  # sentinels: "may contain" section starts / its bracket closes
+_MARK = r"(?:may\s+(?:also\s+)?contains?|peut\s+contenir|puede\s+contener|\+\s*/\s*-|±)"
+_MARK_RE = re.compile(_MARK, re.I)
+_SEP = r"[\s/|:,;+]"
+# A run of markers and separators, with the bracket that opened it ("[+/- ", "(May Contain/Peut
+# Contenir):", "May Contain (+/-) |"); its unmatched closer later ends the section.
+_MAY_HEADER = re.compile(
+    rf"[\[(]?{_SEP}*(?:all\s+shades\s+)?{_MARK}(?:(?:{_SEP}|[\[()\]])*?{_MARK})*(?:{_SEP}|[)\]])*", re.I
+)
+_ILN_TAG = re.compile(r"<[^<>]{0,40}>")  # "<ILN35510>": Estée Lauder list ids, which separate lists
+_DIVISION = re.compile(r"\s*Division:\s*[^():]{0,30}\([^()]{0,40}\)")
+_AND_MIXTURE = re.compile(r"\s*\((?:and|&)\)\s*", re.I)  # "Undecane (And) Tridecane": a blend of two
+_MID_BULLET = re.compile(r"(?<=\S)\s*•\s*")
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff]")
+_GLUED_PERIOD = re.compile(r"(?<=[a-z]{3})\.(?=[A-Z][a-z])")  # "Linalool.Squalane + Gel:"
+_GLUED_PERCENT = re.compile(r"(\d%)(?=[A-Z])")  # "Salicylic Acid 1.50%Water"
+_FORCED_BREAK = re.compile(r"\s*(?=\b(?:please\s+(?:be\s+aware|refer|note)|clean\s+at\s+sephora)\b)", re.I)
+_MID_FOOTNOTE = re.compile(r"(?<=[\w)\]])\s+(?=[*†‡]+\s*[^\W\d_])")  # "Violet 2 * Essential Oil"
+_ABBREVIATIONS = frozenset("denat no nos ext sp spp ssp subsp var st vit approx fl inc ltd vs etc dr mr mrs".split())
+
+
+def _elements(raw: str) -> list[str]:
+    """Sephora's export stores a Python list of strings (kit labels are separate elements)."""
+    text = raw.strip()
+    if len(text) > 3 and text[0] == "[" and text[-1] == "]" and text[1] in "'\"":
+        try:
+            with warnings.catch_warnings():  # "invalid escape sequence" in scraped text is harmless
+                warnings.simplefilter("ignore")
+                value = ast.literal_eval(text)
+        except Exception:  # noqa: BLE001 - any malformed literal is just plain text
+            value = None
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return value
+    return [text]
+
+
+def _prepare(text: str) -> str:
+    # Each rewrite is guarded by a cheap substring test: most elements need none of them.
+    text = text.translate(_CONTROLS).replace("\\", "/").replace("\ufffd", " ")
+    if "&" in text and ";" in text:
+        text = html.unescape(text)  # "&lt;ILN46335&gt;", "&bull;", "&dagger;"
+    if "•" in text:
+        text = _MID_BULLET.sub(", ", text)  # "Rice Bran Wax • Glyceryl Stearate"
+    if "<" in text:
+        text = _ILN_TAG.sub("\n", text)
+    if "Division:" in text:  # "Rds Product Name: Clarifying Lotion 3 Division: Cl (Clinique)Water, ..."
+        text = _DIVISION.sub(":\n", text.replace("Rds Product Name:", "\n"))
+    if "%" in text:
+        text = _GLUED_PERCENT.sub(r"\1, ", text)
+    if "." in text:
+        text = _GLUED_PERIOD.sub(". ", text)
+    if "(a" in text or "(A" in text or "(&" in text:
+        text = _AND_MIXTURE.sub(", ", text)
+    if not text.isascii():
+        text = _INVISIBLE.sub("", text)
+    low = text.lower()
+    if "please" in low or "sephora" in low:
+        text = _FORCED_BREAK.sub("\n", text)
+    if "*" in text or "†" in text or "‡" in text:
+        text = _MID_FOOTNOTE.sub("\n", text)
+    if "contain" in low or "conten" in low or "+" in low or "±" in low:
+        text = _MAY_HEADER.sub(_MAY, text)
+    return _balance(text)
+
+
+_BRACKET = re.compile(r"[()\[\]{}]")
+
+
+def _balance(text: str) -> str:
+    """Unmatched openers become spaces (an unclosed "(" must not swallow the rest of the list);
+    unmatched closers end a "[+/- ..." section whose opener the header consumed."""
+    stack: list[int] = []
+    bad: list[int] = []
+    for m in _BRACKET.finditer(text):
+        ch, i = m.group(), m.start()
+        if ch in "([{":
+            stack.append(i)
+        elif stack and text[stack[-1]] == {")": "(", "]": "[", "}": "{"}[ch]:
+            stack.pop()
+        else:
+            bad.append(i)
+    if not stack and not bad:
+        return text
+    chars = list(text)
+    for i in stack:
+        chars[i] = " "
+    for i in bad:
+        chars[i] = _END_MAY
+    return "".join(chars)
+
+
+# --- splitting ---------------------------------------------------------------------------------
+
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)\s*$")
+_NOT_LABEL_COLON = re.compile(r"/|\d|\s*\d+(?:[.,]\d+)?\s*(?:%|$)")
+_LOCANT_COMMA = re.compile(r"\s?\d+(?:,\d+)*-")  # "1, 2-Hexanediol" is one name
+_CLAUSE_DELIM = re.compile(r"[()\[\]{};\n\x01\x03]|\.(?=\s|$)")
+_INNER_GROUP = re.compile(r"\([^()\[\]{}]*\)|\[[^()\[\]{}]*\]|\{[^()\[\]{}]*\}")
+_MASK = str.maketrans(",()[]{}", "\x10\x11\x12\x13\x14\x15\x16")  # private: removed from input
+_UNMASK = str.maketrans("\x10\x11\x12\x13\x14\x15\x16", ",()[]{}")
+_CONTROLS = {c: " " for c in range(32) if chr(c) not in "\t\n\r"}  # also clears our sentinels
+_COLON_DELIM = re.compile(r"[()\[\]{}:]")
+
+
+def _sentence_end(text: str, i: int) -> bool:
+    """A period ends a sentence unless it closes an abbreviation ("Denat.", "No. 5")."""
+    word = _WORD_BEFORE.search(text, max(0, i - 12), i)
+    if word and word.group(1).lower() in _ABBREVIATIONS:
+        return False
+    rest = text[i + 1 :].lstrip()
+    return not rest or not (rest[0].islower() or rest[0].isdigit() or rest[0] in ",()")
+
+
+def _clauses(text: str) -> Iterator[str]:
+    """Depth-0 sentences; the may-contain sentinels are yielded as clauses of their own."""
+    depth, start = 0, 0
+    for m in _CLAUSE_DELIM.finditer(text):
+        ch = m.group()
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and (ch != "." or _sentence_end(text, m.start())):
+            yield text[start : m.start()]
+            if ch in (_MAY, _END_MAY):
+                yield ch
+            start = m.end()
+    yield text[start:]
+
+
+def _locant(before: str, after: str) -> bool:
+    """Does a comma between these join a chemical name ("1,2-Hexanediol", "4,4a,5,9b-", "1, 2-")?"""
+    if not before or not after or not before[-1].isalnum():
+        return False
+    if after[0].isdigit():
+        return True
+    single_digit = before[-1].isdigit() and (len(before) < 2 or before[-2] in " (")  # not "124-13-0, 2,4-"
+    return single_digit and bool(_LOCANT_COMMA.match(after))
+
+
+def _pieces(text: str) -> list[str]:
+    """Depth-0 comma split: bracket contents are masked first (innermost out), then split in C."""
+    masked = text
+    if "(" in text or "[" in text or "{" in text:
+        for _ in range(16):
+            peeled = _INNER_GROUP.sub(lambda m: m.group().translate(_MASK), masked)
+            if peeled == masked:
+                break
+            masked = peeled
+    out: list[str] = []
+    start = 0
+    for part in masked.split(","):  # masking keeps lengths: slice the original text
+        part, start = text[start : start + len(part)], start + len(part) + 1
+        if out and _locant(out[-1], part):
+            out[-1] += "," + part
+        else:
+            out.append(part)
+    return [p.strip() for p in out if p.strip(" \t")]
+
+
+def _label_colon(text: str) -> int | None:
+    """Position of the first depth-0 colon that introduces something ("Ci 15850:1", "Ionone : 0.04%"
+    and "http://" do not)."""
+    depth = 0
+    for m in _COLON_DELIM.finditer(text):
+        ch, i = m.group(), m.start()
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and not _NOT_LABEL_COLON.match(text, i + 1):
+            return i
+    return None
+
+
+# --- prose -------------------------------------------------------------------------------------
+
+_GROUP = re.compile(r"\(([^()\[\]]*)\)|\[([^()\[\]]*)\]|\{([^{}()\[\]]*)\}")  # innermost only
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_STRONG = re.compile(
+    r"\b(?:please|refer|is|are|was|were|be|been|we|you|your|our|do|does|not|doesn't|don't|will|should|must|shall|helps?"
+    r"|formulated|subject\s+to|free\s+(?:of|from)|without|made\s+(?:with|from|without)|this|these|that"
+    r"|visit)\b|\b[^\W\d_]+-free\b",
+    re.I,
+)
+_FUNC = frozenset("the a an of and or to in on for with from by as at into than while when which its".split())
+_INCI_HINT = re.compile(
+    r"\b(?:acid|oil|extract|glycol|water|aqua|sodium|potassium|c\.?i\.?\s*\d{5}|peg-?\d+"
+    r"|[a-z]+(?:ate|ide|ol|one|ene|ine|cone|ane|ose|yl|ium))\b",
+    re.I,
+)
+_FREE = re.compile(r"-\s*free\b", re.I)
+_CLAIM = re.compile(r"\bwithout\b|\bfree\s+(?:of|from)\b|\bnot\s+(?:use|contain|include)|\bno\s+added\b", re.I)
+
+
+def _top(text: str) -> str:
+    """The text outside brackets (prose is judged on what the sentence itself says)."""
+    for _ in range(8):
+        stripped = _GROUP.sub(" ", text)
+        if stripped == text:
+            break
+        text = stripped
+    return text
+
+
+def _prose_like(piece: str) -> bool:
+    if piece.count(" ") < 2:  # fast path: ingredient names are short
+        return False
+    if not any(w in _FUNC for w in piece.lower().split()) and not _STRONG.search(piece):
+        return False  # fast path: no sentence word at all
+    top = _top(piece)
+    if not _LETTER.search(top):  # a sentence entirely in brackets: "(10 ppm or less for products that ...)"
+        top = piece
+    words = _WORD.findall(top)
+    if len(words) >= 3 and _STRONG.search(top):
+        return True
+    if len(words) < 5:
+        return False
+    func = sum(w.lower() in _FUNC for w in words)
+    lower = sum(w[0].islower() for w in words)
+    return func >= 1 and (func * 4 >= len(words) or lower * 5 >= len(words) * 3)
+
+
+def _is_prose(pieces: list[str], strong_first: bool = True) -> bool:
+    """A sentence, a claim or a disclaimer rather than a list (decided on the whole clause)."""
+    if not pieces:
+        return False
+    if _CLAIM.search(_top(pieces[0])):
+        return True  # "Clean at Sephora products are formulated without parabens, sulfates, ..."
+    if strong_first and _prose_like(pieces[0]) and _STRONG.search(_top(pieces[0])):
+        return True  # after "Name:", a sentence: "Aloe Vera: Contains vitamins that are known to ..."
+    need, hits, misses = len(pieces) // 2 + 1, 0, 0
+    for piece in pieces:  # a strict majority of sentence-like pieces; stop once decided
+        if _prose_like(piece):
+            hits += 1
+            if hits >= need:
+                return True
+        else:
+            misses += 1
+            if misses > len(pieces) - need:
+                break
+    # "Paraben-, Phthalate-, and Cruelty-Free."
+    return any(p.endswith("-") for p in pieces) and any(_FREE.search(p) for p in pieces)
+
+
+def _inci_like(piece: str) -> bool:
+    """Chemistry-looking ("Sodium Benzoate", "CI 77491"): tells "Water, Mica, Shade B:" (a list
+    ending in a label) from "Aura, Intuition, Zen:" (one label naming several shades)."""
+    return bool(_INCI_HINT.search(piece))
+
+
+def _looks_like_list(pieces: list[str]) -> bool:
+    """After a "-Name:" bullet: a list ("Water, Glycerin, Mica") rather than "Purifies skin"."""
+    words = [w for p in pieces for w in _WORD.findall(_top(p))]
+    func = sum(w.lower() in _FUNC for w in words)
+    if any(_prose_like(p) for p in pieces) or func * 4 > len(pieces):
+        return False
+    return len(pieces) >= 3 or all(map(_inci_like, pieces))  # "-Liquid: Water" but not ": Sunscreen."
+
+
+# --- items -------------------------------------------------------------------------------------
+
+_BULLET = re.compile(r"^\s*[-–—•·]+\s*")
+_LEAD_CONJ = re.compile(r"^(?:and|or|&)\s+", re.I)
+_MARKS = re.compile(r"[*†‡§¹²³⁴°※]+")
+_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|percent\b)", re.I)
+_AMOUNT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|ug|g|ml|iu|cfu)\b", re.I)
+_NANO = re.compile(r"(?<![\w-])nano(?![\w-])", re.I)
+_CI = re.compile(r"\bc\.?\s*i\.?\s*(\d{5}(?::\d)?)\b", re.I)
+_CHEMICAL_BEFORE = re.compile(r"(?:\b(?:bis|tris|tetrakis)|[\d-])$", re.I)
+_FIVE_DIGITS = re.compile(r"(?<!\d)\d{5}(?!\d)")
+_ALT_SPLIT = re.compile(r"[;/]|\s+or\s+")
+_TWO_LETTERS = re.compile(r"[^\W\d_].*[^\W\d_]")
+_LETTER = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"\d")
+_NEGATION = re.compile(r"^(?:no|non|not|without|free\s+(?:of|from))\b|free$")
+_CLASS_TAIL = re.compile(
+    r"\b(?:copolymer|crosspolymer|polymer|glycerides?|triglycerides?|polyglycerides|ferment|filtrate"
+    r"|lysate|esters?|glucoside|glucamide|dimethicone|methicone|polypeptide|extract|oil|wax|acid)$"
+)
+_FOOTNOTE_WORDS = frozenset(
+    "organic organically certified natural naturally derived origin of from plant plants vegetable "
+    "farming agriculture ingredients ingredient usda national program cultivation cultivated grown "
+    "wild wildcrafted harvested fair trade traded biodynamic ecocert cosmos non-gmo sustainably "
+    "sourced based plant-based the and by in nop".split()
+)
+_SIMPLE = re.compile(r"[A-Za-z][A-Za-z0-9 '.&-]*")
+_SLOW_HINT = re.compile(r"nano|percent|^(?:and|or|etc)\b", re.I)
+_SLOW_DIGITS = re.compile(r"\bc\.?\s*i\.?\s*\d|\d\s*(?:mg|mcg|ug|g|ml|iu|cfu)\b", re.I)
+
+
+def _is_simple(piece: str) -> bool:
+    """A plain name ("Sodium Hyaluronate", "PEG-40"): no brackets, slashes, marks or amounts."""
+    if not _SIMPLE.fullmatch(piece) or _SLOW_HINT.search(piece):
+        return False
+    return not _DIGIT.search(piece) or not _SLOW_DIGITS.search(piece)
+_MEMO_SIZE = 200_000  # bound of CachedKnowledge's tables: emptied when full
+_Fields = tuple[str, tuple[str, ...], float | None, bool]  # name, alternatives, percent, nano
+_NOTE = "note"
+_PLACEHOLDER = re.compile(r"^(?:no info|#name\?|n/?a|none|not available|tbd|coming soon)$", re.I)
+_GENERIC_LABEL = re.compile(
+    r"^(?:full |other |inactive |active |non-?medicinal |medicinal |key |main )?(?:ingredients?|ingr[ée]dients"
+    r"|inci|composition|contains|allergens?|formula|base)\b|^all\b.*\bshades\b",
+    re.I,
+)
+
+
+_LOCANT_SPACE = re.compile(r"(?<=\d),\s+(?=\d)")
+_AROUND_HYPHEN = re.compile(r" ?([-/]) ?")
+
+
+def _norm(text: str) -> str:
+    """normalize_name(), with a fast path for plain ASCII (most names): folding is then just
+    lower-casing. Equality with normalize_name is a property test in tests/test_inci.py."""
+    if not text.isascii():
+        return normalize_name(text)
+    text = " ".join(text.lower().replace("`", "'").split())
+    if "-" in text or "/" in text:
+        text = _AROUND_HYPHEN.sub(r"\1", text)
+    return text.strip(" .,;:*+")
+
+
+def _clean(text: str) -> str:
+    if _DIGIT.search(text):
+        text = _LOCANT_SPACE.sub(",", _CI.sub(lambda m: "CI " + m.group(1), text))  # "1, 2-" -> "1,2-"
+    return _norm(text)
+
+
+def _ci_fill(parts: list[str]) -> list[str]:
+    """"CI 77491/77492", "77499 (Iron Oxides)": a bare five-digit number is a colour index."""
+    return [("ci " + p) if _FIVE_DIGITS.fullmatch(p) else p for p in parts]
+
+
+def _alternatives(group: str) -> list[str]:
+    if "%" in group or "ercent" in group:
+        group = _PERCENT.sub(" ", group)
+    parts = [p for piece in _pieces(group) for p in _ALT_SPLIT.split(piece)]  # _pieces keeps "1,2-"
+    out = []
+    for name in _ci_fill([_clean(_LEAD_CONJ.sub("", part.strip())) for part in parts]):
+        if name == "nano" or not _TWO_LETTERS.search(name):
+            continue
+        if name.startswith(("no", "wi", "fr")) or name.endswith("free"):
+            if _NEGATION.search(name):  # "(Non-Nano)", "(No Paraffin)": not another name of the item
+                continue
+        out.append(name)
+    return out
+
+
+def _fragment(part: str) -> bool:
+    """A piece of a slashed name that is no name alone: "PEG", "PPG-17", "VP", "Caprylic", "10"."""
+    letters = re.sub(r"[^a-z]", "", part)
+    return not letters or (len(letters) <= 4 and sum(c in "aeiou" for c in letters) <= 1) or part.endswith("ic")
+
+
+def _is_synonyms(parts: list[str]) -> bool:
+    """"Water/Aqua/Eau" lists names of one thing; "Caprylic/Capric Triglyceride" is one name."""
+    if any(p.startswith("ci ") for p in parts):
+        return True
+    if all(" " not in p for p in parts):
+        return not any(map(_fragment, parts))
+    if any(" " not in p for p in parts):
+        return False
+    tail = _CLASS_TAIL.search(parts[-1])  # "Seed Oil/Sunflower Seed Oil" vs "Acrylate/... Copolymer"
+    return tail is None or parts[0].endswith(" " + tail.group())
+
+
+def _item_fields(raw: str) -> _Fields | None:
+    text = _MARKS.sub(" ", _LEAD_CONJ.sub("", _BULLET.sub("", raw)))
+    groups: list[str] = []
+
+    def peel(m: re.Match[str]) -> str:
+        start, end = m.span()
+        if _CHEMICAL_BEFORE.search(m.string, max(0, start - 8), start) or m.string[end : end + 1].isalnum():
+            return m.group().translate(_MASK)  # "Tris(Tetramethylhydroxypiperidinol) Citrate": one name
+        groups.append(m.group(m.lastindex or 1))
+        return " "
+
+    for _ in range(8 if "(" in text or "[" in text or "{" in text else 0):
+        peeled = _GROUP.sub(peel, text)  # innermost first: "Butter Extract (Parkii (Shea) Extract)"
+        if peeled == text:
+            break
+        text = peeled
+    text = text.translate(_UNMASK)
+    low = raw.lower()
+    nano = "nano" in low and (bool(_NANO.search(text)) or any(_NANO.search(g) for g in groups))
+    percent = None
+    if "%" in low or "percent" in low:
+        found = _PERCENT.search(text) or next((m for g in groups if (m := _PERCENT.search(g))), None)
+        percent = float(found.group(1).replace(",", ".")) if found else None
+        text = _PERCENT.sub(" ", text)
+    colour_index: list[str] = []
+    if _DIGIT.search(text):
+        text = _AMOUNT.sub(" ", text)
+        rest = _CI.sub(" ", text)
+        if "/" not in text and rest != text and _LETTER.search(rest.replace("CI", "").replace("ci", "")):
+            colour_index = [_clean(m.group()) for m in _CI.finditer(text)]  # "Titanium Dioxide Ci 77891"
+            text = rest
+    if nano:
+        text = _NANO.sub(" ", text)
+    parts = _ci_fill([p for p in (_clean(p) for p in text.split("/")) if p])
+    alternatives = colour_index + [a for g in groups for a in _alternatives(g)]
+    if len(parts) > 1 and _is_synonyms(parts):
+        name, alternatives = parts[0], parts[1:] + alternatives
+    elif len(parts) > 1:
+        name = "/".join(parts)
+        alternatives = [p for p in parts if _TWO_LETTERS.search(p) and len(p) > 2] + alternatives
+    else:
+        name = parts[0] if parts else ""
+    if not _LETTER.search(name):
+        if not alternatives:
+            return None
+        name = alternatives[0]
+    return name, tuple(dict.fromkeys(a for a in alternatives if a != name)), percent, nano
+
+
+def _read_piece(piece: str) -> _Fields | str | None:
+    """What one comma-separated piece is: an item's fields, _NOTE (set aside) or None (nothing)."""
+    if _is_simple(piece):  # fast path for the common "Sodium Hyaluronate": same result, far quicker
+        name = _norm(piece)
+        if name and not _PLACEHOLDER.match(name):
+            return name, (), None, False
+    core = _LEAD_CONJ.sub("", _BULLET.sub("", piece)).strip()
+    words = [w.lower() for w in _WORD.findall(core)]
+    if not words or words == ["and"] or words == ["etc"]:
+        numbers = [f"ci {n}" for n in _FIVE_DIGITS.findall(core)]
+        if numbers:  # "Ci 77491, 77492": a bare five-digit number is a colour index
+            return numbers[0], tuple(numbers[1:]), None, False
+        return _NOTE if _DIGIT.search(core) else None  # "75%": information, not an ingredient
+    if _PLACEHOLDER.match(core) or (_MARKS.match(core) and set(words) <= _FOOTNOTE_WORDS):
+        return _NOTE  # "No Info", "*Certified Organic"
+    return _item_fields(piece) or _NOTE
+
+
+# --- declaration -------------------------------------------------------------------------------
+
+
+class _Builder:
+    """Walks clauses in order, carrying the current kit variant and may-contain section."""
+
+    def __init__(self, memo: dict[str, _Fields | str | None] | None) -> None:
+        self.memo = memo  # piece text -> what it reads as; shared across calls by CachedKnowledge
+        self.items: list[InciItem] = []
+        self.notes: list[str] = []
+        self.variants: list[str] = []
+        self.variant: str | None = None
+        self.may = False
+        self.next_may = False  # a "May contain:" element announces the next one
+        self.next_claim = False  # a "Formulated without:" element announces prose, not items
+
+    def element(self, element: str) -> None:
+        self.may, self.next_may = self.next_may, False
+        if self.next_claim:
+            self.next_claim = False
+            self.note(element)
+            return
+        clauses = [c for c in _clauses(_prepare(element)) if c in (_MAY, _END_MAY) or c.strip(" \t,")]
+        for clause in clauses:
+            if clause in (_MAY, _END_MAY):
+                self.may = clause == _MAY
+            else:
+                self.clause(clause.strip(" \t,"), whole_element=len(clauses) == 1)
+        self.next_may = self.next_may or (bool(clauses) and clauses[-1] == _MAY)  # "May Contain:" ends it
+
+    def clause(self, text: str, whole_element: bool) -> None:
+        for _ in range(64):  # "Kit: Shade A: Water, ..." - a loop, not recursion, for hostile input
+            pos = _label_colon(text)
+            if pos is None:
+                pieces = _pieces(text)
+                if _is_prose(pieces, strong_first=False):
+                    self.note(text)
+                    return
+                # Leading prose glued to a list ("Formulated with Hibiscus, whose flower is ..., Water,
+                # ..."): set the sentence aside, keep the rest - losing the list would be worse.
+                lead = 0
+                while lead < len(pieces) - 1 and _prose_like(pieces[lead]) and _STRONG.search(pieces[lead]):
+                    lead += 1
+                if lead:
+                    self.note(", ".join(pieces[:lead]))
+                self.add(pieces[lead:])
+                return
+            prefix, body = text[:pos], text[pos + 1 :]
+            bullet = bool(_BULLET.match(prefix))
+            head = _pieces(prefix)
+            header_only = whole_element and not body.strip()  # a kit label element: "Shade A:"
+            if _CLAIM.search(_top(prefix)):  # "Clean at Sephora products are formulated without: ..."
+                self.note(text)
+                self.next_claim = header_only
+                return
+            if not header_only and any(_prose_like(p) and _STRONG.search(_top(p)) for p in head):
+                self.note(prefix)  # "... Dioxane must comply with the thresholds as follows: (...)"
+                text = body.strip(" \t,")  # the body is judged on its own: a list stays items
+                continue
+            whole = bullet or (header_only and (len(head) < 3 or sum(map(_inci_like, head)) * 2 <= len(head)))
+            before, label_pieces = ([], head) if whole else (head[:-1], head[-1:])
+            body_pieces = _pieces(body)
+            if body_pieces and (_is_prose(body_pieces) or (bullet and not _looks_like_list(body_pieces))):
+                self.add(before + label_pieces)  # marketing bullet: keep the ingredient it names
+                self.note(body.strip())
+                return
+            self.add(before + label_pieces if bullet else before)  # "-Name: ..." names an ingredient
+            label = _BULLET.sub("", " ".join(", ".join(label_pieces).split())).strip(" .,;*")
+            self.label(label, label_pieces, mid_list=bool(before), header_only=header_only)
+            text = body.strip(" \t,")
+        self.note(text)
+
+    def label(self, label: str, pieces: list[str], mid_list: bool, header_only: bool) -> None:
+        if _MARK_RE.search(label):
+            self.may = True
+            self.next_may = header_only
+        elif not label or _GENERIC_LABEL.search(label):
+            pass  # "Ingredients:", "Active Ingredients:": no new variant
+        elif mid_list:  # a colon mid-list ("Terpineol Allergens: ...") may still name an ingredient
+            self.add(pieces)
+            if header_only:  # "..., Glycerin, Squalane + Probiotic Gel:" then that product's list
+                self.variant, self.may = label, False
+                self.variants.append(label)
+        else:
+            self.variant, self.may = label, False
+            if label not in self.variants:
+                self.variants.append(label)
+
+    def add(self, pieces: list[str]) -> None:
+        memo = self.memo
+        for piece in pieces:
+            if memo is None:
+                read = _read_piece(piece)
+            elif piece in memo:
+                read = memo[piece]
+            else:
+                if len(memo) >= _MEMO_SIZE:
+                    memo.clear()
+                read = memo[piece] = _read_piece(piece)
+            if isinstance(read, tuple):
+                name, alternatives, percent, nano = read
+                self.items.append(InciItem(piece, name, alternatives, self.variant, self.may, percent, nano))
+            elif read is not None:
+                self.note(piece)
+
+    def note(self, text: str) -> None:
+        text = " ".join(text.split()).strip(" ,")
+        if text and text not in self.notes:
+            self.notes.append(text)
+
+
+def parse_declaration(raw: str | None) -> Declaration:
+    """Parse one ingredient declaration (plain text or Sephora's list literal). Never raises."""
+    return _parse(raw, None)
+
+
+def _parse(raw: str | None, memo: dict[str, _Fields | str | None] | None) -> Declaration:
+    if not raw or not raw.strip():
+        return Declaration((), (), ())
+    builder = _Builder(memo)
+    for element in _elements(raw):
+        builder.element(element)
+    return Declaration(tuple(builder.items), tuple(builder.variants), tuple(builder.notes))
+
+
+# --- knowledge lookup --------------------------------------------------------------------------
+
+
+class IngredientLike(Protocol):
+    @property
+    def canonical(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def families(self) -> frozenset[str]: ...
+
+
+class KnowledgeLike(Protocol):
+    """What `analyze` needs; satisfied by conseil.search.knowledge.IngredientKnowledge."""
+
+    def resolve(self, name: str) -> IngredientLike | None: ...
+    def families_of_name(self, name: str) -> frozenset[str]: ...  # pattern rules, known or not
+    def scan(self, text: str) -> Sequence[IngredientLike]: ...  # known names inside a longer text
+
+
+@dataclass(frozen=True)
+class ResolvedItem:
+    item: InciItem
+    canonical: str | None  # canonical display name if the item itself is known
+    key: str  # canonical key if known, else item.name
+    families: frozenset[str]
+    via: str  # "name" | "alternative" | "pattern" | "scan" | "unknown"
+
+
+@dataclass(frozen=True)
+class Analysis:
+    items: tuple[ResolvedItem, ...]
+    canonical_keys: frozenset[str]  # every known ingredient found (incl. scan hits, alternatives)
+    names: frozenset[str]  # every normalised name and alternative as written
+    families: frozenset[str]  # union over items, alternatives, pattern rules and scan hits
+    unknown: tuple[str, ...]  # item names the knowledge base does not know as such
+    notes: tuple[str, ...]
+
+
+_Resolution = tuple[IngredientLike | None, str, frozenset[str], tuple[str, ...]]  # main, via, families, keys
+
+
+class CachedKnowledge:
+    """A KnowledgeLike with bounded memo tables, for analysing a whole catalogue with one KB.
+
+    Wrap the knowledge base once per ingest run and pass the wrapper to `analyze`: a catalogue
+    has some 300,000 items but under 20,000 distinct ones, so each distinct item text is parsed
+    and looked up once. A table reaching `maxsize` is emptied (simpler and faster than LRU order).
+    """
+
+    def __init__(self, kb: KnowledgeLike, maxsize: int = _MEMO_SIZE) -> None:
+        self.kb = kb
+        self.maxsize = maxsize
+        self._resolved: dict[str, IngredientLike | None] = {}
+        self._families: dict[str, frozenset[str]] = {}
+        self._scanned: dict[str, Sequence[IngredientLike]] = {}
+        self.pieces: dict[str, _Fields | str | None] = {}  # used by analyze's parsing
+        self.items: dict[str, _Resolution] = {}  # item text -> its resolution (same text, same item)
+
+    def _room(self, table: dict[str, Any]) -> dict[str, Any]:
+        if len(table) >= self.maxsize:
+            table.clear()
+        return table
+
+    def resolve(self, name: str) -> IngredientLike | None:
+        if name not in self._resolved:
+            self._room(self._resolved)[name] = self.kb.resolve(name)
+        return self._resolved[name]
+
+    def families_of_name(self, name: str) -> frozenset[str]:
+        if name not in self._families:
+            self._room(self._families)[name] = self.kb.families_of_name(name)
+        return self._families[name]
+
+    def scan(self, text: str) -> Sequence[IngredientLike]:
+        if text not in self._scanned:
+            self._room(self._scanned)[text] = tuple(self.kb.scan(text))
+        return self._scanned[text]
+
+
+def _resolve_item(item: InciItem, kb: KnowledgeLike) -> _Resolution:
+    """Union of what the main name, the alternatives, the pattern rules and a scan of the text say."""
+    families: set[str] = set()
+    keys: dict[str, None] = {}
+    main: IngredientLike | None = None
+    via = "unknown"
+    for name in (item.name, *item.alternatives):
+        families |= kb.families_of_name(name)
+        hit = kb.resolve(name)
+        if hit is not None:
+            keys[hit.key] = None
+            families |= hit.families
+            if main is None:
+                main, via = hit, "name" if name == item.name else "alternative"
+    scanned = kb.scan(item.raw)  # "Parfum (Fragrance) D-Limonene": a missing comma hides Limonene
+    for ingredient in scanned:
+        keys[ingredient.key] = None
+        families |= ingredient.families
+    if main is None:
+        via = "scan" if scanned else "pattern" if families else "unknown"
+    return main, via, frozenset(families), tuple(keys)
+
+
+def analyze(raw: str | None, kb: KnowledgeLike) -> Analysis:
+    """Parse a declaration and resolve every item, erring towards *more* families, never fewer.
+
+    An item's families are the union over its main name, its alternatives, the pattern rules and
+    the known names found inside its raw text, so "Parfum (Fragrance) D-Limonene" yields both
+    fragrance and limonene. Pass a `CachedKnowledge` to share work across calls.
+    """
+    cached = kb if isinstance(kb, CachedKnowledge) else None
+    declaration = _parse(raw, cached.pieces if cached else None)
+    memo: dict[str, _Resolution] = cached._room(cached.items) if cached else {}  # else per call
+    out: list[ResolvedItem] = []
+    keys: set[str] = set()
+    names: set[str] = set()
+    families: set[str] = set()
+    unknown: dict[str, None] = {}
+    for item in declaration.items:
+        if item.raw not in memo:
+            memo[item.raw] = _resolve_item(item, kb)
+        main, via, item_families, item_keys = memo[item.raw]
+        names.add(item.name)
+        names.update(item.alternatives)
+        keys.update(item_keys)
+        families |= item_families
+        if main is None:
+            unknown[item.name] = None
+        out.append(ResolvedItem(item, main.canonical if main else None, main.key if main else item.name,
+                                item_families, via))
+    return Analysis(tuple(out), frozenset(keys), frozenset(names), frozenset(families), tuple(unknown),
+                    declaration.notes)

@@ -1,0 +1,118 @@
+"""Every hit is checked against the ingredient list before it is returned, and says why it is safe.
+
+The engine already filters exclusions inside Qdrant (`must_not` on payload indexes). This second,
+independent check re-parses the product's own declaration with the knowledge base, so neither a
+stale payload nor an engine bug (e.g. qdrant/qdrant#7855 on `must_not`) can put an excluded
+ingredient in front of a client.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .contract import AuditWarning, Why
+from .inci import Analysis, analyze
+from .knowledge import IngredientKnowledge
+from .query import Constraints
+from .text import normalize_name
+
+
+@dataclass
+class Verdict:
+    ok: bool
+    violations: list[str] = field(default_factory=list)
+    why: list[Why] = field(default_factory=list)
+    matched_families: dict[str, list[str]] = field(default_factory=dict)
+    ingredients: list[str] = field(default_factory=list)
+
+
+def _family_label(kb: IngredientKnowledge, family_id: str) -> str:
+    try:
+        names = kb.family(family_id).names.get("en") or (family_id,)
+        return names[0].lower()
+    except Exception:  # an unknown id still gets a readable label
+        return family_id.replace("_", " ")
+
+
+def _mentions(analysis: Analysis, raw_key: str, key: str) -> list[str]:
+    """Items naming `key` as canonical, as written or as an alternative; and word-boundary text hits."""
+    found = [r.canonical or r.item.raw for r in analysis.items
+             if r.key == key or r.item.name == key or key in r.item.alternatives]
+    if not found and key and re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", raw_key):
+        found.append(key)
+    return found
+
+
+def verify(payload: dict[str, Any], constraints: Constraints, kb: IngredientKnowledge) -> Verdict:
+    raw = payload.get("ingredients_raw")
+    analysis = analyze(raw, kb)
+    raw_key = normalize_name(raw or "")
+    count = len(analysis.items)
+    verdict = Verdict(ok=True, ingredients=[r.canonical or r.item.raw for r in analysis.items])
+    for r in analysis.items:
+        for fam in r.families:
+            verdict.matched_families.setdefault(fam, []).append(r.canonical or r.item.raw)
+
+    excluding = bool(constraints.exclude_families or constraints.exclude_ingredients)
+    if excluding and count == 0:
+        verdict.ok = False
+        verdict.violations.append("no ingredient list: an exclusion cannot be verified")
+        return verdict
+
+    for family_id in constraints.exclude_families:
+        offenders = [r.canonical or r.item.raw for r in analysis.items if family_id in r.families]
+        label = _family_label(kb, family_id)
+        if offenders:
+            verdict.ok = False
+            verdict.violations.append(f"contains {label}: {', '.join(dict.fromkeys(offenders))}")
+        else:
+            verdict.why.append(Why(constraint=f"exclude_family:{family_id}",
+                                   text=f"free of {label}: none of its {count} listed ingredients is one"))
+    for key in constraints.exclude_ingredients:
+        offenders = _mentions(analysis, raw_key, key)
+        if offenders:
+            verdict.ok = False
+            verdict.violations.append(f"contains {key}: {', '.join(dict.fromkeys(offenders))}")
+        else:
+            verdict.why.append(Why(constraint=f"exclude_ingredient:{key}",
+                                   text=f"free of {key}: not among its {count} listed ingredients"))
+    for key in constraints.include_ingredients:
+        present = _mentions(analysis, raw_key, key)
+        if not present:
+            verdict.ok = False
+            verdict.violations.append(f"does not list {key}")
+        else:
+            verdict.why.append(Why(constraint=f"include_ingredient:{key}",
+                                   text=f"contains {key} (listed as {present[0]!r})"))
+
+    origin = "tagged by the brand" if payload.get("skin_types_origin") == "highlights" else "in the product data"
+    skin_types = set(payload.get("skin_types") or ())
+    for skin in constraints.skin_types:
+        if skin in skin_types:
+            verdict.why.append(Why(constraint=f"skin_type:{skin}", text=f"for {skin} skin: {origin}"))
+    concerns = set(payload.get("concerns") or ())
+    for concern in constraints.concerns:
+        if concern in concerns:
+            verdict.why.append(Why(constraint=f"concern:{concern}",
+                                   text=f"good for {concern.replace('_', ' ')}: {origin}"))
+    price = payload.get("price")
+    if constraints.price_max is not None and price is not None:
+        verdict.why.append(Why(constraint="price_max", text=f"price {price:g} ≤ {constraints.price_max:g}"))
+    if constraints.price_min is not None and price is not None:
+        verdict.why.append(Why(constraint="price_min", text=f"price {price:g} ≥ {constraints.price_min:g}"))
+    return verdict
+
+
+def audit_warnings(payload: dict[str, Any]) -> list[AuditWarning]:
+    """The product's own claims that its ingredient list contradicts (stored at ingest)."""
+    warnings = []
+    for item in payload.get("audit") or ():
+        claim = str(item.get("claim", ""))
+        subject = claim.split(":", 1)[-1].replace("_", " ")
+        offending = [str(x) for x in item.get("offending", [])]
+        warnings.append(AuditWarning(
+            claim=claim, offending=offending,
+            text=f"claims to be free of {subject}, but its ingredient list has {', '.join(offending)}"))
+    return warnings
