@@ -143,6 +143,99 @@ def audit_command(
     out.print(table)
 
 
+def _print_response(response: Any) -> None:
+    interp = response.interpretation
+    out.print(f"[bold]{response.total}[/] products satisfy: {interp.summary or 'no constraint'}"
+              f"  [dim]({interp.language}, {response.took_ms:.0f} ms)[/]")
+    for warning in interp.warnings:
+        out.print(f"[yellow]note:[/] {warning}")
+    for rank, hit in enumerate(response.hits, response.offset + 1):
+        price = f"{hit.price:g} {hit.currency or ''}".strip() if hit.price is not None else "n/a"
+        out.print(f"\n[bold]{rank}. {hit.name}[/] — {hit.brand or ''} · {price} · {hit.id} "
+                  f"[dim]score {hit.score:.4f}[/]")
+        if hit.category:
+            out.print(f"   {' > '.join(hit.category)}")
+        for why in hit.why:
+            out.print(f"   [green]✓[/] {why.text}")
+        for warning in hit.warnings:
+            out.print(f"   [red]![/] {warning.text}")
+
+
+@app.command("search")
+@friendly_errors
+def search_command(
+    query: Annotated[str, typer.Argument(help="The question, in en, fr, es, it, de, pl or cs.")] = "",
+    limit: Annotated[int, typer.Option(help="Number of results.")] = 10,
+    offset: Annotated[int, typer.Option(help="Skip this many results (pagination).")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the response as JSON (the documented contract).")] = False,
+    exclude: Annotated[list[str] | None, typer.Option(help="Family or ingredient to exclude (repeatable).")] = None,
+    include: Annotated[list[str] | None, typer.Option(help="Ingredient the product must contain (repeatable).")] = None,
+    skin_type: Annotated[list[str] | None, typer.Option(help="dry, oily, combination, normal, sensitive.")] = None,
+    concern: Annotated[list[str] | None, typer.Option(help="Concern code, e.g. acne, dryness (repeatable).")] = None,
+    category: Annotated[list[str] | None, typer.Option(help="Category, e.g. moisturizers (repeatable).")] = None,
+    brand: Annotated[list[str] | None, typer.Option(help="Brand (repeatable).")] = None,
+    price_min: Annotated[float | None, typer.Option(help="Minimum price.")] = None,
+    price_max: Annotated[float | None, typer.Option(help="Maximum price.")] = None,
+    mode: Annotated[str, typer.Option(help="hybrid, dense or bm25.")] = "hybrid",
+    batch: Annotated[str | None, typer.Option(help="File (or - for stdin) with one query per line or JSONL "
+                                              "requests; writes one JSON response per line.")] = None,
+) -> None:
+    """Search products: constraints in the question are understood, exclusions are verified."""
+    from pydantic import ValidationError
+
+    from conseil.search.contract import SearchRequest
+    from conseil.search.engine import ProductSearch
+
+    settings = Settings()
+    if batch is not None:
+        with ProductSearch.open(settings) as engine:
+            _run_batch(engine, batch)
+        return
+    try:
+        request = SearchRequest(query=query, limit=limit, offset=offset, exclude=exclude or [],
+                                include=include or [], skin_type=skin_type or [], concern=concern or [],
+                                category=category or [], brand=brand or [], price_min=price_min,
+                                price_max=price_max, mode=mode)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise typer.BadParameter(_validation_message(exc)) from None
+    with ProductSearch.open(settings) as engine:
+        response = engine.search(request)
+    if as_json:
+        sys.stdout.write(response.model_dump_json(indent=2) + "\n")
+    else:
+        _print_response(response)
+
+
+def _validation_message(exc: Any) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+
+
+def _run_batch(engine: Any, batch: str) -> None:
+    """One process, many queries: one JSON line out per line in (errors included, never fatal)."""
+    from pydantic import ValidationError
+
+    from conseil.search.contract import SearchRequest
+
+    handle = sys.stdin if batch == "-" else open(batch, encoding="utf-8")  # noqa: SIM115
+    try:
+        for number, line in enumerate(handle, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                request = (SearchRequest.model_validate_json(line) if line.startswith("{")
+                           else SearchRequest(query=line))
+                sys.stdout.write(engine.search(request).model_dump_json() + "\n")
+            except ValidationError as exc:
+                sys.stdout.write(json.dumps({"line": number, "error": _validation_message(exc)}) + "\n")
+            except ConseilError as exc:
+                sys.stdout.write(json.dumps({"line": number, "query": line, "error": str(exc)}) + "\n")
+            sys.stdout.flush()
+    finally:
+        if handle is not sys.stdin:
+            handle.close()
+
+
 def main() -> None:
     app()
 
