@@ -1,0 +1,106 @@
+"""The `conseil` command line end to end, as a user runs it: real processes, real model, real engine."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CLI = [sys.executable, "-m", "conseil.api.cli"]
+
+
+def run(args: list[str], data_dir: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, CONSEIL_DATA_DIR=str(data_dir), COLUMNS="200")
+    return subprocess.run(CLI + args, env=env, input=stdin, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data_dir = tmp_path_factory.mktemp("cli") / "data"
+    done = run(["ingest", "demo", "--json"], data_dir)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["new"] == 100 and summary["rejected"] == 0
+    return data_dir
+
+
+def test_help_is_instant_and_lists_commands(tmp_path: Path) -> None:
+    done = run(["--help"], tmp_path)
+    assert done.returncode == 0
+    for command in ("ingest", "search", "audit"):
+        assert command in done.stdout
+    heavy = subprocess.run([sys.executable, "-c", "import sys, conseil.api.cli; "
+                            "print(any(m in sys.modules for m in ('torch', 'sentence_transformers', 'qdrant_edge')))"],
+                           capture_output=True, text=True)
+    assert heavy.stdout.strip() == "False", "heavy modules must load lazily"
+
+
+def test_missing_file_is_one_clear_error_and_no_index(tmp_path: Path) -> None:
+    done = run(["ingest", "products", str(tmp_path / "nope.csv")], tmp_path / "data")
+    assert done.returncode == 2
+    assert "nope.csv" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "data" / "index").exists()
+
+
+def test_search_without_index_says_which_command_builds_it(tmp_path: Path) -> None:
+    done = run(["search", "serum"], tmp_path / "data")
+    assert done.returncode == 2 and "conseil ingest products" in done.stderr
+
+
+@pytest.mark.model
+def test_search_json_contract(demo_dir: Path) -> None:
+    done = run(["search", "shampoo without sulfates", "--json", "--limit", "3"], demo_dir)
+    assert done.returncode == 0, done.stderr
+    response = json.loads(done.stdout)
+    assert set(response) >= {"query", "interpretation", "hits", "facets", "took_ms", "total"}
+    assert response["hits"] and all("Shampoo" in " ".join(h["category"]) for h in response["hits"])
+    assert {"id", "name", "brand", "category", "price", "skin_types", "claims", "score", "why"} <= set(response["hits"][0])
+
+
+@pytest.mark.model
+def test_batch_mode_one_process_one_line_per_query(demo_dir: Path) -> None:
+    lines = "\n".join([
+        "champú sin sulfatos",
+        json.dumps({"query": "serum", "exclude": ["parabens", "fragrance"], "limit": 2}),
+        json.dumps({"query": "serum", "skin_type": ["purple"]}),
+        json.dumps({"query": "serum", "limit": 0}),
+    ])
+    done = run(["search", "--json", "--batch", "-"], demo_dir, stdin=lines)
+    assert done.returncode == 0, done.stderr
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(out) == 4
+    assert out[0]["interpretation"]["constraints"]["exclude_families"] == ["sulfates"]
+    assert len(out[1]["hits"]) <= 2 and set(out[1]["interpretation"]["constraints"]["exclude_families"]) == {
+        "parabens", "fragrance"}
+    assert "error" in out[2] and "dry" in out[2]["error"]
+    assert "error" in out[3] and out[3]["line"] == 4
+
+
+@pytest.mark.model
+def test_audit_lists_deliberate_contradictions(demo_dir: Path) -> None:
+    done = run(["audit", "--json"], demo_dir)
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert {"product_id": "DEMO-035", "claim": "without:parabens"}.items() <= next(
+        r for r in rows if r["product_id"] == "DEMO-035").items()
+
+
+@pytest.mark.model
+def test_second_process_gets_a_clear_lock_error(demo_dir: Path) -> None:
+    holder = subprocess.Popen([sys.executable, "-c",
+                               "import sys,pathlib;from conseil.search.lock import IndexLock;"
+                               "l=IndexLock(pathlib.Path(sys.argv[1])/'index');l.acquire();print('held',flush=True);"
+                               "sys.stdin.readline()", str(demo_dir)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        done = run(["search", "serum"], demo_dir)
+        assert done.returncode == 3
+        assert f"process {holder.pid}" in " ".join(done.stderr.split())
+    finally:
+        holder.kill()
+        holder.wait()
