@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
-
 from conseil.search.errors import ConseilError, IndexLockedError
 from conseil.search.settings import Settings
+from rich.console import Console
 
 app = typer.Typer(help="Conseil: ingredient-aware product and study search.", no_args_is_help=True,
                   add_completion=False)
@@ -54,10 +53,9 @@ def demo_catalog_path() -> Path:
 
 def _run_product_ingest(settings: Settings, path: Path, fmt: str, mapping: Path | None,
                         source: str | None, sync: bool, as_json: bool) -> None:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from conseil.ingest.products import ingest_products
     from conseil.search.embedder import load_embedder
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True, disable=as_json or not console.is_terminal) as bar:
@@ -181,10 +179,9 @@ def search_command(
                                               "requests; writes one JSON response per line.")] = None,
 ) -> None:
     """Search products: constraints in the question are understood, exclusions are verified."""
-    from pydantic import ValidationError
-
     from conseil.search.contract import SearchRequest
     from conseil.search.engine import ProductSearch
+    from pydantic import ValidationError
 
     settings = Settings()
     if batch is not None:
@@ -195,7 +192,7 @@ def search_command(
         request = SearchRequest(query=query, limit=limit, offset=offset, exclude=exclude or [],
                                 include=include or [], skin_type=skin_type or [], concern=concern or [],
                                 category=category or [], brand=brand or [], price_min=price_min,
-                                price_max=price_max, mode=mode)  # type: ignore[arg-type]
+                                price_max=price_max, mode=mode)
     except ValidationError as exc:
         raise typer.BadParameter(_validation_message(exc)) from None
     with ProductSearch.open(settings) as engine:
@@ -212,9 +209,8 @@ def _validation_message(exc: Any) -> str:
 
 def _run_batch(engine: Any, batch: str) -> None:
     """One process, many queries: one JSON line out per line in (errors included, never fatal)."""
-    from pydantic import ValidationError
-
     from conseil.search.contract import SearchRequest
+    from pydantic import ValidationError
 
     handle = sys.stdin if batch == "-" else open(batch, encoding="utf-8")  # noqa: SIM115
     try:

@@ -94,7 +94,7 @@ def main() -> None:
     width = max(map(len, figures))
     for key, value in figures.items():
         print(f"{key:<{width}}  {value}")
-    print(f"targets: first ingest >= 0.90 x raw encode rate; unchanged re-ingest >= 50x faster")
+    print("targets: first ingest >= 0.90 x raw encode rate; unchanged re-ingest >= 50x faster")
 
 
 if __name__ == "__main__":

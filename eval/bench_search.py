@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from conseil.search.contract import SearchRequest
-from conseil.search.engine import ProductSearch, build_filter
 from conseil.search.embedder import Embedder
-from conseil.search.index import HybridQuery
+from conseil.search.engine import ProductSearch, build_filter, retrieval_text
 from conseil.search.inci import analyze
+from conseil.search.index import HybridQuery
 from conseil.search.knowledge import IngredientKnowledge
 from conseil.search.settings import Settings
 
@@ -88,7 +88,7 @@ def bench_conseil(engine: ProductSearch, queries: list[BenchQuery]) -> dict[str,
         got = response.interpretation.constraints
         interpreted_ok += set(q.exclude_families) <= set(got["exclude_families"]) and \
             set(q.skin_types) <= set(got["skin_types"])
-        semantic_texts.append(response.interpretation.semantic_text)
+        semantic_texts.append(retrieval_text(engine.interpret(SearchRequest(query=q.text))))
 
     real = engine.embedder
     engine.embedder = CachedEmbedder(real, semantic_texts)
@@ -111,8 +111,9 @@ def filtered_recall(engine: ProductSearch, queries: list[BenchQuery]) -> dict[st
     for q in queries:
         interp = engine.interpret(SearchRequest(query=q.text))
         flt = build_filter(interp.constraints)
-        vector = engine.embedder.embed_query(interp.semantic_text)
-        sparse = engine.bm25.query(interp.semantic_text)
+        text = retrieval_text(interp)
+        vector = engine.embedder.embed_query(text)
+        sparse = engine.bm25.query(text)
         for mode, sp in (("dense", None), ("hybrid", sparse)):
             approx = {h.id for h in engine.index.query(HybridQuery(dense=vector, sparse=sp, filter=flt, limit=10,
                                                                   with_payload=False))}
@@ -136,16 +137,15 @@ def _pid(source: str, product_id: str) -> str:
 
 def bench_baseline(engine: ProductSearch, queries: list[BenchQuery]) -> dict[str, Any]:
     """llama-index VectorStoreIndex over QdrantVectorStore in qdrant-client local mode."""
+    from conseil.ingest.products import _document
+    from conseil.ingest.sources import read_products
+    from conseil.search.embedder import resolve_model_reference
     from llama_index.core import StorageContext, VectorStoreIndex
     from llama_index.core.schema import TextNode
     from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
     from llama_index.vector_stores.qdrant import QdrantVectorStore
     from qdrant_client import QdrantClient
-
-    from conseil.ingest.products import _document
-    from conseil.ingest.sources import read_products
-    from conseil.search.embedder import resolve_model_reference
 
     kb = engine.kb
     records = read_products(SEPHORA).records

@@ -17,12 +17,12 @@ import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from conseil.search.embedder import Embedder
-from conseil.search.index import Filter, IndexPoint, MatchAny, VectorIndex
 from conseil.search.inci import analyze
+from conseil.search.index import Filter, IndexPoint, MatchAny, VectorIndex
 from conseil.search.knowledge import IngredientKnowledge
 from conseil.search.schema import ProductRecord, Reject
 from conseil.search.settings import Settings
@@ -181,7 +181,7 @@ def _rejected_point_ids(rejects: list[Reject], source: str) -> set[str]:
 
 def write_rejects(reports_dir: Path, source: str, rejects: list[Reject]) -> Path:
     reports_dir.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = reports_dir / f"rejects-{_safe(source)}-{stamp}.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)

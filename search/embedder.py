@@ -95,9 +95,7 @@ class SentenceTransformerBackend:
 
     @property
     def dimension(self) -> int:
-        getter = getattr(self.model, "get_embedding_dimension", None) or getattr(
-            self.model, "get_sentence_embedding_dimension"
-        )
+        getter = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         dim = getter()
         if dim is None:
             raise ConfigurationError("The embedding model does not declare its dimension.")
@@ -107,7 +105,7 @@ class SentenceTransformerBackend:
         array = self.model.encode(
             texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
         )
-        return array.tolist()  # type: ignore[no-any-return]
+        return array.tolist()
 
 
 def resolve_model_reference(name: str) -> str:

@@ -21,10 +21,11 @@ from .contract import (
     SearchResponse,
 )
 from .embedder import Embedder
-from .errors import QueryError
+from .errors import KnowledgeBaseError, QueryError
 from .index import Condition, Filter, Hit, HybridQuery, MatchAny, Range, VectorIndex
 from .knowledge import IngredientKnowledge
 from .query import Constraints, Interpretation, QueryVocabulary, merge_explicit, parse_query
+from .query_gloss import english_gloss
 from .settings import Settings
 from .sparse import Bm25Encoder
 from .text import fold
@@ -63,6 +64,16 @@ def build_filter(c: Constraints) -> Filter:
     if c.price_min is not None or c.price_max is not None:
         must.append(Range("price", gte=c.price_min, lte=c.price_max))
     return Filter(must=tuple(must), must_not=tuple(must_not))
+
+
+def retrieval_text(interp: Interpretation) -> str:
+    """What is embedded and BM25-matched: the semantic text plus, for a query in another language,
+    its English gloss, since the default model and the catalog's texts are English."""
+    semantic = interp.semantic_text.strip()
+    if interp.language == "en" or not semantic:
+        return semantic
+    gloss = english_gloss(semantic, interp.language)
+    return f"{semantic} {gloss}".strip()
 
 
 class ProductSearch:
@@ -118,7 +129,7 @@ class ProductSearch:
         began = time.perf_counter()
         interp = self._relax_if_untagged(self.interpret(req))
         flt = build_filter(interp.constraints)
-        semantic = interp.semantic_text.strip()
+        semantic = retrieval_text(interp)
         dense = self.embedder.embed_query(semantic) if semantic and req.mode != "bm25" else None
         sparse = self.bm25.query(semantic) if semantic and req.mode != "dense" else None
         want = req.limit + VERIFY_MARGIN
@@ -203,7 +214,7 @@ class ProductSearch:
     def _family_phrase(self, family_id: str) -> str:
         try:
             family = self.kb.family(family_id)
-        except Exception:
+        except KnowledgeBaseError:
             return family_id
         name = (family.names.get("en") or (family_id,))[0].lower()
         if family_id == "fragrance":

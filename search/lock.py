@@ -13,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 from .errors import IndexLockedError
 
@@ -51,7 +52,7 @@ class IndexLock:
                 os.close(self._fd)
                 self._fd = None
 
-    def __enter__(self) -> IndexLock:
+    def __enter__(self) -> Self:
         self.acquire()
         return self
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .contract import AuditWarning, Why
+from .errors import KnowledgeBaseError
 from .inci import Analysis, analyze
 from .knowledge import IngredientKnowledge
 from .query import Constraints
@@ -32,7 +33,7 @@ def _family_label(kb: IngredientKnowledge, family_id: str) -> str:
     try:
         names = kb.family(family_id).names.get("en") or (family_id,)
         return names[0].lower()
-    except Exception:  # an unknown id still gets a readable label
+    except KnowledgeBaseError:  # an unknown id still gets a readable label
         return family_id.replace("_", " ")
 
 
