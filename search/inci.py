@@ -8,6 +8,10 @@ footnote definitions are set aside as `notes`, never silently dropped.
 `analyze` then looks every item up in the knowledge base (main name, alternative names, pattern
 rules and known names found inside the item text), so missing commas in the source
 ("Parfum (Fragrance) D-Limonene") still surface every family.
+
+Pipeline: element (Sephora stores a Python list of strings) -> `_prepare` (repairs and markers)
+-> clauses (sentences, at depth 0) -> label colons ("Shade A:", "May contain:", "-Niacinamide:")
+-> comma pieces -> `_read_piece` (one item, a note, or nothing).
 """
 
 from __future__ import annotations
@@ -41,27 +45,33 @@ class Declaration:
     notes: tuple[str, ...]  # prose and marketing text set aside (never lost: kept here)
 
 
-# --- text preparation --------------------------------------------------------------------------
+_I = re.IGNORECASE
+_MEMO_SIZE = 200_000  # bound of CachedKnowledge's tables: emptied when full
+_Fields = tuple[str, tuple[str, ...], float | None, bool]  # name, alternatives, percent, nano
+_NOTE = "note"
 
-_MAY, _END_MAY = "\x01", "\x03"  # sentinels: "may contain" section starts / its bracket closes
+# --- preparing an element ----------------------------------------------------------------------
+
+_MAY, _END_MAY = "\x01", "\x03"  # sentinels: a "may contain" section starts / its bracket closes
 _MARK = r"(?:may\s+(?:also\s+)?contains?|peut\s+contenir|puede\s+contener|\+\s*/\s*-|±)"
-_MARK_RE = re.compile(_MARK, re.I)
+_MARK_RE = re.compile(_MARK, _I)
 _SEP = r"[\s/|:,;+]"
-# A run of markers and separators, with the bracket that opened it ("[+/- ", "(May Contain/Peut
-# Contenir):", "May Contain (+/-) |"); its unmatched closer later ends the section.
+# A run of markers and separators with the bracket that opened it ("[+/- ", "(May Contain/Peut
+# Contenir):", "May Contain (+/-) |"); the bracket's unmatched closer later ends the section.
 _MAY_HEADER = re.compile(
-    rf"[\[(]?{_SEP}*(?:all\s+shades\s+)?{_MARK}(?:(?:{_SEP}|[\[()\]])*?{_MARK})*(?:{_SEP}|[)\]])*", re.I
-)
-_ILN_TAG = re.compile(r"<[^<>]{0,40}>")  # "<ILN35510>": Estée Lauder list ids, which separate lists
-_DIVISION = re.compile(r"\s*Division:\s*[^():]{0,30}\([^()]{0,40}\)")
-_AND_MIXTURE = re.compile(r"\s*\((?:and|&)\)\s*", re.I)  # "Undecane (And) Tridecane": a blend of two
-_MID_BULLET = re.compile(r"(?<=\S)\s*•\s*")
-_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff]")
-_GLUED_PERIOD = re.compile(r"(?<=[a-z]{3})\.(?=[A-Z][a-z])")  # "Linalool.Squalane + Gel:"
+    rf"[\[(]?{_SEP}*(?:all\s+shades\s+)?{_MARK}(?:(?:{_SEP}|[\[()\]])*?{_MARK})*(?:{_SEP}|[)\]])*", _I)
+_CONTROLS = {c: " " for c in range(32) if chr(c) not in "\t\n\r"}  # also clears our private marks
+_MID_BULLET = re.compile(r"(?<=\S)\s*•\s*")  # "Rice Bran Wax • Glyceryl Stearate"
+_ILN_TAG = re.compile(r"<[^<>]{0,40}>")  # "<ILN35510>": Estée Lauder list ids, which end a list
+_DIVISION = re.compile(r"\s*Division:\s*[^():]{0,30}\([^()]{0,40}\)")  # "Division: Cl (Clinique)"
 _GLUED_PERCENT = re.compile(r"(\d%)(?=[A-Z])")  # "Salicylic Acid 1.50%Water"
-_FORCED_BREAK = re.compile(r"\s*(?=\b(?:please\s+(?:be\s+aware|refer|note)|clean\s+at\s+sephora)\b)", re.I)
+_GLUED_PERIOD = re.compile(r"(?:(?<=[a-z]{3})|(?<=\)))\.(?=[A-Z][a-z\d])")  # "Linalool.Squalane Gel:"
+_AND_MIXTURE = re.compile(r"\s*\((?:and|&)\)\s*", _I)  # "Undecane (And) Tridecane": a blend of two
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff]")
+_FORCED_BREAK = re.compile(r"\s*(?=\b(?:please\s+(?:be\s+aware|refer|note)|clean\s+at\s+sephora)\b)", _I)
 _MID_FOOTNOTE = re.compile(r"(?<=[\w)\]])\s+(?=[*†‡]+\s*[^\W\d_])")  # "Violet 2 * Essential Oil"
-_ABBREVIATIONS = frozenset("denat no nos ext sp spp ssp subsp var st vit approx fl inc ltd vs etc dr mr mrs".split())
+_BRACKET = re.compile(r"[()\[\]{}]")
+_CLOSER_OF = {")": "(", "]": "[", "}": "{"}
 
 
 def _elements(raw: str) -> list[str]:
@@ -80,12 +90,13 @@ def _elements(raw: str) -> list[str]:
 
 
 def _prepare(text: str) -> str:
-    # Each rewrite is guarded by a cheap substring test: most elements need none of them.
+    """Repair what scraping broke and mark may-contain sections; each rewrite is guarded by a
+    cheap substring test, as most elements need none of them."""
     text = text.translate(_CONTROLS).replace("\\", "/").replace("\ufffd", " ")
     if "&" in text and ";" in text:
         text = html.unescape(text)  # "&lt;ILN46335&gt;", "&bull;", "&dagger;"
     if "•" in text:
-        text = _MID_BULLET.sub(", ", text)  # "Rice Bran Wax • Glyceryl Stearate"
+        text = _MID_BULLET.sub(", ", text)
     if "<" in text:
         text = _ILN_TAG.sub("\n", text)
     if "Division:" in text:  # "Rds Product Name: Clarifying Lotion 3 Division: Cl (Clinique)Water, ..."
@@ -108,9 +119,6 @@ def _prepare(text: str) -> str:
     return _balance(text)
 
 
-_BRACKET = re.compile(r"[()\[\]{}]")
-
-
 def _balance(text: str) -> str:
     """Unmatched openers become spaces (an unclosed "(" must not swallow the rest of the list);
     unmatched closers end a "[+/- ..." section whose opener the header consumed."""
@@ -120,7 +128,7 @@ def _balance(text: str) -> str:
         ch, i = m.group(), m.start()
         if ch in "([{":
             stack.append(i)
-        elif stack and text[stack[-1]] == {")": "(", "]": "[", "}": "{"}[ch]:
+        elif stack and text[stack[-1]] == _CLOSER_OF[ch]:
             stack.pop()
         else:
             bad.append(i)
@@ -136,15 +144,18 @@ def _balance(text: str) -> str:
 
 # --- splitting ---------------------------------------------------------------------------------
 
-_WORD_BEFORE = re.compile(r"([^\W\d_]+)\s*$")
-_NOT_LABEL_COLON = re.compile(r"/|\d|\s*\d+(?:[.,]\d+)?\s*(?:%|$)")
-_LOCANT_COMMA = re.compile(r"\s?\d+(?:,\d+)*-")  # "1, 2-Hexanediol" is one name
 _CLAUSE_DELIM = re.compile(r"[()\[\]{};\n\x01\x03]|\.(?=\s|$)")
+_ABBREVIATIONS = frozenset({
+    "denat", "no", "nos", "ext", "sp", "spp", "ssp", "subsp", "var", "st", "vit", "approx", "fl", "inc",
+    "ltd", "vs", "etc", "dr", "mr", "mrs",
+})
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)\s*$")
 _INNER_GROUP = re.compile(r"\([^()\[\]{}]*\)|\[[^()\[\]{}]*\]|\{[^()\[\]{}]*\}")
-_MASK = str.maketrans(",()[]{}", "\x10\x11\x12\x13\x14\x15\x16")  # private: removed from input
+_MASK = str.maketrans(",()[]{}", "\x10\x11\x12\x13\x14\x15\x16")  # private marks: see _CONTROLS
 _UNMASK = str.maketrans("\x10\x11\x12\x13\x14\x15\x16", ",()[]{}")
-_CONTROLS = {c: " " for c in range(32) if chr(c) not in "\t\n\r"}  # also clears our sentinels
+_LOCANT_COMMA = re.compile(r"\s?\d+(?:,\d+)*-")  # "1, 2-Hexanediol" is one name
 _COLON_DELIM = re.compile(r"[()\[\]{}:]")
+_NOT_LABEL_COLON = re.compile(r"/|\d|\s*\d+(?:[.,]\d+)?\s*(?:%|$)")  # "Ci 15850:1", "Ionone : 0.04%"
 
 
 def _sentence_end(text: str, i: int) -> bool:
@@ -179,12 +190,12 @@ def _locant(before: str, after: str) -> bool:
         return False
     if after[0].isdigit():
         return True
-    single_digit = before[-1].isdigit() and (len(before) < 2 or before[-2] in " (")  # not "124-13-0, 2,4-"
+    single_digit = before[-1].isdigit() and (len(before) < 2 or before[-2] in " (")  # not "124-13-0, 2"
     return single_digit and bool(_LOCANT_COMMA.match(after))
 
 
 def _pieces(text: str) -> list[str]:
-    """Depth-0 comma split: bracket contents are masked first (innermost out), then split in C."""
+    """Depth-0 comma split: bracket contents are masked (innermost out), then split in C."""
     masked = text
     if "(" in text or "[" in text or "{" in text:
         for _ in range(16):
@@ -204,8 +215,7 @@ def _pieces(text: str) -> list[str]:
 
 
 def _label_colon(text: str) -> int | None:
-    """Position of the first depth-0 colon that introduces something ("Ci 15850:1", "Ionone : 0.04%"
-    and "http://" do not)."""
+    """Position of the first depth-0 colon that introduces something, if any."""
     depth = 0
     for m in _COLON_DELIM.finditer(text):
         ch, i = m.group(), m.start()
@@ -222,20 +232,20 @@ def _label_colon(text: str) -> int | None:
 
 _GROUP = re.compile(r"\(([^()\[\]]*)\)|\[([^()\[\]]*)\]|\{([^{}()\[\]]*)\}")  # innermost only
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
-_STRONG = re.compile(
-    r"\b(?:please|refer|is|are|was|were|be|been|we|you|your|our|do|does|not|doesn't|don't|will|should|must|shall|helps?"
-    r"|formulated|subject\s+to|free\s+(?:of|from)|without|made\s+(?:with|from|without)|this|these|that"
-    r"|visit)\b|\b[^\W\d_]+-free\b",
-    re.I,
-)
-_FUNC = frozenset("the a an of and or to in on for with from by as at into than while when which its".split())
-_INCI_HINT = re.compile(
+_LETTER = re.compile(r"[^\W\d_]")
+_STRONG = re.compile(  # words a sentence has and an ingredient name has not
+    r"\b(?:please|refer|is|are|was|were|be|been|we|you|your|our|do|does|not|doesn't|don't|will|should"
+    r"|must|shall|helps?|formulated|subject\s+to|free\s+(?:of|from)|without|made\s+(?:with|from|without)"
+    r"|this|these|that|visit)\b|\b[^\W\d_]+-free\b", _I)
+_FUNC = frozenset({
+    "the", "a", "an", "of", "and", "or", "to", "in", "on", "for", "with", "from", "by", "as", "at", "into",
+    "than", "while", "when", "which", "its",
+})
+_CLAIM = re.compile(r"\bwithout\b|\bfree\s+(?:of|from)\b|\bnot\s+(?:use|contain|include)|\bno\s+added\b", _I)
+_FREE = re.compile(r"-\s*free\b", _I)
+_INCI_HINT = re.compile(  # chemistry-looking: "Sodium Benzoate", "CI 77491", "PEG-40"
     r"\b(?:acid|oil|extract|glycol|water|aqua|sodium|potassium|c\.?i\.?\s*\d{5}|peg-?\d+"
-    r"|[a-z]+(?:ate|ide|ol|one|ene|ine|cone|ane|ose|yl|ium))\b",
-    re.I,
-)
-_FREE = re.compile(r"-\s*free\b", re.I)
-_CLAIM = re.compile(r"\bwithout\b|\bfree\s+(?:of|from)\b|\bnot\s+(?:use|contain|include)|\bno\s+added\b", re.I)
+    r"|[a-z]+(?:ate|ide|ol|one|ene|ine|cone|ane|ose|yl|ium))\b", _I)
 
 
 def _top(text: str) -> str:
@@ -249,21 +259,18 @@ def _top(text: str) -> str:
 
 
 def _prose_like(piece: str) -> bool:
-    if piece.count(" ") < 2:  # fast path: ingredient names are short
+    if piece.count(" ") < 2 or (  # fast paths: ingredient names are short and have no sentence words
+            not any(w in _FUNC for w in piece.lower().split()) and not _STRONG.search(piece)):
         return False
-    if not any(w in _FUNC for w in piece.lower().split()) and not _STRONG.search(piece):
-        return False  # fast path: no sentence word at all
     top = _top(piece)
-    if not _LETTER.search(top):  # a sentence entirely in brackets: "(10 ppm or less for products that ...)"
+    if not _LETTER.search(top):  # a sentence wholly in brackets: "(10 ppm or less for products that ...)"
         top = piece
     words = _WORD.findall(top)
     if len(words) >= 3 and _STRONG.search(top):
         return True
-    if len(words) < 5:
-        return False
     func = sum(w.lower() in _FUNC for w in words)
     lower = sum(w[0].islower() for w in words)
-    return func >= 1 and (func * 4 >= len(words) or lower * 5 >= len(words) * 3)
+    return len(words) >= 5 and func >= 1 and (func * 4 >= len(words) or lower * 5 >= len(words) * 3)
 
 
 def _is_prose(pieces: list[str], strong_first: bool = True) -> bool:
@@ -288,105 +295,82 @@ def _is_prose(pieces: list[str], strong_first: bool = True) -> bool:
     return any(p.endswith("-") for p in pieces) and any(_FREE.search(p) for p in pieces)
 
 
-def _inci_like(piece: str) -> bool:
-    """Chemistry-looking ("Sodium Benzoate", "CI 77491"): tells "Water, Mica, Shade B:" (a list
-    ending in a label) from "Aura, Intuition, Zen:" (one label naming several shades)."""
-    return bool(_INCI_HINT.search(piece))
-
-
 def _looks_like_list(pieces: list[str]) -> bool:
     """After a "-Name:" bullet: a list ("Water, Glycerin, Mica") rather than "Purifies skin"."""
     words = [w for p in pieces for w in _WORD.findall(_top(p))]
     func = sum(w.lower() in _FUNC for w in words)
     if any(_prose_like(p) for p in pieces) or func * 4 > len(pieces):
         return False
-    return len(pieces) >= 3 or all(map(_inci_like, pieces))  # "-Liquid: Water" but not ": Sunscreen."
+    # "-Liquid: Water" but not ": Sunscreen." nor ": Provide broad spectrum protection."
+    chemistry = all(_INCI_HINT.search(p) for p in pieces) and all(w[0].isupper() for w in words)
+    return len(pieces) >= 3 or chemistry
 
 
 # --- items -------------------------------------------------------------------------------------
 
 _BULLET = re.compile(r"^\s*[-–—•·]+\s*")
-_LEAD_CONJ = re.compile(r"^(?:and|or|&)\s+", re.I)
+_LEAD_CONJ = re.compile(r"^(?:and|or|&)\s+", _I)
 _MARKS = re.compile(r"[*†‡§¹²³⁴°※]+")
-_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|percent\b)", re.I)
-_AMOUNT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|ug|g|ml|iu|cfu)\b", re.I)
-_NANO = re.compile(r"(?<![\w-])nano(?![\w-])", re.I)
-_CI = re.compile(r"\bc\.?\s*i\.?\s*(\d{5}(?::\d)?)\b", re.I)
-_CHEMICAL_BEFORE = re.compile(r"(?:\b(?:bis|tris|tetrakis)|[\d-])$", re.I)
-_FIVE_DIGITS = re.compile(r"(?<!\d)\d{5}(?!\d)")
+_MARKS_BLANK = str.maketrans(dict.fromkeys("*†‡§¹²³⁴°※", " "))
+_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|percent\b)", _I)
+_AMOUNT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|ug|g|ml|iu|cfu)\b", _I)
+_NANO = re.compile(r"(?<![\w-])nano(?![\w-])", _I)  # not "Non-Nano", not "Nano-Hydroxyapatite"
+_CI = re.compile(r"\bc\.?\s*i\.?\s*(\d{5}(?::\d)?)\b", _I)
+_FIVE_DIGITS = re.compile(r"(?<!\d)\d{5}(?!\d)")  # a bare five-digit number is a colour index
+_CHEMICAL_BEFORE = re.compile(r"(?:\b(?:bis|tris|tetrakis)|[\d-])$", _I)  # "Tris(...)", "4-(...)"
 _ALT_SPLIT = re.compile(r"[;/]|\s+or\s+")
 _TWO_LETTERS = re.compile(r"[^\W\d_].*[^\W\d_]")
-_LETTER = re.compile(r"[^\W\d_]")
 _DIGIT = re.compile(r"\d")
-_NEGATION = re.compile(r"^(?:no|non|not|without|free\s+(?:of|from))\b|free$")
+_NEGATION = re.compile(r"^(?:no|non|not|without|free\s+(?:of|from))\b|free$")  # "(No Paraffin)"
 _CLASS_TAIL = re.compile(
     r"\b(?:copolymer|crosspolymer|polymer|glycerides?|triglycerides?|polyglycerides|ferment|filtrate"
-    r"|lysate|esters?|glucoside|glucamide|dimethicone|methicone|polypeptide|extract|oil|wax|acid)$"
-)
-_FOOTNOTE_WORDS = frozenset(
-    "organic organically certified natural naturally derived origin of from plant plants vegetable "
-    "farming agriculture ingredients ingredient usda national program cultivation cultivated grown "
-    "wild wildcrafted harvested fair trade traded biodynamic ecocert cosmos non-gmo sustainably "
-    "sourced based plant-based the and by in nop".split()
-)
+    r"|lysate|esters?|glucoside|glucamide|dimethicone|methicone|polypeptide|extract|oil|wax|acid)$")
+_FOOTNOTE_WORDS = frozenset({  # "*Certified Organic", "**Naturally derived": definitions, not items
+    "organic", "organically", "certified", "natural", "naturally", "derived", "origin", "of", "from",
+    "plant", "plants", "vegetable", "farming", "agriculture", "ingredients", "ingredient", "usda",
+    "national", "program", "cultivation", "cultivated", "grown", "wild", "wildcrafted", "harvested",
+    "fair", "trade", "traded", "biodynamic", "ecocert", "cosmos", "non-gmo", "sustainably", "sourced",
+    "based", "plant-based", "the", "and", "by", "in", "nop",
+})
+_PLACEHOLDER = re.compile(r"^(?:no info|#name\?|n/?a|none|not available|tbd|coming soon)$", _I)
 _SIMPLE = re.compile(r"[A-Za-z][A-Za-z0-9 '.&-]*")
-_SLOW_HINT = re.compile(r"nano|percent|^(?:and|or|etc)\b", re.I)
-_SLOW_DIGITS = re.compile(r"\bc\.?\s*i\.?\s*\d|\d\s*(?:mg|mcg|ug|g|ml|iu|cfu)\b", re.I)
-
-
-def _is_simple(piece: str) -> bool:
-    """A plain name ("Sodium Hyaluronate", "PEG-40"): no brackets, slashes, marks or amounts."""
-    if not _SIMPLE.fullmatch(piece) or _SLOW_HINT.search(piece):
-        return False
-    return not _DIGIT.search(piece) or not _SLOW_DIGITS.search(piece)
-_MEMO_SIZE = 200_000  # bound of CachedKnowledge's tables: emptied when full
-_Fields = tuple[str, tuple[str, ...], float | None, bool]  # name, alternatives, percent, nano
-_NOTE = "note"
-_PLACEHOLDER = re.compile(r"^(?:no info|#name\?|n/?a|none|not available|tbd|coming soon)$", re.I)
-_GENERIC_LABEL = re.compile(
-    r"^(?:full |other |inactive |active |non-?medicinal |medicinal |key |main )?(?:ingredients?|ingr[ée]dients"
-    r"|inci|composition|contains|allergens?|formula|base)\b|^all\b.*\bshades\b",
-    re.I,
-)
-
-
+_SLOW_HINT = re.compile(r"nano|percent|^(?:and|or|etc)\b", _I)
+_SLOW_DIGITS = re.compile(r"\bc\.?\s*i\.?\s*\d|\d\s*(?:mg|mcg|ug|g|ml|iu|cfu)\b", _I)
 _LOCANT_SPACE = re.compile(r"(?<=\d),\s+(?=\d)")
 _AROUND_HYPHEN = re.compile(r" ?([-/]) ?")
 
 
 def _norm(text: str) -> str:
-    """normalize_name(), with a fast path for plain ASCII (most names): folding is then just
+    """normalize_name(), with a fast path for plain ASCII (most names), where folding is just
     lower-casing. Equality with normalize_name is a property test in tests/test_inci.py."""
     if not text.isascii():
         return normalize_name(text)
     text = " ".join(text.lower().replace("`", "'").split())
-    if "-" in text or "/" in text:
+    if " -" in text or "- " in text or " /" in text or "/ " in text:
         text = _AROUND_HYPHEN.sub(r"\1", text)
     return text.strip(" .,;:*+")
 
 
 def _clean(text: str) -> str:
-    if _DIGIT.search(text):
-        text = _LOCANT_SPACE.sub(",", _CI.sub(lambda m: "CI " + m.group(1), text))  # "1, 2-" -> "1,2-"
+    if _DIGIT.search(text):  # "C.I. 77491" -> "ci 77491", "1, 2-Hexanediol" -> "1,2-hexanediol"
+        text = _LOCANT_SPACE.sub(",", _CI.sub(lambda m: "CI " + m.group(1), text))
     return _norm(text)
 
 
 def _ci_fill(parts: list[str]) -> list[str]:
-    """"CI 77491/77492", "77499 (Iron Oxides)": a bare five-digit number is a colour index."""
-    return [("ci " + p) if _FIVE_DIGITS.fullmatch(p) else p for p in parts]
+    return [("ci " + p) if _FIVE_DIGITS.fullmatch(p) else p for p in parts]  # "CI 77491/77492"
 
 
 def _alternatives(group: str) -> list[str]:
     if "%" in group or "ercent" in group:
         group = _PERCENT.sub(" ", group)
-    parts = [p for piece in _pieces(group) for p in _ALT_SPLIT.split(piece)]  # _pieces keeps "1,2-"
+    parts = [p for piece in _pieces(group) for p in _ALT_SPLIT.split(piece)]
     out = []
     for name in _ci_fill([_clean(_LEAD_CONJ.sub("", part.strip())) for part in parts]):
         if name == "nano" or not _TWO_LETTERS.search(name):
-            continue
-        if name.startswith(("no", "wi", "fr")) or name.endswith("free"):
-            if _NEGATION.search(name):  # "(Non-Nano)", "(No Paraffin)": not another name of the item
-                continue
+            continue  # "(nano)" is a flag; "(6A)", "(+)" name nothing
+        if (name.startswith(("no", "wi", "fr")) or name.endswith("free")) and _NEGATION.search(name):
+            continue  # "(Non-Nano)", "(No Paraffin)": not another name of the item
         out.append(name)
     return out
 
@@ -394,7 +378,8 @@ def _alternatives(group: str) -> list[str]:
 def _fragment(part: str) -> bool:
     """A piece of a slashed name that is no name alone: "PEG", "PPG-17", "VP", "Caprylic", "10"."""
     letters = re.sub(r"[^a-z]", "", part)
-    return not letters or (len(letters) <= 4 and sum(c in "aeiou" for c in letters) <= 1) or part.endswith("ic")
+    short = len(letters) <= 4 and sum(c in "aeiou" for c in letters) <= 1
+    return not letters or short or part.endswith("ic")
 
 
 def _is_synonyms(parts: list[str]) -> bool:
@@ -409,13 +394,21 @@ def _is_synonyms(parts: list[str]) -> bool:
     return tail is None or parts[0].endswith(" " + tail.group())
 
 
+def _strip_lead(piece: str) -> str:
+    """Without a leading bullet dash or conjunction ("-Niacinamide", "and Tocopherol")."""
+    if piece[:1] in "-–—•· ":
+        piece = _BULLET.sub("", piece)
+    return _LEAD_CONJ.sub("", piece) if piece[:1] in "aAoO&" else piece
+
+
 def _item_fields(raw: str) -> _Fields | None:
-    text = _MARKS.sub(" ", _LEAD_CONJ.sub("", _BULLET.sub("", raw)))
+    text = _strip_lead(raw).translate(_MARKS_BLANK)
     groups: list[str] = []
 
     def peel(m: re.Match[str]) -> str:
         start, end = m.span()
-        if _CHEMICAL_BEFORE.search(m.string, max(0, start - 8), start) or m.string[end : end + 1].isalnum():
+        glued = m.string[start - 1 : start].isalnum() and m.string[end : end + 1].isalnum()  # "[2,1-B]Furan"
+        if glued or _CHEMICAL_BEFORE.search(m.string, max(0, start - 8), start):
             return m.group().translate(_MASK)  # "Tris(Tetramethylhydroxypiperidinol) Citrate": one name
         groups.append(m.group(m.lastindex or 1))
         return " "
@@ -446,7 +439,7 @@ def _item_fields(raw: str) -> _Fields | None:
     alternatives = colour_index + [a for g in groups for a in _alternatives(g)]
     if len(parts) > 1 and _is_synonyms(parts):
         name, alternatives = parts[0], parts[1:] + alternatives
-    elif len(parts) > 1:
+    elif len(parts) > 1:  # one slashed name; its parts still help lookups ("Cera Alba/Beeswax")
         name = "/".join(parts)
         alternatives = [p for p in parts if _TWO_LETTERS.search(p) and len(p) > 2] + alternatives
     else:
@@ -460,15 +453,16 @@ def _item_fields(raw: str) -> _Fields | None:
 
 def _read_piece(piece: str) -> _Fields | str | None:
     """What one comma-separated piece is: an item's fields, _NOTE (set aside) or None (nothing)."""
-    if _is_simple(piece):  # fast path for the common "Sodium Hyaluronate": same result, far quicker
-        name = _norm(piece)
+    if _SIMPLE.fullmatch(piece) and not _SLOW_HINT.search(piece) and not (
+            _DIGIT.search(piece) and _SLOW_DIGITS.search(piece)):
+        name = _norm(piece)  # fast path for the common "Sodium Hyaluronate": same result, far quicker
         if name and not _PLACEHOLDER.match(name):
             return name, (), None, False
-    core = _LEAD_CONJ.sub("", _BULLET.sub("", piece)).strip()
+    core = _strip_lead(piece).strip()
     words = [w.lower() for w in _WORD.findall(core)]
-    if not words or words == ["and"] or words == ["etc"]:
+    if not words or words in (["and"], ["etc"]):
         numbers = [f"ci {n}" for n in _FIVE_DIGITS.findall(core)]
-        if numbers:  # "Ci 77491, 77492": a bare five-digit number is a colour index
+        if numbers:  # "Ci 77491, 77492"
             return numbers[0], tuple(numbers[1:]), None, False
         return _NOTE if _DIGIT.search(core) else None  # "75%": information, not an ingredient
     if _PLACEHOLDER.match(core) or (_MARKS.match(core) and set(words) <= _FOOTNOTE_WORDS):
@@ -477,6 +471,10 @@ def _read_piece(piece: str) -> _Fields | str | None:
 
 
 # --- declaration -------------------------------------------------------------------------------
+
+_GENERIC_LABEL = re.compile(  # labels that start no kit variant
+    r"^(?:full |other |inactive |active |non-?medicinal |medicinal |key |main )?(?:ingredients?"
+    r"|ingr[ée]dients|inci|composition|contains|allergens?|formula|base)\b|^all\b.*\bshades\b", _I)
 
 
 class _Builder:
@@ -504,24 +502,13 @@ class _Builder:
                 self.may = clause == _MAY
             else:
                 self.clause(clause.strip(" \t,"), whole_element=len(clauses) == 1)
-        self.next_may = self.next_may or (bool(clauses) and clauses[-1] == _MAY)  # "May Contain:" ends it
+        self.next_may = self.next_may or (bool(clauses) and clauses[-1] == _MAY)  # "..., May Contain:"
 
     def clause(self, text: str, whole_element: bool) -> None:
-        for _ in range(64):  # "Kit: Shade A: Water, ..." - a loop, not recursion, for hostile input
+        for _ in range(64):  # "Kit: Shade A: Water, ...": a loop rather than recursion, for hostile input
             pos = _label_colon(text)
             if pos is None:
-                pieces = _pieces(text)
-                if _is_prose(pieces, strong_first=False):
-                    self.note(text)
-                    return
-                # Leading prose glued to a list ("Formulated with Hibiscus, whose flower is ..., Water,
-                # ..."): set the sentence aside, keep the rest - losing the list would be worse.
-                lead = 0
-                while lead < len(pieces) - 1 and _prose_like(pieces[lead]) and _STRONG.search(pieces[lead]):
-                    lead += 1
-                if lead:
-                    self.note(", ".join(pieces[:lead]))
-                self.add(pieces[lead:])
+                self.sentence(_pieces(text), text)
                 return
             prefix, body = text[:pos], text[pos + 1 :]
             bullet = bool(_BULLET.match(prefix))
@@ -535,7 +522,10 @@ class _Builder:
                 self.note(prefix)  # "... Dioxane must comply with the thresholds as follows: (...)"
                 text = body.strip(" \t,")  # the body is judged on its own: a list stays items
                 continue
-            whole = bullet or (header_only and (len(head) < 3 or sum(map(_inci_like, head)) * 2 <= len(head)))
+            # A label element naming several shades ("Aura, Intuition, Zen:") is one label, but a
+            # list glued to the next label ("..., Glycerin, Squalane Gel:") keeps its items.
+            inci = sum(bool(_INCI_HINT.search(p)) for p in head)
+            whole = bullet or (header_only and (len(head) < 3 or inci * 2 <= len(head)))
             before, label_pieces = ([], head) if whole else (head[:-1], head[-1:])
             body_pieces = _pieces(body)
             if body_pieces and (_is_prose(body_pieces) or (bullet and not _looks_like_list(body_pieces))):
@@ -548,6 +538,19 @@ class _Builder:
             text = body.strip(" \t,")
         self.note(text)
 
+    def sentence(self, pieces: list[str], text: str) -> None:
+        if _is_prose(pieces, strong_first=False):
+            self.note(text)
+            return
+        # Prose glued before a list ("Formulated with Hibiscus, whose flower is ..., Water, ..."):
+        # set the sentence aside and keep the rest - losing the list would be worse.
+        lead = 0
+        while lead < len(pieces) - 1 and _prose_like(pieces[lead]) and _STRONG.search(pieces[lead]):
+            lead += 1
+        if lead:
+            self.note(", ".join(pieces[:lead]))
+        self.add(pieces[lead:])
+
     def label(self, label: str, pieces: list[str], mid_list: bool, header_only: bool) -> None:
         if _MARK_RE.search(label):
             self.may = True
@@ -557,12 +560,14 @@ class _Builder:
         elif mid_list:  # a colon mid-list ("Terpineol Allergens: ...") may still name an ingredient
             self.add(pieces)
             if header_only:  # "..., Glycerin, Squalane + Probiotic Gel:" then that product's list
-                self.variant, self.may = label, False
-                self.variants.append(label)
+                self.set_variant(label)
         else:
-            self.variant, self.may = label, False
-            if label not in self.variants:
-                self.variants.append(label)
+            self.set_variant(label)
+
+    def set_variant(self, label: str) -> None:
+        self.variant, self.may = label, False
+        if label not in self.variants:
+            self.variants.append(label)
 
     def add(self, pieces: list[str]) -> None:
         memo = self.memo
@@ -709,7 +714,7 @@ def analyze(raw: str | None, kb: KnowledgeLike) -> Analysis:
 
     An item's families are the union over its main name, its alternatives, the pattern rules and
     the known names found inside its raw text, so "Parfum (Fragrance) D-Limonene" yields both
-    fragrance and limonene. Pass a `CachedKnowledge` to share work across calls.
+    fragrance and limonene. Pass a `CachedKnowledge` to share the work across calls.
     """
     cached = kb if isinstance(kb, CachedKnowledge) else None
     declaration = _parse(raw, cached.pieces if cached else None)
