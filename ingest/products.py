@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from conseil.search.embedder import Embedder
-from conseil.search.inci import analyze
+from conseil.search.inci import CachedKnowledge, KnowledgeLike, analyze
 from conseil.search.index import Filter, IndexPoint, MatchAny, VectorIndex
 from conseil.search.knowledge import IngredientKnowledge
 from conseil.search.schema import ProductRecord, Reject
@@ -98,6 +98,8 @@ def ingest_products(
         dense_size = embedder.dimension
     derivation = f"kb={knowledge_fingerprint(kb)};payload={PAYLOAD_VERSION};model={settings.embedding_model}"
 
+    # One memo per run: a catalog repeats a few thousand distinct items hundreds of thousands of times.
+    cached = CachedKnowledge(kb)
     with open_index(settings, products_schema(dense_size), create=True) as index:
         stored = _stored_state(index, read.source)
         pending: list[ProductDocument] = []
@@ -107,7 +109,7 @@ def ingest_products(
             if previous and previous[0] == record_hash and previous[1] == derivation:
                 report.unchanged += 1
                 continue
-            document = _document(record, kb, record_hash, derivation)
+            document = _document(record, cached, record_hash, derivation)
             report.contradictions += bool(document.payload["audit"])
             if previous is None:
                 report.new += 1
@@ -139,7 +141,7 @@ def ingest_products(
     return report
 
 
-def _document(record: ProductRecord, kb: IngredientKnowledge, record_hash: str, derivation: str) -> ProductDocument:
+def _document(record: ProductRecord, kb: KnowledgeLike, record_hash: str, derivation: str) -> ProductDocument:
     analysis = analyze(record.ingredients_raw, kb)
     contradictions = audit_claims(record.claims, analysis)
     return build_document(record, analysis, contradictions, record_hash=record_hash, derivation=derivation)

@@ -13,16 +13,17 @@ _DASHES = re.compile(r"[\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]")
 _QUOTES = re.compile(r"[\u2018\u2019\u201A\u201B\u2032\u00B4`]")
 _SPACES = re.compile(r"\s+")
 # Letters that NFKD does not decompose but that users type without their mark.
-_UNMARKED: dict[str, str | int | None] = {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae"}
+# (applied after casefold, so lower-case forms suffice)
+_UNMARKED: dict[str, str | int | None] = {"ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "đ": "d"}
 _UNMARK = str.maketrans(_UNMARKED)
 
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: 'Parabène' -> 'parabene', 'SKÓRY' -> 'skory'."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    # NFKD before and after casefold: compatibility forms ('𝓐') fold only once decomposed.
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    stripped = stripped.translate(_UNMARK)
-    return stripped.casefold()
+    return stripped.translate(_UNMARK)
 
 
 def normalize_name(name: str) -> str:
