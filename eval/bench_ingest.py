@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -46,14 +45,25 @@ def raw_encode_rate(path: Path) -> tuple[float, int]:
     return len(texts) / (time.perf_counter() - began), len(texts)
 
 
+# Runs the real CLI in a child that reports its own peak RSS on its last stderr line.
+_CHILD = """
+import resource, runpy, sys
+sys.argv = ["conseil", "ingest", "products", sys.argv[1], "--json"]
+try:
+    runpy.run_module("conseil.api.cli", run_name="__main__")
+except SystemExit as exc:
+    if exc.code:
+        raise
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+
 def run_ingest(path: Path, data_dir: Path) -> tuple[dict[str, float], float]:
     env = dict(os.environ, CONSEIL_DATA_DIR=str(data_dir))
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    done = subprocess.run([sys.executable, "-m", "conseil.api.cli", "ingest", "products", str(path), "--json"],
-                          env=env, capture_output=True, text=True, check=True)
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    summary = json.loads(done.stdout)
-    return summary, max(peak_kb, before) / 1024
+    done = subprocess.run([sys.executable, "-c", _CHILD, str(path)], env=env, capture_output=True, text=True,
+                          check=True)
+    peak_kb = int(done.stderr.strip().splitlines()[-1])
+    return json.loads(done.stdout), peak_kb / 1024
 
 
 def main() -> None:

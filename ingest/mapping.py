@@ -1,7 +1,7 @@
 """The generic input schema: column mapping files and the conversion of one generic row.
 
 A retailer's export rarely uses our column names. A mapping file (JSON, documented with an
-example in docs/generic-schema.md) says which of the file's columns holds each of our fields and
+example in ingest/generic-schema.md) says which of the file's columns holds each of our fields and
 how the file's own skin-type, concern and claim labels translate to our codes. Without a mapping,
 columns are matched by our names (case-insensitive) and a few common aliases.
 
@@ -76,7 +76,7 @@ def load_mapping(path: Path) -> Mapping:
     def invalid(detail: str) -> SourceError:
         return SourceError(
             f"The mapping file {path} is invalid: {detail}. "
-            "Fix it following docs/generic-schema.md (example: docs/examples/mapping.json)."
+            "Fix it following ingest/generic-schema.md (example: corpora/examples/mapping.json)."
         )
 
     if not path.is_file():
@@ -171,7 +171,7 @@ def resolve_columns(header: Sequence[str], mapping: Mapping | None, path: Path) 
     if missing := [f for f in REQUIRED if f not in resolved]:
         raise SourceError(
             f"{path} is missing required column(s) {missing} of the generic schema (it has "
-            f"{list(header)[:20]}). Rename the columns or pass a mapping file (docs/generic-schema.md)."
+            f"{list(header)[:20]}). Rename the columns or pass a mapping file (ingest/generic-schema.md)."
         )
     return resolved
 

@@ -3,7 +3,7 @@
 Three formats:
     sephora    the Kaggle product_info.csv (product_id, product_name, highlights, ...)
     cosmetics  the Kaggle cosmetics.csv (Label, Brand, Name, ..., 0/1 skin-type columns)
-    generic    our documented schema (docs/generic-schema.md) as CSV, JSONL/JSON or Parquet,
+    generic    our documented schema (ingest/generic-schema.md) as CSV, JSONL/JSON or Parquet,
                optionally through a mapping file
 
 A file that cannot be read as a table at all raises `SourceError` with a sentence naming the file

@@ -265,7 +265,7 @@ def test_invalid_mapping_files(tmp_path: Path, content: str, message: str) -> No
     mapping = write(tmp_path / "m.json", content)
     with pytest.raises(SourceError, match=message) as err:
         read_products(data, mapping=mapping)
-    assert str(mapping) in str(err.value) and "docs/generic-schema.md" in str(err.value)
+    assert str(mapping) in str(err.value) and "ingest/generic-schema.md" in str(err.value)
 
 
 def test_mapping_naming_an_absent_column(tmp_path: Path) -> None:
@@ -368,7 +368,7 @@ def test_real_cosmetics(shared_data: Path) -> None:
 
 
 def test_the_documented_example_mapping(tmp_path: Path) -> None:
-    example = Path(__file__).parents[1] / "docs" / "examples" / "mapping.json"
+    example = Path(__file__).parents[1] / "corpora" / "examples" / "mapping.json"
     data = write(
         tmp_path / "export.csv",
         "SKU;Titre;Marque;Rayon;Sous-rayon;Prix TTC;Liste INCI;Type de peau;Préoccupations;Labels;Lien\n"
