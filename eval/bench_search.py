@@ -99,6 +99,7 @@ def bench_conseil(engine: ProductSearch, queries: list[BenchQuery]) -> dict[str,
             engine.search(SearchRequest(query=q.text, limit=10))
             cached.append((time.perf_counter() - began) * 1000)
         recall = filtered_recall(engine, queries)
+        recall.update(ranking_quality(engine, queries))
     finally:
         engine.embedder = real
     return {"latency_ms_with_embedding": percentiles(full), "latency_ms_cached_embedding": percentiles(cached),
@@ -127,6 +128,28 @@ def filtered_recall(engine: ProductSearch, queries: list[BenchQuery]) -> dict[st
                 hybrid_hits += found
     return {"recall_at_10_dense_vs_exact": round(dense_hits / max(total, 1), 4),
             "recall_at_10_hybrid_vs_exact": round(hybrid_hits / max(total, 1), 4)}
+
+
+def ranking_quality(engine: ProductSearch, queries: list[BenchQuery]) -> dict[str, float]:
+    """A relevance proxy for choosing the fusion: with the category filter removed, the share of
+    the top 10 that is of the product type asked for ("champú sin sulfatos" -> shampoos)."""
+    from dataclasses import replace
+
+    configs = {"hybrid_rrf": ("hybrid", "rrf"), "hybrid_dbsf": ("hybrid", "dbsf"), "dense": ("dense", "rrf"),
+               "bm25": ("bm25", "rrf")}
+    scores = {name: 0.0 for name in configs}
+    for q in queries:
+        interp = engine.interpret(SearchRequest(query=q.text))
+        flt = build_filter(replace(interp.constraints, categories=()))
+        text = retrieval_text(interp)
+        vector, sparse = engine.embedder.embed_query(text), engine.bm25.query(text)
+        for name, (mode, fusion) in configs.items():
+            hits = engine.index.query(HybridQuery(
+                dense=None if mode == "bm25" else vector, sparse=None if mode == "dense" else sparse,
+                filter=flt, limit=10, fusion=fusion, with_payload=["category"]))
+            if hits:
+                scores[name] += sum(q.category in h.payload.get("category", []) for h in hits) / len(hits)
+    return {f"type_precision_at_10_{name}": round(total / len(queries), 4) for name, total in scores.items()}
 
 
 def _pid(source: str, product_id: str) -> str:
