@@ -107,3 +107,25 @@ PAYLOAD_INDEXES: dict[str, str] = {
     "ingredient_count": "float",  # > 0: the product has an ingredient list to verify
     "audit_claims": "keyword",  # claims its own ingredient list contradicts
 }
+
+
+# -- consumer studies ---------------------------------------------------------------------------
+
+STUDIES_COLLECTION = "studies"
+
+# A study document is identified by the hash of its content, so a renamed or moved file keeps its
+# points (only `path` is rewritten) and is never re-embedded.
+STUDY_PAYLOAD_INDEXES: dict[str, str] = {
+    "doc_id": "keyword",  # content hash of the source file (first 32 hex chars of sha256)
+    "path": "keyword",  # where the file was last seen (relative to the ingested root when possible)
+    "year": "float",
+    "market": "keyword",  # e.g. "FR", "KR", "MY", "EU", "global"
+    "language": "keyword",  # ISO 639-1 of the passage's document
+    "study_type": "keyword",  # e.g. "peer-reviewed", "course-notes", "report", "survey", "guidance"
+    "audience": "keyword",  # "analyst" by default; advisors never see studies (roles, later)
+    "kind": "keyword",  # "pdf" | "text" | "survey"
+}
+
+
+def study_point_id(doc_id: str, chunk_index: int) -> str:
+    return str(uuid.uuid5(POINT_NAMESPACE, f"study:{doc_id}:{chunk_index}"))
