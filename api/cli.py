@@ -115,6 +115,19 @@ def ingest_demo_command(
     _run_product_ingest(Settings(), demo_catalog_path(), "generic", None, "demo", True, as_json)
 
 
+@ingest_app.command("studies")
+@friendly_errors
+def ingest_studies_command(
+    paths: Annotated[list[Path], typer.Argument(help="Study files or folders: PDF, Markdown/text, survey CSV.")],
+    sync: Annotated[bool, typer.Option("--sync", help="Remove studies whose files are gone from these roots.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Ingest consumer studies (page by page, with citations); unchanged files are skipped."""
+    from .cli_studies import run_study_ingest
+
+    run_study_ingest(Settings(), paths, sync, as_json, console, out)
+
+
 @app.command("audit")
 @friendly_errors
 def audit_command(

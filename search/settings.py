@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     )
     embedding_device: str | None = Field(None, description="torch device for the embedder (default: auto).")
     batch_size: int = Field(64, ge=1, le=4096, description="Texts per embedding batch and points per upsert.")
+    pdf_max_pages: int = Field(500, ge=1, description="A PDF with more pages is rejected (ingest report).")
+    pdf_max_seconds: float = Field(60.0, gt=0, description="Per-file extraction time limit, in seconds.")
     qdrant_url: str | None = Field(None, description="Qdrant server or cluster URL; unset = embedded Qdrant Edge.")
     qdrant_api_key: SecretStr | None = Field(None, description="API key for the Qdrant server.")
 
