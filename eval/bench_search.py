@@ -93,16 +93,21 @@ def bench_conseil(engine: ProductSearch, queries: list[BenchQuery]) -> dict[str,
     real = engine.embedder
     engine.embedder = CachedEmbedder(real, semantic_texts)
     cached: list[float] = []
+    no_facets: list[float] = []
     try:
         for q in queries:
             began = time.perf_counter()
             engine.search(SearchRequest(query=q.text, limit=10))
             cached.append((time.perf_counter() - began) * 1000)
+            began = time.perf_counter()
+            engine.search(SearchRequest(query=q.text, limit=10, facets=False))
+            no_facets.append((time.perf_counter() - began) * 1000)
         recall = filtered_recall(engine, queries)
         recall.update(ranking_quality(engine, queries))
     finally:
         engine.embedder = real
     return {"latency_ms_with_embedding": percentiles(full), "latency_ms_cached_embedding": percentiles(cached),
+            "latency_ms_cached_embedding_no_facets": percentiles(no_facets),
             "violations": bad, "interpretation_accuracy": round(interpreted_ok / len(queries), 3), **recall}
 
 

@@ -27,6 +27,8 @@ class SearchRequest(BaseModel):
     mode: Literal["hybrid", "dense", "bm25"] = "hybrid"
     fusion: Literal["rrf", "dbsf"] = "rrf"
     parse: bool = Field(True, description="Parse constraints out of the query text.")
+    facets: bool = Field(True, description="Count brands, categories and skin types over the filtered set "
+                                           "(costs a few ms on a large catalog; batch evaluations may skip it).")
 
 
 class Why(BaseModel):

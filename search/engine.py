@@ -34,6 +34,9 @@ from .verify import audit_warnings, verify
 log = logging.getLogger("conseil.search")
 
 FACETS = {"brand": "brand", "category": "category", "skin_type": "skin_types"}
+# Payload a hit needs: loading whole payloads (ingredient names, extras...) costs more than the query.
+HIT_FIELDS = ("product_id", "source", "name", "brand", "category_path", "price", "currency", "skin_types",
+              "skin_types_origin", "concerns", "claims", "audit", "ingredient_items")
 # Extra hits fetched so that a hit dropped by verification does not shorten the page.
 VERIFY_MARGIN = 5
 
@@ -133,13 +136,15 @@ class ProductSearch:
         dense = self.embedder.embed_query(semantic) if semantic and req.mode != "bm25" else None
         sparse = self.bm25.query(semantic) if semantic and req.mode != "dense" else None
         want = req.limit + VERIFY_MARGIN
+        c = interp.constraints
+        fields = HIT_FIELDS + (("ingredients_raw",) if c.exclude_ingredients or c.include_ingredients else ())
         raw_hits = self.index.query(HybridQuery(
             dense=dense, sparse=sparse, filter=flt, limit=want, offset=req.offset, fusion=req.fusion,
-            prefetch_limit=max(100, 4 * (req.offset + want))))
+            prefetch_limit=max(100, 4 * (req.offset + want)), with_payload=fields))
         hits = self._verified(raw_hits, interp.constraints)[: req.limit]
         total = self.index.count(flt)
         facets = {name: [FacetValue(value=str(v), count=n) for v, n in self.index.facet(key, flt, limit=15)]
-                  for name, key in FACETS.items()}
+                  for name, key in FACETS.items()} if req.facets else {}
         return SearchResponse(
             query=req.query, interpretation=self._describe(interp), hits=hits, facets=facets, total=total,
             limit=req.limit, offset=req.offset, took_ms=round((time.perf_counter() - began) * 1000, 2),
