@@ -1,0 +1,371 @@
+"""Consumer-study ingestion: PDFs, Markdown/text and survey tables -> cited passages -> `studies`.
+
+Incremental by content. A document is identified by the hash of its bytes (`doc_id`), and every
+point remembers its `build` (the doc_id plus sidecar metadata, codebook and chunker settings):
+
+* same doc_id and build, same path   -> unchanged: nothing is read, extracted or embedded;
+* same doc_id and build, other path  -> moved: only `path` is rewritten on its points;
+* new content at a path              -> embedded; the older version's points at that path are
+                                        deleted afterwards (never before: a file that fails keeps
+                                        what was indexed);
+* same content, new build            -> rebuilt (sidecar edited, chunking changed);
+* `sync`                             -> documents whose files are gone from the given roots are
+                                        deleted; a file that is present but fails is kept.
+
+The embedding model is loaded only when some passage must be embedded. Every file gets a line in
+the report (`<data_dir>/reports/studies-<time>.csv`): ingested, changed, rebuilt, unchanged,
+moved, duplicate, skipped or rejected (with the reason), and documents deleted by `sync`.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from conseil.search.embedder import Embedder
+from conseil.search.errors import IndexSchemaError
+from conseil.search.index import IndexPoint, VectorIndex
+from conseil.search.schema import STUDIES_COLLECTION, study_point_id
+from conseil.search.settings import Settings
+from conseil.search.sparse import Bm25Encoder
+from conseil.search.store import Store, open_store, stored_dense_size, studies_schema
+
+from .chunking import Chunk, Chunker, Segment
+from .pdf import PdfLimits, extract_pdf
+from .study_sources import (
+    FileRejected,
+    StudyFile,
+    StudyMeta,
+    decode_text,
+    first_text_title,
+    humanise_stem,
+    resolve_meta,
+    walk_studies,
+)
+
+PIPELINE_VERSION = 1  # bump when payload layout or text recipes change: every study is rebuilt
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+REPORT_FIELDS = ("path", "kind", "status", "reason", "doc_id", "pages", "chunks", "language", "year", "title")
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    kind: str
+    status: str  # ingested|changed|rebuilt|unchanged|moved|duplicate|skipped|rejected|deleted
+    reason: str = ""
+    doc_id: str = ""
+    pages: int = 0
+    chunks: int = 0
+    language: str = ""
+    year: int | None = None
+    title: str = ""
+
+
+@dataclass
+class StudyIngestReport:
+    paths: list[str]
+    files: list[FileOutcome] = field(default_factory=list)
+    pages: int = 0  # pages extracted this run
+    chunks: int = 0  # passages embedded this run
+    seconds: float = 0.0
+    extract_seconds: float = 0.0
+    embed_seconds: float = 0.0
+    model_load_seconds: float = 0.0
+    report_file: str | None = None
+
+    def count(self, status: str) -> int:
+        return sum(f.status == status for f in self.files)
+
+    def summary(self) -> dict[str, object]:
+        statuses = ("ingested", "changed", "rebuilt", "unchanged", "moved", "duplicate", "skipped",
+                    "rejected", "deleted")
+        counts: dict[str, object] = {s: self.count(s) for s in statuses}
+        return {"paths": self.paths, **counts, "pages": self.pages, "chunks": self.chunks,
+                "seconds": self.seconds, "extract_seconds": self.extract_seconds,
+                "embed_seconds": self.embed_seconds, "model_load_seconds": self.model_load_seconds,
+                "report_file": self.report_file}
+
+    def as_dict(self) -> dict[str, object]:
+        return {**self.summary(), "files": [asdict(f) for f in self.files]}
+
+
+@dataclass
+class BuiltStudy:
+    meta: StudyMeta
+    chunks: list[Chunk]
+    pages: int
+    notes: list[str]
+
+
+@dataclass
+class _Stored:
+    path: str
+    build: str
+    ids: list[str]
+
+
+def ingest_studies(settings: Settings, paths: list[Path], *, sync: bool = False,
+                   embedder_factory: Callable[[], Embedder], progress: Progress | None = None,
+                   limits: PdfLimits | None = None, chunker: Chunker | None = None,
+                   clock: Callable[[], float] = time.monotonic) -> StudyIngestReport:
+    started = time.perf_counter()
+    files = walk_studies(paths)  # raises SourceError before anything is opened
+    _plan_tables(files)
+    report = StudyIngestReport(paths=[str(p) for p in paths])
+    limits = limits or PdfLimits.from_settings(settings)
+    chunker = chunker or Chunker()
+
+    candidates: list[tuple[StudyFile, str, str]] = []  # (file, doc_id, build)
+    first_of: dict[str, StudyFile] = {}
+    for item in files:
+        kind = item.kind or "-"
+        if item.skip or item.kind is None:
+            report.files.append(FileOutcome(item.key, kind, "skipped", item.skip or ""))
+            continue
+        try:
+            data = item.path.read_bytes()
+        except OSError as exc:
+            report.files.append(FileOutcome(item.key, kind, "rejected", f"unreadable: {exc.strerror or exc}"))
+            continue
+        if not data:
+            report.files.append(FileOutcome(item.key, kind, "rejected", "empty file: 0 bytes"))
+            continue
+        doc_id = hashlib.sha256(data).hexdigest()[:32]
+        if doc_id in first_of:
+            report.files.append(FileOutcome(item.key, kind, "duplicate", f"same content as {first_of[doc_id].key}",
+                                            doc_id=doc_id))
+            continue
+        first_of[doc_id] = item
+        candidates.append((item, doc_id, _build_hash(item, doc_id, chunker)))
+
+    walked = {item.key for item in files}
+    with open_store(settings) as store:
+        run = _Run(store, settings, embedder_factory, report)
+        stored = run.stored()
+        holding: dict[str, str] = {}  # path -> doc_id now indexed for it
+        for n, (item, doc_id, build) in enumerate(candidates, 1):
+            outcome = _ingest_one(run, item, doc_id, build, stored, limits, chunker, clock)
+            report.files.append(outcome)
+            if outcome.status != "rejected":
+                holding[item.key] = doc_id
+            if progress:
+                progress("files", n, len(candidates))
+        seen = {doc_id for _, doc_id, _ in candidates}
+        roots = {item.root_key for item in files}
+        for doc_id, old in stored.items():
+            if doc_id in seen or run.index is None:
+                continue
+            if old.path in holding:  # the file at this path now holds another version
+                run.index.delete(old.ids)
+            elif sync and old.path not in walked and any(_under(old.path, r) for r in roots):
+                run.index.delete(old.ids)
+                report.files.append(FileOutcome(old.path, "-", "deleted", "file gone (--sync)", doc_id=doc_id))
+        if run.index is not None:
+            run.index.flush()
+
+    report.report_file = str(write_study_report(settings.reports_dir, report.files))
+    report.seconds = round(time.perf_counter() - started, 2)
+    return report
+
+
+def _ingest_one(run: _Run, item: StudyFile, doc_id: str, build: str, stored: dict[str, _Stored],
+                limits: PdfLimits, chunker: Chunker, clock: Callable[[], float]) -> FileOutcome:
+    kind = item.kind or "-"
+    previous = stored.get(doc_id)
+    if previous is not None and previous.build == build:
+        if previous.path == item.key:
+            return FileOutcome(item.key, kind, "unchanged", doc_id=doc_id)
+        run.rewrite_path(previous.ids, item.key)
+        return FileOutcome(item.key, kind, "moved", f"was {previous.path}", doc_id=doc_id)
+    replaced = [d for d, s in stored.items() if s.path == item.key and d != doc_id]
+    began = time.perf_counter()
+    kept = "; the version indexed before is kept" if replaced else ""
+    try:
+        data = item.path.read_bytes()
+        if hashlib.sha256(data).hexdigest()[:32] != doc_id:
+            raise FileRejected("changed while reading", "run the ingest again")
+        study = build_study(item, data, limits=limits, chunker=chunker, clock=clock)
+    except FileRejected as exc:
+        return FileOutcome(item.key, kind, "rejected", f"{exc}{kept}", doc_id=doc_id)
+    except Exception as exc:  # noqa: BLE001 - one odd file must not stop the batch; it is reported
+        return FileOutcome(item.key, kind, "rejected", f"failed: {type(exc).__name__}: {exc}{kept}", doc_id=doc_id)
+    finally:
+        run.report.extract_seconds = round(run.report.extract_seconds + time.perf_counter() - began, 2)
+    if not study.chunks:
+        return FileOutcome(item.key, kind, "rejected", "no text to index", doc_id=doc_id)
+    run.write(item, doc_id, build, study, previous.ids if previous else [])
+    status = "rebuilt" if previous else ("changed" if replaced else "ingested")
+    notes = list(item.notes) + study.notes
+    if status == "changed":
+        notes.insert(0, f"replaces version {', '.join(replaced)}")
+    meta = study.meta
+    return FileOutcome(item.key, kind, status, "; ".join(notes), doc_id=doc_id, pages=study.pages,
+                       chunks=len(study.chunks), language=meta.language or "", year=meta.year, title=meta.title)
+
+
+def build_study(item: StudyFile, data: bytes, *, limits: PdfLimits, chunker: Chunker,
+                clock: Callable[[], float] = time.monotonic) -> BuiltStudy:
+    """Extract, describe and chunk one file (no index, no model). Raises `FileRejected`."""
+    if item.kind == "pdf":
+        pdf = extract_pdf(data, limits, clock)
+        text = "\n\n".join(pdf.pages)
+        found = pdf.title or pdf.metadata_title or first_text_title(text, markdown=False)
+        head = "\n".join(pdf.pages[:2])[:12000]
+        meta = resolve_meta(item, kind="pdf", found_title=found, text=text, metadata_year=pdf.metadata_year,
+                            head=head)
+        segments = [Segment(page, number) for number, page in enumerate(pdf.pages, 1)]
+        return BuiltStudy(meta, chunker.chunk(segments), pdf.page_count, pdf.notes)
+    if item.kind == "survey":
+        from .surveys import read_codebook, summarise_survey
+
+        codebook = read_codebook(item.codebook.read_bytes()) if item.codebook else None
+        title = item.sidecar.get("title") or f"{humanise_stem(item.path)} ({item.path.parent.name})"
+        docs = summarise_survey(data, title=title, codebook=codebook)
+        text = "\n".join(body for _, body in docs.sections)
+        meta = resolve_meta(item, kind="survey", found_title=title, text=text, data_year=docs.last_year)
+        chunks = [c for section, body in docs.sections
+                  for c in chunker.chunk([Segment(body)], headings="none", section=section)]
+        notes = docs.notes + ([f"codebook {item.codebook.name}"] if item.codebook else [])
+        return BuiltStudy(meta, chunks, 0, notes)
+    text, note = decode_text(data)
+    if not text.strip():
+        raise FileRejected("empty file", "only whitespace")
+    markdown = item.path.suffix.lower() in (".md", ".markdown")
+    meta = resolve_meta(item, kind="text", found_title=first_text_title(text, markdown=markdown), text=text)
+    chunks = chunker.chunk([Segment(text)], headings="markdown" if markdown else "auto")
+    return BuiltStudy(meta, chunks, 0, [note] if note else [])
+
+
+class _Run:
+    """The index and the model of one run, both opened only when needed."""
+
+    def __init__(self, store: Store, settings: Settings, embedder_factory: Callable[[], Embedder],
+                 report: StudyIngestReport) -> None:
+        self.store = store
+        self.settings = settings
+        self.embedder_factory = embedder_factory
+        self.report = report
+        self.embedder: Embedder | None = None
+        self.bm25: Bm25Encoder | None = None
+        dim = stored_dense_size(settings, STUDIES_COLLECTION)
+        self.index: VectorIndex | None = (store.collection(studies_schema(dim), create=False)
+                                          if dim is not None else None)
+
+    def stored(self) -> dict[str, _Stored]:
+        """doc_id -> where it is, how it was built and its point ids."""
+        docs: dict[str, _Stored] = {}
+        if self.index is None:
+            return docs
+        for hit in self.index.scroll(fields=["doc_id", "path", "build"], batch=2000):
+            doc_id = str(hit.payload.get("doc_id", ""))
+            entry = docs.setdefault(doc_id, _Stored(str(hit.payload.get("path", "")),
+                                                    str(hit.payload.get("build", "")), []))
+            entry.ids.append(hit.id)
+        return docs
+
+    def _model(self) -> tuple[Embedder, VectorIndex]:
+        if self.embedder is None:
+            began = time.perf_counter()
+            self.embedder = self.embedder_factory()
+            self.report.model_load_seconds = round(time.perf_counter() - began, 2)
+        if self.index is None:
+            self.index = self.store.collection(studies_schema(self.embedder.dimension), create=True)
+        elif self.index.schema.dense_size != self.embedder.dimension:
+            raise IndexSchemaError(
+                f"The studies index holds {self.index.schema.dense_size}-dimension vectors but the "
+                f"embedding model makes {self.embedder.dimension}: use the model it was built with, or "
+                "delete the studies index and ingest again.")
+        return self.embedder, self.index
+
+    def write(self, item: StudyFile, doc_id: str, build: str, study: BuiltStudy, old_ids: list[str]) -> None:
+        """Embed and upsert a document's passages, then drop its leftover points from an older build."""
+        embedder, index = self._model()
+        self.bm25 = self.bm25 or Bm25Encoder()
+        began = time.perf_counter()
+        texts = [_embedded_text(study.meta.title, c) for c in study.chunks]
+        vectors = embedder.embed_documents(texts)
+        points = [IndexPoint(id=study_point_id(doc_id, i), dense=vector, sparse=self.bm25.document(text),
+                             payload=_payload(item, doc_id, build, study.meta, chunk, i))
+                  for i, (chunk, text, vector) in enumerate(zip(study.chunks, texts, vectors, strict=True))]
+        for start in range(0, len(points), self.settings.batch_size):
+            index.upsert(points[start : start + self.settings.batch_size])
+        fresh = {p.id for p in points}
+        index.delete([pid for pid in old_ids if pid not in fresh])
+        self.report.pages += study.pages
+        self.report.chunks += len(points)
+        self.report.embed_seconds = round(self.report.embed_seconds + time.perf_counter() - began, 2)
+
+    def rewrite_path(self, ids: list[str], key: str) -> None:
+        assert self.index is not None  # a stored document implies an open index
+        for hit in self.index.retrieve(ids):
+            self.index.set_payload(hit.id, {**hit.payload, "path": key})
+
+
+def _payload(item: StudyFile, doc_id: str, build: str, meta: StudyMeta, chunk: Chunk,
+             index: int) -> dict[str, Any]:
+    return {
+        "doc_id": doc_id, "path": item.key, "title": meta.title, "year": meta.year, "market": meta.market,
+        "language": meta.language, "page": chunk.page, "page_end": chunk.page_end, "section": chunk.section,
+        "study_type": meta.study_type, "audience": meta.audience, "kind": item.kind,
+        "chunk_index": index, "text": chunk.text,
+        "content_hash": hashlib.sha256(chunk.text.encode("utf-8")).hexdigest()[:32], "build": build,
+    }
+
+
+def _embedded_text(title: str, chunk: Chunk) -> str:
+    """Title and section travel with the passage: "what did the 2016 contrast study find" needs them."""
+    heads = [title] + ([chunk.section] if chunk.section and chunk.section != title else [])
+    return "\n".join(heads + [chunk.text])
+
+
+def _build_hash(item: StudyFile, doc_id: str, chunker: Chunker) -> str:
+    """What a document's points were made from, besides its bytes."""
+    codebook = hashlib.sha256(item.codebook.read_bytes()).hexdigest()[:16] if item.codebook else ""
+    blob = json.dumps({"doc": doc_id, "sidecar": item.sidecar, "codebook": codebook,
+                       "chunker": chunker.fingerprint, "pipeline": PIPELINE_VERSION}, sort_keys=True)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+def _plan_tables(files: list[StudyFile]) -> None:
+    """Mark codebooks and duplicate versions of survey tables as skipped; attach codebooks."""
+    tables = [f for f in files if f.kind == "survey" and not f.skip]
+    if not tables:
+        return
+    from .surveys import classify_tables
+
+    roles = classify_tables([f.path for f in tables])
+    names = {f.path: f.key for f in files}
+    for item in tables:
+        role = roles.get(item.path)
+        if role is None or role.role == "table":
+            item.codebook = role.codebook if role else None
+        elif role.role == "codebook":
+            item.skip = f"codebook for {names.get(role.of, 'a table')}" if role.of else "codebook"
+        else:
+            other = names.get(role.of, "another table") if role.of else "another table"
+            item.skip = f"same responses as {other} (a version of one survey)"
+
+
+def _under(path: str, root_key: str) -> bool:
+    return path == root_key or (root_key.endswith("/") and path.startswith(root_key))
+
+
+def write_study_report(reports_dir: Path, outcomes: list[FileOutcome]) -> Path:
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S-%fZ")
+    path = reports_dir / f"studies-{stamp}.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(REPORT_FIELDS)
+        for outcome in outcomes:
+            row = asdict(outcome)
+            writer.writerow(["" if row[f] is None else row[f] for f in REPORT_FIELDS])
+    return path
