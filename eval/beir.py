@@ -86,7 +86,8 @@ def read_qrels(path: Path) -> Qrels:
             if not line.strip() or (number == 1 and tuple(cells) == QRELS_HEADER):
                 continue
             if len(cells) != 3:
-                raise BeirFormatError(f"{path}:{number}: expected query-id, corpus-id and score separated by tabs.")
+                raise BeirFormatError(f"{path}:{number}: expected query-id, corpus-id and score separated "
+                                      "by tabs.")
             try:
                 score = int(cells[2])
             except ValueError as exc:
@@ -103,8 +104,8 @@ def _write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> None:
 
 
 def write_corpus(path: Path, docs: Iterable[BeirDoc]) -> None:
-    _write_jsonl(path, ({"_id": d.id, "title": d.title, "text": d.text, **({"metadata": d.metadata} if d.metadata
-                                                                          else {})} for d in docs))
+    _write_jsonl(path, ({"_id": d.id, "title": d.title, "text": d.text,
+                         **({"metadata": d.metadata} if d.metadata else {})} for d in docs))
 
 
 def write_queries(path: Path, queries: Iterable[BeirQuery]) -> None:

@@ -59,7 +59,9 @@ def bench_extraction(paths: Sequence[Path]) -> dict[str, Any]:
                   if p.suffix.lower() == ".pdf")
     extract_pdf: Callable[[bytes], Any] | None
     try:
-        from conseil.ingest.pdf import extract_pdf
+        from conseil.ingest import pdf as ingest_pdf
+
+        extract_pdf = ingest_pdf.extract_pdf
     except ImportError:  # the ingestion's extractor is optional here
         extract_pdf = None
     logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -79,8 +81,9 @@ def bench_extraction(paths: Sequence[Path]) -> dict[str, Any]:
             failed += 1
         slowest = max(slowest, (time.perf_counter() - started, pdf.name))
     seconds = time.perf_counter() - began
-    return {"extractor": "conseil.ingest.pdf" if extract_pdf else "pypdf", "files": len(pdfs), "failed": failed,
-            "pages": pages, "seconds": round(seconds, 2), "pages_per_s": _rate(pages, seconds),
+    return {"extractor": "conseil.ingest.pdf" if extract_pdf else "pypdf", "files": len(pdfs),
+            "failed": failed, "pages": pages, "seconds": round(seconds, 2),
+            "pages_per_s": _rate(pages, seconds),
             "slowest": {"file": slowest[1], "seconds": round(slowest[0], 2)}}
 
 
@@ -89,7 +92,8 @@ def _embedded_texts(settings: Any) -> list[str]:
     from conseil.search.store import open_index, stored_dense_size, studies_schema
 
     texts = []
-    with open_index(settings, studies_schema(stored_dense_size(settings, "studies") or 0), create=False) as index:
+    schema = studies_schema(stored_dense_size(settings, "studies") or 0)
+    with open_index(settings, schema, create=False) as index:
         for hit in index.scroll(fields=["title", "section", "text"]):
             p = hit.payload
             heads = [str(p.get("title") or "")]
@@ -125,9 +129,11 @@ def bench_search(settings: Any, embedder: Embedder, questions: Sequence[str], re
     from conseil.search.studies_contract import StudySearchRequest
 
     out: dict[str, Any] = {"questions": len(questions), "repeats": repeats}
-    with open_index(settings, studies_schema(stored_dense_size(settings, "studies") or 0), create=False) as index:
+    schema = studies_schema(stored_dense_size(settings, "studies") or 0)
+    with open_index(settings, schema, create=False) as index:
         out["passages"] = index.count()
-        for label, model in (("with_embedding", embedder), ("engine_only", PrecomputedEmbedder(embedder, questions))):
+        models = (("with_embedding", embedder), ("engine_only", PrecomputedEmbedder(embedder, questions)))
+        for label, model in models:
             engine = StudySearch(index, model)
             for mode in MODES:
                 for q in questions[:3]:  # warm-up
@@ -138,8 +144,9 @@ def bench_search(settings: Any, embedder: Embedder, questions: Sequence[str], re
                         began = time.perf_counter()
                         engine.search(StudySearchRequest(query=q, mode=mode))
                         times.append((time.perf_counter() - began) * 1000)
-                out.setdefault(label, {})[mode] = {"p50_ms": percentile(times, 0.5), "p99_ms": percentile(times, 0.99),
-                                                   "mean_ms": round(statistics.fmean(times), 2)}
+                out.setdefault(label, {})[mode] = {
+                    "p50_ms": percentile(times, 0.5), "p99_ms": percentile(times, 0.99),
+                    "mean_ms": round(statistics.fmean(times), 2)}
     return out
 
 
@@ -151,14 +158,15 @@ def print_report(report: dict[str, Any]) -> None:
               f"{e['failed']} failed)")
     if "ingestion" in report:
         i = report["ingestion"]
-        print(f"ingestion: {i['chunks']} chunks in {i['seconds']} s = {i['chunks_per_s']} chunks/s; the model alone "
-              f"encodes them at {i['encode_chunks_per_s']} chunks/s: ratio {i['ratio']} (target >= {i['target']}); "
-              f"unchanged re-run {i['unchanged_rerun_seconds']} s")
+        print(f"ingestion: {i['chunks']} chunks in {i['seconds']} s = {i['chunks_per_s']} chunks/s; "
+              f"the model alone encodes them at {i['encode_chunks_per_s']} chunks/s: ratio {i['ratio']} "
+              f"(target >= {i['target']}); unchanged re-run {i['unchanged_rerun_seconds']} s")
     if "search" in report:
         s = report["search"]
         print(f"search: {s['questions']} questions x {s['repeats']} over {s['passages']} passages")
         for label in ("with_embedding", "engine_only"):
-            cells = "  ".join(f"{mode} p50 {v['p50_ms']} / p99 {v['p99_ms']} ms" for mode, v in s[label].items())
+            cells = "  ".join(f"{mode} p50 {v['p50_ms']} / p99 {v['p99_ms']} ms"
+                              for mode, v in s[label].items())
             print(f"  {label:<15} {cells}")
 
 
@@ -166,7 +174,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--studies", type=Path, nargs="+", default=list(DEFAULT_PATHS))
     parser.add_argument("--data-dir", type=Path, help="ingest here (default: a temporary directory)")
-    parser.add_argument("--skip-ingest", action="store_true", help="measure search on the index in --data-dir")
+    parser.add_argument("--skip-ingest", action="store_true",
+                        help="measure search on the index in --data-dir")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)

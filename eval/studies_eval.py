@@ -10,12 +10,13 @@ prints hit@5 and MRR@10 per mode and per question language, and the latency p50/
 
 Judgements (`eval/studies_qrels/qrels/test.tsv`) are keyed "<path relative to shared/data>#p<page>",
 e.g. "studies/cosmetologie-bts-fr/03_Etiquette__03b_trace_ecrite.pdf#p2"; surveys and text files,
-which have no pages (their passages carry page None), are judged and matched as page 1. Relevance 2 marks the page that answers the question,
-1 a page that supports it (the abstract of a paper whose results page answers). A returned passage
-matches a judged key when its path and the judged path end alike (one is a suffix of the other at a
-"/" boundary: the index keeps paths relative to the folder that was ingested) and its page span
-[page, page_end] contains the judged page. hit@5: a matching passage among the first 5; MRR@10: mean
-of 1/rank of the first matching passage within the first 10 (0 when none).
+which have no pages (their passages carry page None), are judged and matched as page 1. Relevance 2
+marks the page that answers the question, 1 a page that supports it (the abstract of a paper whose
+results page answers). A returned passage matches a judged key when its path and the judged path
+end alike (one is a suffix of the other at a "/" boundary: the index keeps paths relative to the
+folder that was ingested) and its page span [page, page_end] contains the judged page. hit@5: a
+matching passage among the first 5; MRR@10: mean of 1/rank of the first matching passage within
+the first 10 (0 when none). How the pages were judged: `eval/studies_qrels/README.md`.
 """
 
 from __future__ import annotations
@@ -117,7 +118,8 @@ def to_trec_run(run: Mapping[str, Sequence[RankedPassage]], qrels: Qrels) -> dic
     for qid, ranked in run.items():
         docs: dict[str, float] = {}
         for rank, passage in enumerate(ranked):
-            key = matched_key(passage, qrels.get(qid, {})) or f"unjudged:{rank}:{passage.path}#p{passage.page}"
+            key = (matched_key(passage, qrels.get(qid, {}))
+                   or f"unjudged:{rank}:{passage.path}#p{passage.page}")
             docs.setdefault(key, float(len(ranked) - rank))
         out[qid] = docs
     return out
@@ -176,7 +178,8 @@ def evaluate(engine: StudySearch, queries: Sequence[BeirQuery], qrels: Qrels, mo
 def print_report(report: dict[str, Any]) -> None:
     langs = ", ".join(f"{lang} {n}" for lang, n in report["languages"].items())
     print(f"{report['questions']} questions ({langs}); page-level, k=5 for hit, 10 for MRR\n")
-    print(f"{'mode':<8} {'hit@5':>6} {'MRR@10':>7} {'p50 ms':>8} {'p99 ms':>8}   by language (hit@5 / MRR@10)")
+    print(f"{'mode':<8} {'hit@5':>6} {'MRR@10':>7} {'p50 ms':>8} {'p99 ms':>8}   "
+          "by language (hit@5 / MRR@10)")
     for mode, m in report["modes"].items():
         per = "  ".join(f"{lang} {v['hit@5']:.2f}/{v['mrr@10']:.2f}" for lang, v in m["by_language"].items())
         print(f"{mode:<8} {m['hit@5']:>6.3f} {m['mrr@10']:>7.3f} {m['latency_ms']['p50']:>8.1f} "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -180,15 +179,6 @@ def test_scan_finds_names_merged_by_a_missing_comma(kb: IngredientKnowledge) -> 
     assert scan("") == []
 
 
-def test_scan_is_fast(kb: IngredientKnowledge) -> None:
-    text = "Aqua, Glycerin, Cetearyl Alcohol Parfum Linalool Coumarin, Sodium Benzoate Citric Acid " * 4
-    kb.scan(text)  # builds the token trie once
-    start = time.perf_counter()
-    for _ in range(500):
-        kb.scan(text)
-    assert time.perf_counter() - start < 1.0
-
-
 @pytest.mark.parametrize(("name", "family_id"), [
     ("parabenów", "parabens"), ("silikonów", "silicones"), ("siarczanów", "sulfates"), ("parabenů", "parabens"),
     ("sulfátů", "sulfates"), ("silikonů", "silicones"), ("parabeni", "parabens"), ("siliconi", "silicones"),
@@ -249,10 +239,6 @@ def test_data_file_header_carries_sources_and_licences() -> None:
     assert all(src["files"] for src in about["sources"])
 
 
-def test_load_is_fast() -> None:
-    start = time.perf_counter()
-    IngredientKnowledge.load()
-    assert time.perf_counter() - start < 0.5
 
 
 def test_load_errors_are_knowledge_base_errors(tmp_path: Path) -> None:

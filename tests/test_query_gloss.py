@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from conseil.search.knowledge import IngredientKnowledge
 from conseil.search.query import parse_query
@@ -145,15 +143,12 @@ def test_unknown_language_uses_every_glossary() -> None:
     assert english_gloss("xyz", "xx") == ""
 
 
-def test_deterministic_and_fast() -> None:
+def test_deterministic() -> None:
     texts = [("krem nawilżający do skóry suchej", "pl"), ("Feuchtigkeitsgesichtscreme", "de"),
              ("crème hydratante pour le visage", "fr"), ("crema viso idratante per pelle secca", "it")]
     first = [english_gloss(t, lang) for t, lang in texts]  # compiles the glossaries
-    start = time.perf_counter()
-    for _ in range(200):
+    for _ in range(20):
         assert [english_gloss(t, lang) for t, lang in texts] == first
-    per_call = (time.perf_counter() - start) / (200 * len(texts))
-    assert per_call < 2e-3  # ~0.1 ms on a laptop; loose to stay stable on a loaded CI runner
 
 
 @pytest.fixture(scope="module")
