@@ -191,7 +191,7 @@ def search_command(
     batch: Annotated[str | None, typer.Option(help="File (or - for stdin) with one query per line or JSONL "
                                               "requests; writes one JSON response per line.")] = None,
 ) -> None:
-    """Search products: constraints in the question are understood, exclusions are verified."""
+    """Search products (constraints understood, exclusions verified) or, with --collection studies, studies."""
     from conseil.search.contract import SearchRequest
     from conseil.search.engine import ProductSearch
     from pydantic import ValidationError
@@ -243,6 +243,11 @@ def _run_batch(engine: Any, batch: str) -> None:
     finally:
         if handle is not sys.stdin:
             handle.close()
+
+
+from .cli_server import register as _register_server  # noqa: E402 - needs `app` defined above
+
+_register_server(app)
 
 
 def main() -> None:

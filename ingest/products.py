@@ -27,7 +27,7 @@ from conseil.search.knowledge import IngredientKnowledge
 from conseil.search.schema import ProductRecord, Reject
 from conseil.search.settings import Settings
 from conseil.search.sparse import Bm25Encoder
-from conseil.search.store import open_index, products_schema, stored_dense_size
+from conseil.search.store import CollectionSource, products_schema, stored_dense_size, use_store
 
 from .audit import audit_claims
 from .documents import PAYLOAD_VERSION, ProductDocument, build_document
@@ -77,7 +77,9 @@ def ingest_products(
     embedder_factory: Callable[[], Embedder],
     kb: IngredientKnowledge | None = None,
     progress: Progress | None = None,
+    store: CollectionSource | None = None,
 ) -> IngestReport:
+    """Ingest one product file. `store`: an already-open store (the server's); else one is opened."""
     started = time.perf_counter()
     read = read_products(path, fmt, mapping=mapping, source=source)  # raises before any write
     report = IngestReport(path=str(path), format=read.format, source=read.source, rows_read=read.rows_read,
@@ -100,7 +102,8 @@ def ingest_products(
 
     # One memo per run: a catalog repeats a few thousand distinct items hundreds of thousands of times.
     cached = CachedKnowledge(kb)
-    with open_index(settings, products_schema(dense_size), create=True) as index:
+    with use_store(settings, store) as opened:
+        index = opened.collection(products_schema(dense_size), create=True)
         stored = _stored_state(index, read.source)
         pending: list[ProductDocument] = []
         for n, record in enumerate(read.records, 1):

@@ -35,7 +35,7 @@ from conseil.search.index import IndexPoint, VectorIndex
 from conseil.search.schema import STUDIES_COLLECTION, study_point_id
 from conseil.search.settings import Settings
 from conseil.search.sparse import Bm25Encoder
-from conseil.search.store import Store, open_store, stored_dense_size, studies_schema
+from conseil.search.store import CollectionSource, stored_dense_size, studies_schema, use_store
 
 from .chunking import Chunk, Chunker, Segment
 from .pdf import PdfLimits, extract_pdf
@@ -115,7 +115,9 @@ class _Stored:
 def ingest_studies(settings: Settings, paths: list[Path], *, sync: bool = False,
                    embedder_factory: Callable[[], Embedder], progress: Progress | None = None,
                    limits: PdfLimits | None = None, chunker: Chunker | None = None,
-                   clock: Callable[[], float] = time.monotonic) -> StudyIngestReport:
+                   clock: Callable[[], float] = time.monotonic,
+                   store: CollectionSource | None = None) -> StudyIngestReport:
+    """Ingest study files. `store`: an already-open store (the server's); else one is opened."""
     started = time.perf_counter()
     files = walk_studies(paths)  # raises SourceError before anything is opened
     _plan_tables(files)
@@ -147,8 +149,8 @@ def ingest_studies(settings: Settings, paths: list[Path], *, sync: bool = False,
         candidates.append((item, doc_id, _build_hash(item, doc_id, chunker)))
 
     walked = {item.key for item in files}
-    with open_store(settings) as store:
-        run = _Run(store, settings, embedder_factory, report)
+    with use_store(settings, store) as opened:
+        run = _Run(opened, settings, embedder_factory, report)
         stored = run.stored()
         holding: dict[str, str] = {}  # path -> doc_id now indexed for it
         for n, (item, doc_id, build) in enumerate(candidates, 1):
@@ -247,7 +249,7 @@ def build_study(item: StudyFile, data: bytes, *, limits: PdfLimits, chunker: Chu
 class _Run:
     """The index and the model of one run, both opened only when needed."""
 
-    def __init__(self, store: Store, settings: Settings, embedder_factory: Callable[[], Embedder],
+    def __init__(self, store: CollectionSource, settings: Settings, embedder_factory: Callable[[], Embedder],
                  report: StudyIngestReport) -> None:
         self.store = store
         self.settings = settings

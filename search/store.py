@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from typing import Protocol
+
 from .errors import ConfigurationError, IndexMissingError
 from .index import CollectionSchema, VectorIndex
 from .lock import IndexLock
@@ -84,6 +86,24 @@ class Store:
             self._open.clear()
         finally:
             self._lock.release()
+
+
+class CollectionSource(Protocol):
+    """What a pipeline needs of a store: a `Store`, or the server's guarded view of its own."""
+
+    settings: Settings
+
+    def collection(self, schema: CollectionSchema, *, create: bool) -> VectorIndex: ...
+
+
+@contextmanager
+def use_store(settings: Settings, store: CollectionSource | None = None) -> Iterator[CollectionSource]:
+    """The caller's already-open store (the server's), or a store opened and locked for the block."""
+    if store is not None:
+        yield store
+        return
+    with open_store(settings) as opened:
+        yield opened
 
 
 @contextmanager

@@ -1,0 +1,903 @@
+/* Conseil web page: sign-in, product search for advisors, study search for analysts.
+ *
+ * No framework, no build step. Every piece of data is put in the page with textContent or as an
+ * attribute value through the el() helper: nothing from the server or the user is ever parsed as
+ * HTML (there is no innerHTML in this file), so product names, passages or chips cannot inject markup.
+ */
+(function () {
+  "use strict";
+
+  const I18N = window.ConseilI18n;
+  const KEY_STORAGE = "conseil.key";
+  const PAGE_SIZE = 10;
+  const STUDY_PAGE_SIZE = 10;
+
+  // ---------------------------------------------------------------------------------------------
+  // Small helpers
+
+  const $ = (id) => document.getElementById(id);
+
+  /** Build an element: attrs are set as properties/attributes, children are nodes or plain text. */
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (name === "class") node.className = value;
+      else if (name === "text") node.textContent = value;
+      else if (name.startsWith("on") && typeof value === "function") node.addEventListener(name.slice(2), value);
+      else if (name === "dataset") Object.assign(node.dataset, value);
+      else node.setAttribute(name, value === true ? "" : String(value));
+    }
+    append(node, children);
+    return node;
+  }
+
+  function append(node, children) {
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+    return node;
+  }
+
+  /** Text with **marked** words -> nodes, the marked parts in <mark>; the rest stays plain text. */
+  function markedText(text) {
+    const parts = String(text || "").split("**");
+    if (parts.length % 2 === 0) {
+      // An odd number of ** markers: the last one is not a mark, keep it as written.
+      const tail = parts.pop();
+      parts[parts.length - 1] += "**" + tail;
+    }
+    // Even parts are plain text, odd parts were between ** marks (the parity must be read before
+    // dropping the empty strings that a mark at the very start or end leaves).
+    return parts.map((part, i) => (i % 2 ? el("mark", { text: part }) : part)).filter((part) => part !== "");
+  }
+
+  /** Passages keep Markdown heading marks ("## Results") from text sources: drop them for reading. */
+  function withoutHeadingMarks(text) {
+    return String(text || "").replace(/(^|\n)[ \t]{0,3}#{1,6}[ \t]+/g, "$1");
+  }
+
+  function splitList(value) {
+    return String(value || "").split(/[,;]/).map((s) => s.trim()).filter(Boolean);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Language
+
+  const state = {
+    key: null,
+    user: null, // {name, role}
+    langOverride: "", // "" = auto
+    queryLang: null, // language of the last parsed query
+    // Product search: the chips shown (the server's, in order) and the semantic text they came with.
+    chips: [],
+    semantic: "",
+    currency: null,
+    lastBody: null,
+    hits: [],
+    response: null,
+    busy: false,
+    studyBody: null,
+    studyHits: [],
+    studyResponse: null,
+    dictationTouched: false,
+  };
+
+  function pageLanguage() {
+    const nav = (navigator.language || "en").slice(0, 2).toLowerCase();
+    return I18N.LANGUAGES.includes(nav) ? nav : "en";
+  }
+
+  function lang() {
+    return state.langOverride || state.queryLang || pageLanguage();
+  }
+
+  function t(key, vars) {
+    const table = I18N.UI[lang()] || I18N.UI.en;
+    let text = key in table ? table[key] : (I18N.UI.en[key] ?? key);
+    for (const [name, value] of Object.entries(vars || {})) text = text.split("{" + name + "}").join(String(value));
+    return text;
+  }
+
+  function humanize(value) {
+    return String(value || "").replace(/_/g, " ");
+  }
+
+  function familyName(id, form) {
+    const entry = I18N.KB.families[id];
+    const names = entry && (entry[lang()] || entry.en);
+    return names ? names[form === "without" ? 1 : 0] : humanize(id);
+  }
+
+  function skinName(code, form) {
+    const entry = I18N.KB.skin_types[code];
+    const names = entry && (entry[lang()] || entry.en);
+    return names ? names[form === "for" ? 1 : 0] : humanize(code);
+  }
+
+  function concernName(code) {
+    const entry = I18N.KB.concerns[code];
+    return entry ? entry[lang()] || entry.en : humanize(code);
+  }
+
+  function formatPrice(amount, currency) {
+    if (amount === null || amount === undefined || amount === "") return "";
+    const number = Number(amount);
+    if (!Number.isFinite(number)) return String(amount);
+    if (currency && /^[A-Z]{3}$/.test(currency)) {
+      try {
+        return new Intl.NumberFormat(lang(), { style: "currency", currency }).format(number);
+      } catch (_) { /* unknown currency code: plain number below */ }
+    }
+    return new Intl.NumberFormat(lang()).format(number) + (currency ? " " + currency : "");
+  }
+
+  /** The label a chip shows, in the page language. */
+  function chipLabel(chip) {
+    const currency = state.currency;
+    switch (chip.kind) {
+      case "exclude_family": return t("chip_without", { x: familyName(chip.value, "without") });
+      case "exclude_ingredient": return t("chip_without", { x: chip.value });
+      case "include_ingredient": return t("chip_with", { x: chip.value });
+      case "skin_type": return t("chip_for", { x: skinName(chip.value, "for") });
+      case "concern": return t("chip_concern", { x: concernName(chip.value) });
+      case "category": return t("chip_category", { x: chip.value });
+      case "brand": return t("chip_brand", { x: chip.value });
+      case "price_max": return t("chip_price_max", { x: formatPrice(chip.value, currency) });
+      case "price_min": return t("chip_price_min", { x: formatPrice(chip.value, currency) });
+      default: return chip.label || chip.value;
+    }
+  }
+
+  /** Re-apply the interface strings (data-i18n attributes) after a language change. */
+  function applyStaticStrings() {
+    document.documentElement.lang = lang();
+    for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+    for (const node of document.querySelectorAll("[data-i18n-placeholder]")) {
+      node.placeholder = t(node.dataset.i18nPlaceholder);
+    }
+    for (const node of document.querySelectorAll("[data-i18n-label]")) {
+      node.setAttribute("aria-label", t(node.dataset.i18nLabel));
+      if (node.tagName === "SELECT" || node.tagName === "BUTTON") node.title = t(node.dataset.i18nLabel);
+    }
+    const auto = $("lang-auto");
+    if (auto) auto.textContent = t("lang_auto");
+    if (!state.dictationTouched && $("dictation-lang")) $("dictation-lang").value = lang();
+    fillAddChoices();
+    updateMicLabel();
+    if (state.user) $("whoami").textContent = signedInText();
+  }
+
+  function setQueryLanguage(code) {
+    const before = lang();
+    state.queryLang = I18N.LANGUAGES.includes(code) ? code : state.queryLang;
+    if (lang() !== before) applyStaticStrings();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // HTTP
+
+  class ApiError extends Error {
+    constructor(status, message) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  function errorMessage(payload, status) {
+    const detail = payload && (payload.detail ?? payload.error ?? payload.message);
+    if (typeof detail === "string") return detail;
+    if (Array.isArray(detail)) {
+      return detail.map((d) => (d && d.msg ? (d.loc ? d.loc.slice(1).join(".") + ": " : "") + d.msg : String(d)))
+        .join("; ");
+    }
+    if (detail && typeof detail === "object") return detail.message || JSON.stringify(detail);
+    return "HTTP " + status;
+  }
+
+  async function api(method, path, body) {
+    const headers = { Accept: "application/json" };
+    if (state.key) headers.Authorization = "Bearer " + state.key;
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    let response;
+    try {
+      response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (err) {
+      throw new ApiError(0, t("unreachable", { x: err.message }));
+    }
+    let payload = null;
+    try {
+      payload = await response.json();
+    } catch (_) { /* not JSON */ }
+    if (!response.ok) {
+      if (response.status === 401 && path !== "/v1/whoami") signOut(t("bad_key"));
+      throw new ApiError(response.status, errorMessage(payload, response.status));
+    }
+    return payload;
+  }
+
+  function showError(regionId, message) {
+    const region = $(regionId);
+    clear(region);
+    if (message) append(region, [t("error", { x: message })]);
+    region.hidden = !message;
+  }
+
+  function setStatus(regionId, message) {
+    $(regionId).textContent = message || "";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Sign-in and views
+
+  async function signIn(key) {
+    state.key = key;
+    showError("signin-error", "");
+    let user;
+    try {
+      user = await api("GET", "/v1/whoami");
+    } catch (err) {
+      state.key = null;
+      sessionStorage.removeItem(KEY_STORAGE);
+      showError("signin-error", err.status === 401 ? t("bad_key") : err.message);
+      showSignIn();
+      return;
+    }
+    sessionStorage.setItem(KEY_STORAGE, key);
+    state.user = { name: String(user.name), role: String(user.role) };
+    $("signin").hidden = true;
+    $("app").hidden = false;
+    $("account").hidden = false;
+    $("whoami").textContent = signedInText();
+    $("tabs").hidden = !canSeeStudies();
+    route();
+    ($("studies").hidden ? $("q") : $("study-q")).focus();
+  }
+
+  function signedInText() {
+    const role = state.user.role;
+    const name = ["advisor", "analyst", "admin"].includes(role) ? t("role_" + role) : role;
+    return t("signed_in_as", { name: state.user.name, role: name });
+  }
+
+  function canSeeStudies() {
+    return !!state.user && (state.user.role === "analyst" || state.user.role === "admin");
+  }
+
+  function showSignIn() {
+    $("signin").hidden = false;
+    $("app").hidden = true;
+    $("account").hidden = true;
+    $("key").focus();
+  }
+
+  function signOut(message) {
+    sessionStorage.removeItem(KEY_STORAGE);
+    state.key = null;
+    state.user = null;
+    resetProducts();
+    resetStudies();
+    $("key").value = "";
+    showSignIn();
+    showError("signin-error", message || "");
+  }
+
+  function selectTab(name, focus) {
+    const studies = name === "studies" && canSeeStudies();
+    $("tab-products").setAttribute("aria-selected", String(!studies));
+    $("tab-studies").setAttribute("aria-selected", String(studies));
+    $("tab-products").tabIndex = studies ? -1 : 0;
+    $("tab-studies").tabIndex = studies ? 0 : -1;
+    $("products").hidden = studies;
+    $("studies").hidden = !studies;
+    if (focus) (studies ? $("study-q") : $("q")).focus();
+  }
+
+  /** #studies opens the studies view; an advisor forcing it gets the error, not the view. */
+  function route() {
+    if (!["", "#", "#products", "#studies"].includes(location.hash)) return; // e.g. the skip link's #q
+    const wanted = location.hash === "#studies" ? "studies" : "products";
+    if (wanted === "studies" && !canSeeStudies()) {
+      selectTab("products");
+      showError("products-error", t("forbidden_studies") + " (403)");
+      return;
+    }
+    showError("products-error", "");
+    selectTab(wanted);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Product search
+
+  function resetProducts() {
+    Object.assign(state, { chips: [], semantic: "", currency: null, lastBody: null, hits: [], response: null, queryLang: null });
+    $("q").value = "";
+    clear($("chips"));
+    clear($("notes"));
+    clear($("hits"));
+    clear($("facets"));
+    $("interpretation").hidden = true;
+    $("results-head").hidden = true;
+    $("more").hidden = true;
+    showError("products-error", "");
+    setStatus("products-status", "");
+  }
+
+  /** The request that re-runs the current chips: no parsing, the semantic text as the query. */
+  function bodyFromChips(chips) {
+    const body = {
+      query: state.semantic, parse: false, limit: PAGE_SIZE, offset: 0,
+      exclude: [], include: [], skin_type: [], concern: [], category: [], brand: [],
+    };
+    for (const chip of chips) {
+      switch (chip.kind) {
+        case "exclude_family": case "exclude_ingredient": case "exclude": body.exclude.push(chip.value); break;
+        case "include_ingredient": body.include.push(chip.value); break;
+        case "skin_type": body.skin_type.push(chip.value); break;
+        case "concern": body.concern.push(chip.value); break;
+        case "category": body.category.push(chip.value); break;
+        case "brand": body.brand.push(chip.value); break;
+        case "price_max": body.price_max = Number(chip.value); break;
+        case "price_min": body.price_min = Number(chip.value); break;
+        default: break;
+      }
+    }
+    return body;
+  }
+
+  async function searchProducts(body, { append: more = false, focusChip = null } = {}) {
+    if (state.busy) return;
+    state.busy = true;
+    $("products").setAttribute("aria-busy", "true");
+    setStatus("products-status", t("searching"));
+    showError("products-error", "");
+    let response;
+    try {
+      response = await api("POST", "/v1/search/products", body);
+    } catch (err) {
+      setStatus("products-status", "");
+      showError("products-error", err.message);
+      return;
+    } finally {
+      state.busy = false;
+      $("products").removeAttribute("aria-busy");
+    }
+    state.lastBody = body;
+    state.response = response;
+    if (!more) {
+      state.chips = response.interpretation.chips.map((c) => ({ ...c }));
+      if (body.parse !== false) {
+        state.semantic = response.interpretation.semantic_text || "";
+        // A re-run with explicit prices does not restate the currency: keep the one the client said.
+        state.currency = (response.interpretation.constraints || {}).currency || null;
+        setQueryLanguage(response.interpretation.language);
+      }
+      state.hits = [];
+    }
+    state.hits = state.hits.concat(response.hits);
+    renderProducts(response, more);
+    if (focusChip !== null) focusAfterChipChange(focusChip);
+  }
+
+  function runQuery() {
+    const query = $("q").value.trim();
+    if (!query) {
+      $("q").focus();
+      return;
+    }
+    searchProducts({ query, limit: PAGE_SIZE, offset: 0 });
+  }
+
+  function removeChip(index) {
+    const chips = state.chips.filter((_, i) => i !== index);
+    if (!chips.length && !state.semantic) {
+      resetProducts();
+      $("q").focus();
+      return;
+    }
+    searchProducts(bodyFromChips(chips), { focusChip: index });
+  }
+
+  function addChip(chip) {
+    const exists = state.chips.some((c) => c.kind === chip.kind && String(c.value).toLowerCase() === String(chip.value).toLowerCase());
+    if (exists) return;
+    searchProducts(bodyFromChips(state.chips.concat([chip])), { focusChip: -1 });
+  }
+
+  function focusAfterChipChange(index) {
+    const buttons = $("chips").querySelectorAll("button.chip-remove");
+    if (index >= 0 && buttons.length) buttons[Math.min(index, buttons.length - 1)].focus();
+    else if (index >= 0) $("add-kind").focus();
+  }
+
+  function renderProducts(response, more) {
+    const interp = response.interpretation;
+    setStatus("products-status", "");
+    $("interpretation").hidden = false;
+    $("results-head").hidden = false;
+
+    // Chips
+    const chipList = clear($("chips"));
+    state.chips.forEach((chip, index) => {
+      const label = chipLabel(chip);
+      const title = [chip.source_text ? "“" + chip.source_text + "”" : "", chip.known === false ? t("not_in_kb") : ""]
+        .filter(Boolean).join(" · ");
+      chipList.append(el("li", { class: "chip chip-" + chip.kind + (chip.known === false ? " chip-unknown" : ""),
+                                 dataset: { kind: chip.kind, value: chip.value } },
+        el("span", { class: "chip-label", title: title || null, text: label }),
+        chip.known === false ? el("span", { class: "chip-flag", "aria-label": t("not_in_kb"), title: t("not_in_kb"), text: "?" }) : null,
+        el("button", { type: "button", class: "chip-remove", "aria-label": t("remove_chip", { x: label }),
+                       title: t("remove"), onclick: () => removeChip(index), text: "✕" })));
+    });
+    $("no-chips").hidden = state.chips.length > 0;
+
+    // Notes
+    const notes = clear($("notes"));
+    for (const warning of interp.warnings || []) notes.append(el("li", { text: warning }));
+    $("notes-block").hidden = !(interp.warnings || []).length;
+
+    // Totals
+    $("total").textContent = t("total", { n: response.total });
+    $("took").textContent = t("took", { ms: Math.round(response.took_ms) });
+
+    // Hits
+    const list = $("hits");
+    if (!more) clear(list);
+    const start = list.children.length;
+    response.hits.forEach((hit, i) => list.append(productCard(hit, start + i)));
+    $("no-results").hidden = state.hits.length > 0;
+    $("more").hidden = state.hits.length >= response.total || response.hits.length < response.limit;
+
+    // Facets
+    if (!more) renderFacets(response.facets || {});
+  }
+
+  function excludedFamilies() {
+    return new Set(state.chips.filter((c) => c.kind === "exclude_family").map((c) => c.value));
+  }
+
+  function productCard(hit, index) {
+    const titleId = "hit-" + index + "-title";
+    const excluded = excludedFamilies();
+    const families = hit.matched_families || {};
+    // ingredient name -> families it belongs to
+    const byIngredient = new Map();
+    for (const [family, names] of Object.entries(families)) {
+      for (const name of names) {
+        if (!byIngredient.has(name)) byIngredient.set(name, []);
+        byIngredient.get(name).push(family);
+      }
+    }
+
+    const meta = el("p", { class: "meta" },
+      hit.brand ? el("span", { class: "brand", text: hit.brand }) : null,
+      hit.price !== null && hit.price !== undefined ? el("span", { class: "price", text: formatPrice(hit.price, hit.currency) }) : null);
+
+    const tags = el("ul", { class: "tags", "aria-label": t("skin_types") },
+      (hit.skin_types || []).map((code) => el("li", { class: "tag", text: skinName(code) })));
+
+    const badges = el("ul", { class: "badges" });
+    for (const why of hit.why || []) {
+      const [kind, value] = String(why.constraint).split(/:(.*)/s);
+      let text = null;
+      if (kind === "exclude_family") text = t("free_of", { x: familyName(value, "without") });
+      else if (kind === "exclude_ingredient") text = t("free_of", { x: value });
+      else if (kind === "include_ingredient") text = t("contains", { x: value });
+      else if (kind === "skin_type") text = t("chip_for", { x: skinName(value, "for") });
+      else if (kind === "concern") text = t("concern_badge", { x: concernName(value) });
+      if (!text) continue;
+      badges.append(el("li", { class: "badge", title: why.text, dataset: { constraint: why.constraint } },
+        text + " ", el("span", { class: "check", "aria-hidden": "true", text: "✓" }),
+        " " + t("verified")));
+    }
+
+    const warnings = el("ul", { class: "audit" });
+    for (const w of hit.warnings || []) {
+      const claimed = String(w.claim || "");
+      const family = claimed.startsWith("without:") ? claimed.slice(8) : null;
+      const text = family
+        ? t("claim_warning", { x: familyName(family, "without"), y: (w.offending || []).join(", ") })
+        : w.text;
+      warnings.append(el("li", { class: "warning", title: w.text },
+        el("span", { "aria-hidden": "true", text: "⚠ " }), text));
+    }
+
+    const allergens = families.fragrance_allergens || [];
+    const excludedHere = Object.keys(families).filter((f) => excluded.has(f));
+
+    const ingredientItems = (hit.ingredients || []).map((name) => {
+      const fams = byIngredient.get(name) || [];
+      const bad = fams.some((f) => excluded.has(f));
+      const allergen = fams.includes("fragrance_allergens");
+      const cls = ["ingredient", fams.length ? "in-family" : "", allergen ? "allergen" : "", bad ? "excluded" : ""]
+        .filter(Boolean).join(" ");
+      const famText = fams.map((f) => familyName(f)).join(", ");
+      return el("li", { class: cls, title: famText || null },
+        name, famText ? el("span", { class: "visually-hidden", text: " (" + famText + ")" }) : null);
+    });
+    const familyList = el("ul", { class: "family-list" },
+      Object.entries(families).map(([family, names]) => el("li", { class: excluded.has(family) ? "excluded" : null },
+        el("strong", { text: familyName(family) + ": " }), names.join(", "),
+        excluded.has(family) ? " — " + t("excluded_present") : null)));
+
+    const details = el("details", { class: "more-details" },
+      el("summary", { text: t("details") }),
+      el("dl", { class: "facts" }, fact(t("reference"), hit.id), fact(t("source"), hit.source),
+        fact(t("concerns"), (hit.concerns || []).map(concernName).join(", ")),
+        fact(t("claims"), (hit.claims || []).map(claimText).join(", "))),
+      el("div", { class: "extra" }));
+    details.addEventListener("toggle", () => { if (details.open) loadProductDetails(hit, details); });
+
+    return el("li", { class: "card-item" }, el("article", { class: "card", "aria-labelledby": titleId, dataset: { id: hit.id } },
+      el("h3", { id: titleId, class: "card-title", text: hit.name }),
+      meta,
+      hit.category && hit.category.length ? el("p", { class: "category", text: hit.category.join(" › ") }) : null,
+      tags.children.length ? tags : null,
+      badges.children.length ? badges : null,
+      warnings.children.length ? warnings : null,
+      allergens.length ? el("p", { class: "note allergen-note", text: t("allergens_note", { x: allergens.join(", ") }) }) : null,
+      excludedHere.length ? el("p", { class: "note excluded-note", role: "alert",
+                                      text: excludedHere.map((f) => familyName(f)).join(", ") + ": " + t("excluded_present") }) : null,
+      hit.ingredients && hit.ingredients.length ? el("details", { class: "ingredients" },
+        el("summary", { text: t("ingredients", { n: hit.ingredients.length }) }),
+        el("ol", { class: "ingredient-list" }, ingredientItems),
+        Object.keys(families).length ? el("div", { class: "families" },
+          el("h4", { text: t("ingredient_families") }), familyList) : null) : null,
+      details));
+  }
+
+  function claimText(claim) {
+    const text = String(claim);
+    return text.startsWith("without:") ? t("chip_without", { x: familyName(text.slice(8), "without") }) : humanize(text);
+  }
+
+  function fact(term, value) {
+    if (value === null || value === undefined || value === "") return null;
+    return [el("dt", { text: term }), el("dd", { text: value })];
+  }
+
+  /** Fetch GET /v1/products/{id} once and show what the card does not already show. */
+  async function loadProductDetails(hit, details) {
+    if (details.dataset.loaded) return;
+    details.dataset.loaded = "1";
+    const extra = details.querySelector(".extra");
+    extra.textContent = t("loading");
+    let product;
+    try {
+      const query = hit.source ? "?source=" + encodeURIComponent(hit.source) : "";
+      product = await api("GET", "/v1/products/" + encodeURIComponent(hit.id) + query);
+    } catch (err) {
+      extra.textContent = t("error", { x: err.message });
+      delete details.dataset.loaded;
+      return;
+    }
+    clear(extra);
+    const p = product && typeof product === "object" ? product : {};
+    const list = (value) => (Array.isArray(value) ? value.filter((v) => typeof v !== "object").join(", ") : "");
+    const dl = el("dl", { class: "facts" },
+      fact(t("highlights"), list(p.highlights)),
+      fact(t("families"), Array.isArray(p.families) ? p.families.map((f) => familyName(String(f))).join(", ") : ""),
+      fact(t("unknown_ingredients"), list(p.unknown_ingredients)),
+      fact(t("ingredients_raw"), typeof p.ingredients_raw === "string" ? p.ingredients_raw : ""));
+    // Only http(s) links: a javascript: or data: URL from the data is never made clickable.
+    if (typeof p.url === "string" && /^https?:\/\//i.test(p.url)) {
+      dl.append(el("dt", { text: t("link") }),
+        el("dd", {}, el("a", { href: p.url, rel: "noopener noreferrer", target: "_blank", text: p.url })));
+    }
+    if (dl.children.length) extra.append(dl);
+  }
+
+  const FACET_KINDS = { brand: "brand", category: "category", skin_type: "skin_type" };
+
+  function renderFacets(facets) {
+    const box = clear($("facets"));
+    let any = false;
+    for (const [name, kind] of Object.entries(FACET_KINDS)) {
+      const values = (facets[name] || []).filter((f) => !state.chips.some((c) => c.kind === kind &&
+        String(c.value).toLowerCase() === String(f.value).toLowerCase()));
+      if (!values.length) continue;
+      any = true;
+      const headingId = "facet-" + name;
+      box.append(el("section", { class: "facet", "aria-labelledby": headingId },
+        el("h3", { id: headingId, text: t("facet_" + name) }),
+        el("ul", {}, values.map((f) => {
+          const label = kind === "skin_type" ? skinName(f.value) : String(f.value);
+          return el("li", {}, el("button", {
+            type: "button", class: "facet-value", dataset: { kind, value: f.value },
+            "aria-label": t("add_filter", { x: label, n: f.count }),
+            onclick: () => addChip({ kind, value: String(f.value), label, source_text: "", known: true }),
+          }, el("span", { text: label }), el("span", { class: "count", text: String(f.count) })));
+        }))));
+    }
+    $("facets-block").hidden = !any;
+  }
+
+  // "Add" control: without a family or ingredient / with an ingredient / skin type / concern.
+  function fillAddChoices() {
+    const kind = $("add-kind").value;
+    const select = $("add-choice");
+    const previous = select.value;
+    clear(select);
+    const datalist = clear($("family-names"));
+    for (const id of Object.keys(I18N.KB.families)) datalist.append(el("option", { value: familyName(id) }));
+    if (kind === "skin_type") {
+      for (const code of Object.keys(I18N.KB.skin_types)) select.append(el("option", { value: code, text: skinName(code) }));
+    } else if (kind === "concern") {
+      for (const code of Object.keys(I18N.KB.concerns)) select.append(el("option", { value: code, text: concernName(code) }));
+    }
+    if (previous) select.value = previous;
+    const usesSelect = kind === "skin_type" || kind === "concern";
+    select.hidden = !usesSelect;
+    $("add-text").hidden = usesSelect;
+    $("add-text").setAttribute("list", kind === "exclude" ? "family-names" : "");
+    $("add-value-label").htmlFor = usesSelect ? "add-choice" : "add-text";
+  }
+
+  function submitAdd() {
+    const kind = $("add-kind").value;
+    const value = kind === "skin_type" || kind === "concern" ? $("add-choice").value : $("add-text").value.trim();
+    if (!value) {
+      $("add-text").focus();
+      return;
+    }
+    $("add-text").value = "";
+    // A family name typed in any language goes to the server as typed: it resolves names in 7 languages.
+    addChip({ kind: kind === "exclude" ? "exclude" : kind === "include" ? "include_ingredient" : kind, value,
+              label: value, source_text: "", known: true });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Dictation (Web Speech API), only where the browser offers it
+
+  const Recognition = window.SpeechRecognition || window.webkitSpeechRecognition;
+  let recognizer = null;
+
+  function setupDictation() {
+    const select = $("dictation-lang");
+    for (const code of I18N.LANGUAGES) {
+      select.append(el("option", { value: code, text: I18N.ENDONYMS[code] }));
+    }
+    select.value = lang();
+    const supported = typeof Recognition === "function";
+    $("mic").hidden = !supported;
+    $("dictation").hidden = !supported;
+    if (!supported) return;
+    select.addEventListener("change", () => { state.dictationTouched = true; });
+    $("mic").addEventListener("click", toggleDictation);
+  }
+
+  function updateMicLabel() {
+    const mic = $("mic");
+    if (!mic) return;
+    const listening = !!recognizer;
+    mic.setAttribute("aria-pressed", String(listening));
+    mic.setAttribute("aria-label", listening ? t("dictate_stop") : t("dictate"));
+    mic.title = listening ? t("dictate_stop") : t("dictate");
+  }
+
+  function toggleDictation() {
+    if (recognizer) {
+      recognizer.stop();
+      return;
+    }
+    let rec;
+    try {
+      rec = new Recognition();
+    } catch (err) {
+      showError("products-error", t("dictation_error", { x: err.message }));
+      return;
+    }
+    recognizer = rec;
+    rec.lang = I18N.SPEECH_LOCALES[$("dictation-lang").value] || $("dictation-lang").value;
+    rec.interimResults = true;
+    rec.continuous = false;
+    rec.maxAlternatives = 1;
+    let finalText = "";
+    rec.onresult = (event) => {
+      let interim = "";
+      for (let i = event.resultIndex; i < event.results.length; i++) {
+        const result = event.results[i];
+        if (result.isFinal) finalText += result[0].transcript;
+        else interim += result[0].transcript;
+      }
+      $("q").value = (finalText + interim).trim();
+    };
+    rec.onerror = (event) => {
+      if (event.error !== "aborted" && event.error !== "no-speech") {
+        showError("products-error", t("dictation_error", { x: event.error || "?" }));
+      }
+    };
+    rec.onend = () => {
+      recognizer = null;
+      updateMicLabel();
+      setStatus("products-status", "");
+      if (finalText.trim()) {
+        $("q").value = finalText.trim();
+        runQuery();
+      }
+    };
+    try {
+      rec.start();
+    } catch (err) {
+      recognizer = null;
+      showError("products-error", t("dictation_error", { x: err.message }));
+      return;
+    }
+    setStatus("products-status", t("listening"));
+    updateMicLabel();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Study search (analysts and admins)
+
+  function resetStudies() {
+    Object.assign(state, { studyBody: null, studyHits: [], studyResponse: null });
+    clear($("study-hits"));
+    $("study-head").hidden = true;
+    $("study-more").hidden = true;
+    showError("studies-error", "");
+    setStatus("studies-status", "");
+  }
+
+  function studyBodyFromForm() {
+    const body = { query: $("study-q").value.trim(), limit: STUDY_PAGE_SIZE, offset: 0,
+                   group_by_document: $("study-group").checked };
+    const from = $("study-year-from").value.trim();
+    const to = $("study-year-to").value.trim();
+    if (from) body.year_from = Number(from);
+    if (to) body.year_to = Number(to);
+    const markets = splitList($("study-market").value);
+    const languages = splitList($("study-language").value).map((s) => s.toLowerCase());
+    if (markets.length) body.market = markets;
+    if (languages.length) body.language = languages;
+    return body;
+  }
+
+  async function searchStudies(body, more) {
+    if (!body.query) {
+      $("study-q").focus();
+      return;
+    }
+    $("studies").setAttribute("aria-busy", "true");
+    setStatus("studies-status", t("searching"));
+    showError("studies-error", "");
+    let response;
+    try {
+      response = await api("POST", "/v1/search/studies", body);
+    } catch (err) {
+      setStatus("studies-status", "");
+      showError("studies-error", err.status === 403 ? t("forbidden_studies") + " (403)" : err.message);
+      return;
+    } finally {
+      $("studies").removeAttribute("aria-busy");
+    }
+    setStatus("studies-status", "");
+    state.studyBody = body;
+    state.studyResponse = response;
+    const list = $("study-hits");
+    if (!more) {
+      clear(list);
+      state.studyHits = [];
+    }
+    state.studyHits = state.studyHits.concat(response.hits);
+    const start = list.children.length;
+    response.hits.forEach((hit, i) => list.append(studyCard(hit, start + i)));
+    $("study-head").hidden = false;
+    $("study-total").textContent = t("studies_total", { n: response.total, d: response.total_documents });
+    $("study-took").textContent = t("took", { ms: Math.round(response.took_ms) });
+    $("study-none").hidden = state.studyHits.length > 0;
+    const shown = response.offset + response.hits.length;
+    const available = response.grouped ? response.total_documents : response.total;
+    $("study-more").hidden = response.hits.length < response.limit || shown >= available;
+  }
+
+  function studyCard(hit, index) {
+    const titleId = "study-" + index + "-title";
+    const meta = [hit.section ? t("section") + ": " + hit.section : null, hit.market, hit.language,
+                  hit.study_type, hit.kind].filter(Boolean).join(" · ");
+    return el("li", { class: "card-item" }, el("article", { class: "card study", "aria-labelledby": titleId },
+      el("h3", { id: titleId, class: "citation", text: hit.citation }),
+      meta ? el("p", { class: "meta", text: meta }) : null,
+      el("blockquote", { class: "snippet" }, markedText(withoutHeadingMarks(hit.snippet))),
+      hit.also_on_pages && hit.also_on_pages.length
+        ? el("p", { class: "note", text: t("also_on_pages", { x: hit.also_on_pages.join(", ") }) }) : null,
+      el("details", { class: "passage" }, el("summary", { text: t("passage") }),
+        el("p", { class: "passage-text" }, markedText(withoutHeadingMarks(hit.passage))),
+        hit.matched_terms && hit.matched_terms.length
+          ? el("p", { class: "note", text: t("matched_terms", { x: hit.matched_terms.join(", ") }) }) : null),
+      el("p", { class: "score", text: t("score", { x: Number(hit.score).toFixed(3) }) })));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Wiring
+
+  function setupLanguagePicker() {
+    const select = $("lang");
+    select.append(el("option", { value: "", id: "lang-auto", text: t("lang_auto") }));
+    for (const code of I18N.LANGUAGES) select.append(el("option", { value: code, lang: code, text: I18N.ENDONYMS[code] }));
+    select.addEventListener("change", () => {
+      state.langOverride = select.value;
+      applyStaticStrings();
+      if (state.response) renderProducts(state.response, false);
+      rerenderAllHits();
+    });
+  }
+
+  function rerenderAllHits() {
+    if (!state.response) return;
+    const list = clear($("hits"));
+    state.hits.forEach((hit, i) => list.append(productCard(hit, i)));
+  }
+
+  function setupTabs() {
+    const tabs = [$("tab-products"), $("tab-studies")];
+    tabs.forEach((tab, i) => {
+      tab.addEventListener("click", () => {
+        history.replaceState(null, "", i ? "#studies" : "#products");
+        selectTab(i ? "studies" : "products");
+      });
+      tab.addEventListener("keydown", (event) => {
+        if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") return;
+        const next = tabs[(i + 1) % tabs.length];
+        next.click();
+        next.focus();
+        event.preventDefault();
+      });
+    });
+  }
+
+  function init() {
+    // Facets start folded on a phone, open beside the results on a tablet or a desk.
+    $("facets-toggle").open = !window.matchMedia("(max-width: 600px)").matches;
+    setupLanguagePicker();
+    setupDictation();
+    setupTabs();
+    applyStaticStrings();
+
+    $("signin-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const key = $("key").value.trim();
+      if (key) signIn(key);
+      else $("key").focus();
+    });
+    $("signout").addEventListener("click", () => signOut(""));
+    document.querySelector(".skip-link").addEventListener("click", (event) => {
+      event.preventDefault();
+      const target = $("app").hidden ? $("key") : $("studies").hidden ? $("q") : $("study-q");
+      target.focus();
+    });
+    $("product-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      runQuery();
+    });
+    $("more").addEventListener("click", () => {
+      if (state.lastBody) searchProducts({ ...state.lastBody, offset: state.hits.length }, { append: true });
+    });
+    $("add-kind").addEventListener("change", fillAddChoices);
+    $("add-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      submitAdd();
+    });
+    $("study-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      searchStudies(studyBodyFromForm(), false);
+    });
+    $("study-more").addEventListener("click", () => {
+      if (state.studyBody) searchStudies({ ...state.studyBody, offset: state.studyResponse.offset + state.studyResponse.hits.length }, true);
+    });
+    window.addEventListener("hashchange", () => { if (state.user) route(); });
+
+    const saved = sessionStorage.getItem(KEY_STORAGE);
+    if (saved) signIn(saved);
+    else showSignIn();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

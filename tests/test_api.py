@@ -1,0 +1,239 @@
+"""The HTTP API over the demo catalog and demo studies (fake embedder): contracts, bad input, the
+error translation at the edge, metrics, the web page mount and the OpenAPI docs."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from api_support import auth, demo_data, make_app
+from conseil.api.auth import Role
+from conseil.api.config import ApiSettings
+from conseil.search.contract import SearchResponse
+from conseil.search.embedder import Embedder
+from conseil.search.studies_contract import StudySearchResponse
+from fastapi.testclient import TestClient
+
+ADVISOR, ANALYST = auth(Role.ADVISOR), auth(Role.ANALYST)
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return demo_data(tmp_path_factory, "api")
+
+
+@pytest.fixture(scope="module")
+def client(data_dir: Path) -> Iterator[TestClient]:
+    with TestClient(make_app(data_dir, static_dir=None)) as c:
+        yield c
+
+
+def error_of(response: object, status: int) -> str:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) >= {"error", "detail"} and "Traceback" not in response.text
+    return str(body["detail"])
+
+
+# -- contracts ---------------------------------------------------------------------------------
+
+def test_product_search_answers_the_cli_json_contract(client: TestClient) -> None:
+    response = client.post("/v1/search/products", headers=ADVISOR,
+                           json={"query": "shampoo without sulfates", "limit": 5})
+    assert response.status_code == 200
+    parsed = SearchResponse.model_validate(response.json())
+    assert set(response.json()) == set(SearchResponse.model_fields)
+    assert parsed.hits and len(parsed.hits) <= 5
+    assert parsed.interpretation.constraints["exclude_families"] == ["sulfates"]
+    assert all(any(w.constraint == "exclude_family:sulfates" for w in h.why) for h in parsed.hits)
+
+
+def test_study_search_cites_pages(client: TestClient) -> None:
+    response = client.post("/v1/search/studies", headers=ANALYST,
+                           json={"query": "skin types of the survey respondents", "group_by_document": True})
+    parsed = StudySearchResponse.model_validate(response.json())
+    assert parsed.hits and all(h.citation for h in parsed.hits)
+    assert len({h.doc_id for h in parsed.hits}) == len(parsed.hits)
+
+
+def test_product_in_full(client: TestClient) -> None:
+    product = client.get("/v1/products/DEMO-005", headers=ADVISOR).json()
+    assert product["id"] == "DEMO-005" and product["source"] == "demo" and product["name"]
+    assert {"brand", "category", "price", "skin_types", "claims", "ingredients", "warnings"} <= set(product)
+    assert any(w["claim"] == "without:fragrance" for w in product["warnings"])
+    parfum = [i for i in product["ingredients"] if i["name"] == "Parfum"]
+    assert parfum and "fragrance" in parfum[0]["families"]
+    assert client.get("/v1/products/DEMO-005?source=demo", headers=ADVISOR).json() == product
+    assert "DEMO-404" in error_of(client.get("/v1/products/DEMO-404", headers=ADVISOR), 404)
+    error_of(client.get("/v1/products/DEMO-005?source=elsewhere", headers=ADVISOR), 404)
+
+
+def test_ingredient_facts_and_pattern_rules(client: TestClient) -> None:
+    known = client.get("/v1/ingredients/methylparaben", headers=ADVISOR).json()
+    assert known["canonical"] == "Methylparaben" and "99-76-3" in known["cas"] and "parabens" in known["families"]
+    assert known["regulatory"] and known["synonyms"]
+    slashed = client.get("/v1/ingredients/Water/Aqua/Eau", headers=ADVISOR).json()
+    assert slashed["canonical"] == "Water"
+    pattern = client.get("/v1/ingredients/xyzparaben", headers=ADVISOR).json()
+    assert pattern["known"] is False and "parabens" in pattern["families"]
+    assert "zzqq" in error_of(client.get("/v1/ingredients/zzqq", headers=ADVISOR), 404)
+
+
+def test_audit_is_paginated_and_filterable(client: TestClient) -> None:
+    whole = client.get("/v1/audit?limit=500", headers=ADVISOR).json()
+    assert whole["total"] == len(whole["items"]) > 2
+    first = client.get("/v1/audit?limit=2", headers=ADVISOR).json()
+    second = client.get("/v1/audit?limit=2&offset=2", headers=ADVISOR).json()
+    assert first["items"] == whole["items"][:2] and second["items"] == whole["items"][2:4]
+    assert first["total"] == whole["total"]
+    fragrance = client.get("/v1/audit?claim=without:fragrance", headers=ADVISOR).json()
+    assert fragrance["items"] and all(r["claim"] == "without:fragrance" for r in fragrance["items"])
+    assert all(r["claim_text"] == "free of fragrance" for r in fragrance["items"])
+
+
+# -- bad input ---------------------------------------------------------------------------------
+
+def test_over_long_query_is_422_with_a_clear_message(client: TestClient) -> None:
+    detail = error_of(client.post("/v1/search/products", headers=ADVISOR, json={"query": "x" * 501}), 422)
+    assert "query" in detail and "500 characters" in detail
+    assert "xxxxxxxxxx" not in client.post("/v1/search/products", headers=ADVISOR, json={"query": "x" * 501}).text
+
+
+def test_bodies_over_the_limit_are_413_declared_or_streamed(client: TestClient) -> None:
+    big = {"query": "serum", "exclude": ["parabens"] * 20_000}
+    error_of(client.post("/v1/search/products", headers=ADVISOR, json=big), 413)
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted while it streams
+        yield b'{"query": "serum", "exclude": ['
+        for _ in range(20_000):
+            yield b'"parabens",'
+        yield b'"parabens"]}'
+
+    headers = {**ADVISOR, "content-type": "application/json"}
+    error_of(client.post("/v1/search/products", headers=headers, content=chunks()), 413)
+
+
+@pytest.mark.parametrize("body", [{"limit": 0}, {"limit": 101}, {"offset": -1}, {"mode": "telepathy"},
+                                  {"price_min": -3}, {"exclude": "parabens-not-a-list"}, {"query": 7}])
+def test_invalid_parameters_are_422(client: TestClient, body: dict[str, object]) -> None:
+    detail = error_of(client.post("/v1/search/products", headers=ADVISOR, json={"query": "serum", **body}), 422)
+    assert detail.startswith("Invalid request: body.")
+
+
+def test_malformed_json_wrong_type_and_query_errors(client: TestClient) -> None:
+    json_headers = {**ADVISOR, "content-type": "application/json"}
+    assert "not valid JSON" in error_of(client.post("/v1/search/products", headers=json_headers, content=b'{"query": '), 422)
+    assert "application/json" in error_of(client.post("/v1/search/products", headers={**ADVISOR, "content-type": "text/plain"},
+                                                      content=b'{"query": "serum"}'), 415)
+    assert "multipart" in error_of(client.post("/v1/ingest/products", headers={**auth(Role.ADMIN), "content-type": "application/json"},
+                                               content=b"{}"), 415)
+    assert "empty" in error_of(client.post("/v1/search/products", headers=ADVISOR, json={"query": "  "}), 400)
+    assert "Contradictory prices" in error_of(client.post("/v1/search/products", headers=ADVISOR,
+                                                 json={"query": "serum", "price_min": 50, "price_max": 10}), 400)
+    assert "year range" in error_of(client.post("/v1/search/studies", headers=ANALYST,
+                                                json={"query": "skin", "year_from": 2025, "year_to": 2020}), 400)
+    error_of(client.get("/v1/audit?limit=0", headers=ADVISOR), 422)
+    error_of(client.get("/v1/jobs/not-a-job", headers=auth(Role.ADMIN)), 422)
+    error_of(client.get("/v2/nothing-here", headers=ADVISOR), 404)
+    error_of(client.get("/v1/search/products", headers=ADVISOR), 405)
+
+
+# -- errors from the engine, translated at the edge ---------------------------------------------
+
+def test_missing_index_is_503_with_the_way_to_build_it(tmp_path: Path) -> None:
+    with TestClient(make_app(tmp_path / "empty", static_dir=None)) as client:
+        assert client.get("/healthz").status_code == 200
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["ready"] is False
+        detail = error_of(client.post("/v1/search/products", headers=ADVISOR, json={"query": "serum"}), 503)
+        assert "conseil ingest products" in detail and "POST /v1/ingest/products" in detail
+        error_of(client.post("/v1/search/studies", headers=ANALYST, json={"query": "skin"}), 503)
+        error_of(client.get("/v1/audit", headers=ADVISOR), 503)
+        error_of(client.get("/v1/products/DEMO-001", headers=ADVISOR), 503)
+        assert client.get("/v1/ingredients/methylparaben", headers=ADVISOR).status_code == 200  # needs no index
+
+
+class _WrongSize:
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        return [[0.5] * 3 for _ in texts]
+
+
+class _Exploding:
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        raise RuntimeError("secret internals at 0xdeadbeef")
+
+
+def _copy(data_dir: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(data_dir, target, ignore=shutil.ignore_patterns("conseil.lock"))
+    return target
+
+
+@pytest.mark.parametrize("backend,status,expect,hidden", [
+    (_WrongSize(), 500, "returned a vector of size 3", None),  # a ConseilError: its message
+    (_Exploding(), 500, "unexpected error", "secret internals"),  # anything else: nothing of it
+])
+def test_engine_failures_are_500_without_a_trace(data_dir: Path, tmp_path: Path, backend: object, status: int,
+                                                 expect: str, hidden: str | None) -> None:
+    def factory() -> Embedder:
+        return Embedder(backend, name="hash-test", dimension=32)  # type: ignore[arg-type]
+
+    app = make_app(_copy(data_dir, tmp_path), embedder_factory=factory, static_dir=None)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.post("/v1/search/products", headers=ADVISOR, json={"query": "serum"})
+        assert expect in error_of(response, status)
+        assert hidden is None or hidden not in response.text
+
+
+# -- metrics, web page, docs ---------------------------------------------------------------------
+
+def test_metrics_count_routes_by_template_and_report_the_index(client: TestClient) -> None:
+    client.post("/v1/search/products", headers=ADVISOR, json={"query": "serum"})
+    client.get("/v1/products/DEMO-001", headers=ADVISOR)
+    client.get("/v1/whoami")
+    response = client.get("/metrics")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+    text = response.text
+    assert 'conseil_http_requests_total{method="POST",route="/v1/search/products",status="200"}' in text
+    assert 'conseil_http_requests_total{method="GET",route="/v1/whoami",status="401"}' in text
+    assert 'route="/v1/products/{product_id:path}"' in text and "DEMO-001" not in text
+    assert 'conseil_http_request_duration_seconds_bucket{le="0.05",method="POST",route="/v1/search/products"}' in text
+    assert 'conseil_index_points{collection="products"} 100.0' in text
+    assert 'conseil_index_points{collection="studies"}' in text
+    assert "conseil_dropped_violations_total 0.0" in text
+
+
+def test_each_app_has_its_own_metrics(data_dir: Path, tmp_path: Path) -> None:
+    with TestClient(make_app(_copy(data_dir, tmp_path), static_dir=None)) as other:
+        assert 'route="/v1/search/products"' not in other.get("/metrics").text
+
+
+def test_web_page_is_served_at_the_root(data_dir: Path, tmp_path: Path) -> None:
+    static = tmp_path / "static"
+    static.mkdir()
+    (static / "index.html").write_text("<!doctype html><title>Conseil</title>")
+    (static / "app.js").write_text("console.log('conseil');")
+    with TestClient(make_app(_copy(data_dir, tmp_path), static_dir=static)) as client:
+        assert "<title>Conseil</title>" in client.get("/").text
+        assert client.get("/app.js").status_code == 200 and client.get("/static/app.js").status_code == 200
+        assert client.get("/v1/whoami", headers=ADVISOR).json()["role"] == "advisor"  # the API wins
+        assert client.get("/healthz").json() == {"status": "ok"}
+        error_of(client.get("/nothing.js"), 404)
+
+
+def test_openapi_docs(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 200
+    spec = client.get("/openapi.json").json()
+    for path in ("/v1/search/products", "/v1/search/studies", "/v1/products/{product_id}", "/v1/ingredients/{name}",
+                 "/v1/audit", "/v1/whoami", "/v1/ingest/products", "/v1/ingest/studies", "/v1/jobs/{job_id}",
+                 "/healthz", "/readyz", "/metrics"):
+        assert path in spec["paths"], path
+    assert {"HTTPBearer", "APIKeyHeader"} <= set(spec["components"]["securitySchemes"])
+
+
+def test_limits_come_from_the_api_settings(data_dir: Path, tmp_path: Path) -> None:
+    small = ApiSettings(api_keys_file=None, api_keys=None, max_body_kb=1)
+    with TestClient(make_app(_copy(data_dir, tmp_path), api_settings=small, static_dir=None)) as client:
+        assert "1 KB" in error_of(client.post("/v1/search/products", headers=ADVISOR, json={"query": "s" * 2000}), 413)
