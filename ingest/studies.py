@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import itertools
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,6 +56,8 @@ PIPELINE_VERSION = 1  # bump when payload layout or text recipes change: every s
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 REPORT_FIELDS = ("path", "kind", "status", "reason", "doc_id", "pages", "chunks", "language", "year", "title")
 
+
+EXTRACT_AHEAD = 2  # files extracted ahead of the one being embedded
 
 @dataclass
 class FileOutcome:
@@ -153,13 +157,28 @@ def ingest_studies(settings: Settings, paths: list[Path], *, sync: bool = False,
         run = _Run(opened, settings, embedder_factory, report)
         stored = run.stored()
         holding: dict[str, str] = {}  # path -> doc_id now indexed for it
-        for n, (item, doc_id, build) in enumerate(candidates, 1):
-            outcome = _ingest_one(run, item, doc_id, build, stored, limits, chunker, clock)
-            report.files.append(outcome)
-            if outcome.status != "rejected":
-                holding[item.key] = doc_id
-            if progress:
-                progress("files", n, len(candidates))
+        # Extraction (pure Python) of the next files runs in a worker thread while this one embeds
+        # (torch releases the GIL): a bounded look-ahead keeps memory flat on a large corpus.
+        to_build = [(item, doc_id) for item, doc_id, build in candidates
+                    if (old := stored.get(doc_id)) is None or old.build != build]
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract") as pool:
+            builds: dict[str, Future[BuiltStudy]] = {}
+            ahead = iter(to_build)
+
+            def schedule(count: int) -> None:
+                for item, doc_id in itertools.islice(ahead, count):
+                    builds[doc_id] = pool.submit(_prepare, run.report, item, doc_id, limits, chunker, clock)
+
+            schedule(EXTRACT_AHEAD)
+            for n, (item, doc_id, build) in enumerate(candidates, 1):
+                if doc_id in builds:
+                    schedule(1)
+                outcome = _ingest_one(run, item, doc_id, build, stored, builds.pop(doc_id, None))
+                report.files.append(outcome)
+                if outcome.status != "rejected":
+                    holding[item.key] = doc_id
+                if progress:
+                    progress("files", n, len(candidates))
         seen = {doc_id for _, doc_id, _ in candidates}
         roots = {item.root_key for item in files}
         for doc_id, old in stored.items():
@@ -178,8 +197,21 @@ def ingest_studies(settings: Settings, paths: list[Path], *, sync: bool = False,
     return report
 
 
+def _prepare(report: StudyIngestReport, item: StudyFile, doc_id: str, limits: PdfLimits, chunker: Chunker,
+             clock: Callable[[], float]) -> BuiltStudy:
+    """Read, check and build one file (runs in the extraction thread). Raises `FileRejected`."""
+    began = time.perf_counter()
+    try:
+        data = item.path.read_bytes()
+        if hashlib.sha256(data).hexdigest()[:32] != doc_id:
+            raise FileRejected("changed while reading", "run the ingest again")
+        return build_study(item, data, limits=limits, chunker=chunker, clock=clock)
+    finally:
+        report.extract_seconds = round(report.extract_seconds + time.perf_counter() - began, 2)
+
+
 def _ingest_one(run: _Run, item: StudyFile, doc_id: str, build: str, stored: dict[str, _Stored],
-                limits: PdfLimits, chunker: Chunker, clock: Callable[[], float]) -> FileOutcome:
+                prepared: Future[BuiltStudy] | None) -> FileOutcome:
     kind = item.kind or "-"
     previous = stored.get(doc_id)
     if previous is not None and previous.build == build:
@@ -188,19 +220,15 @@ def _ingest_one(run: _Run, item: StudyFile, doc_id: str, build: str, stored: dic
         run.rewrite_path(previous.ids, item.key)
         return FileOutcome(item.key, kind, "moved", f"was {previous.path}", doc_id=doc_id)
     replaced = [d for d, s in stored.items() if s.path == item.key and d != doc_id]
-    began = time.perf_counter()
     kept = "; the version indexed before is kept" if replaced else ""
+    if prepared is None:  # cannot happen: every file that needs building was scheduled
+        raise RuntimeError(f"{item.key} was not extracted")
     try:
-        data = item.path.read_bytes()
-        if hashlib.sha256(data).hexdigest()[:32] != doc_id:
-            raise FileRejected("changed while reading", "run the ingest again")
-        study = build_study(item, data, limits=limits, chunker=chunker, clock=clock)
+        study = prepared.result()
     except FileRejected as exc:
         return FileOutcome(item.key, kind, "rejected", f"{exc}{kept}", doc_id=doc_id)
     except Exception as exc:  # noqa: BLE001 - one odd file must not stop the batch; it is reported
         return FileOutcome(item.key, kind, "rejected", f"failed: {type(exc).__name__}: {exc}{kept}", doc_id=doc_id)
-    finally:
-        run.report.extract_seconds = round(run.report.extract_seconds + time.perf_counter() - began, 2)
     if not study.chunks:
         return FileOutcome(item.key, kind, "rejected", "no text to index", doc_id=doc_id)
     run.write(item, doc_id, build, study, previous.ids if previous else [])
