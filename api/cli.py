@@ -245,7 +245,7 @@ def _run_batch(engine: Any, batch: str) -> None:
             handle.close()
 
 
-from .cli_server import register as _register_server  # noqa: E402 - needs `app` defined above
+from .cli_server import register as _register_server
 
 _register_server(app)
 

@@ -7,10 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from conseil.search.settings import Settings
 from rich.console import Console
 from rich.markup import escape
-
-from conseil.search.settings import Settings
 
 
 def run_study_ingest(settings: Settings, paths: list[Path], sync: bool, as_json: bool, console: Console,

@@ -14,7 +14,7 @@ from conseil.search.text import normalize_name
 from .audit import Contradiction
 
 # Bump when the payload layout or the text recipes change: stored products are then refreshed.
-PAYLOAD_VERSION = 2
+PAYLOAD_VERSION = 3
 # The dense text keeps the first ingredients only: the model reads 256 word pieces at most, and
 # the full list is in the BM25 text, where exact ingredient names matter most.
 DENSE_INGREDIENTS = 12
@@ -58,11 +58,9 @@ def build_document(record: ProductRecord, analysis: Analysis, contradictions: li
         "currency": record.currency,
         "url": record.url,
         "ingredients_raw": record.ingredients_raw,
-        "has_ingredients": bool(analysis.items),
         "ingredient_count": len(analysis.items),
         "ingredients": sorted(analysis.canonical_keys),
         "ingredient_names": sorted(analysis.names),
-        "ingredient_display": list(dict.fromkeys(r.canonical or r.item.raw for r in analysis.items)),
         # Per item: [display name, key, every name as written, families]: what search-time
         # verification re-checks against the current knowledge base without re-parsing.
         "ingredient_items": [

@@ -649,19 +649,17 @@ _Resolution = tuple[IngredientLike | None, str, frozenset[str], tuple[str, ...]]
 
 
 class CachedKnowledge:
-    """A KnowledgeLike with bounded memo tables, for analysing a whole catalogue with one KB.
+    """A KnowledgeLike that remembers parsed pieces and resolved items, for a whole catalogue.
 
     Wrap the knowledge base once per ingest run and pass the wrapper to `analyze`: a catalogue
     has some 300,000 items but under 20,000 distinct ones, so each distinct item text is parsed
-    and looked up once. A table reaching `maxsize` is emptied (simpler and faster than LRU order).
+    and resolved once. Name lookups go straight to the knowledge base, which memoises them itself
+    (search-time verification needs that too). A table reaching `maxsize` is emptied.
     """
 
     def __init__(self, kb: KnowledgeLike, maxsize: int = _MEMO_SIZE) -> None:
         self.kb = kb
         self.maxsize = maxsize
-        self._resolved: dict[str, IngredientLike | None] = {}
-        self._families: dict[str, frozenset[str]] = {}
-        self._scanned: dict[str, Sequence[IngredientLike]] = {}
         self.pieces: dict[str, _Fields | str | None] = {}  # used by analyze's parsing
         self.items: dict[str, _Resolution] = {}  # item text -> its resolution (same text, same item)
 
@@ -671,19 +669,13 @@ class CachedKnowledge:
         return table
 
     def resolve(self, name: str) -> IngredientLike | None:
-        if name not in self._resolved:
-            self._room(self._resolved)[name] = self.kb.resolve(name)
-        return self._resolved[name]
+        return self.kb.resolve(name)
 
     def families_of_name(self, name: str) -> frozenset[str]:
-        if name not in self._families:
-            self._room(self._families)[name] = self.kb.families_of_name(name)
-        return self._families[name]
+        return self.kb.families_of_name(name)
 
     def scan(self, text: str) -> Sequence[IngredientLike]:
-        if text not in self._scanned:
-            self._room(self._scanned)[text] = tuple(self.kb.scan(text))
-        return self._scanned[text]
+        return self.kb.scan(text)
 
 
 def _resolve_item(item: InciItem, kb: KnowledgeLike) -> _Resolution:

@@ -11,7 +11,6 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
 from typing import Protocol
 
 from .errors import ConfigurationError, IndexMissingError
