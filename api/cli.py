@@ -245,9 +245,11 @@ def _run_batch(engine: Any, batch: str) -> None:
             handle.close()
 
 
-from .cli_server import register as _register_server
+from .cli_eval import register as _register_eval  # noqa: E402
+from .cli_server import register as _register_server  # noqa: E402
 
 _register_server(app)
+_register_eval(app)
 
 
 def main() -> None:
