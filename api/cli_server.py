@@ -24,6 +24,8 @@ def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     log_level: Annotated[str, typer.Option(help="uvicorn log level: debug, info, warning, error.")] = "info",
+    http: Annotated[str, typer.Option(help="HTTP parser: auto (httptools when installed), h11, httptools.")] = "auto",
+    loop: Annotated[str, typer.Option(help="Event loop: auto (uvloop when installed), asyncio, uvloop.")] = "auto",
 ) -> None:
     """Serve the HTTP API and the web page (this process holds the index while it runs).
 
@@ -41,8 +43,9 @@ def serve_command(
     api_settings = ApiSettings()
     # Check the two things that most often stop a start, and say so in one line (uvicorn would
     # print a traceback from inside the lifespan): another process holds the index; a broken key file.
-    with IndexLock(settings.index_dir):
-        pass
+    if not settings.qdrant_url:  # a server backend has no file lock: the Qdrant server serializes writes
+        with IndexLock(settings.index_dir):
+            pass
     keyring = build_keyring(settings, api_settings, None)
     if not keyring.keys():
         console.print("[yellow]note:[/] no API key is configured, so every /v1 route answers 401: create one "
@@ -54,7 +57,7 @@ def serve_command(
     console.print(f"Serving {settings.data_dir} on http://{host}:{port} (docs at /docs); Ctrl-C stops.")
     # One process, one worker: the process owns the embedded index.
     uvicorn.run(create_app(settings, api_settings=api_settings), host=host, port=port, log_level=log_level,
-                workers=1, access_log=log_level == "debug")
+                workers=1, access_log=log_level == "debug", http=http, loop=loop)
 
 
 def _limit_model_threads(threads: int) -> None:

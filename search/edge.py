@@ -221,3 +221,22 @@ class EdgeIndex:
 
     def retrieve(self, ids: Sequence[str]) -> list[Hit]:
         return [_hit(r) for r in self._shard.retrieve(list(ids), with_payload=True, with_vector=False)]
+
+    def export_points(self, batch: int = 1000) -> Iterator[list[IndexPoint]]:
+        offset: Any = None
+        while True:
+            records, offset = self._shard.scroll(qe.ScrollRequest(
+                offset=offset, limit=batch, with_payload=True, with_vector=True))
+            if records:
+                yield [self._point(r) for r in records]
+            if offset is None:
+                return
+
+    def _point(self, record: Any) -> IndexPoint:
+        vectors = record.vector or {}
+        sparse = vectors.get(self.schema.sparse_name)
+        return IndexPoint(
+            id=str(record.id), dense=list(vectors.get(self.schema.dense_name) or []),
+            sparse=SparseVector(tuple(sparse.indices), tuple(sparse.values)) if sparse is not None
+            else SparseVector((), ()),
+            payload=dict(record.payload or {}))

@@ -1,8 +1,11 @@
 """Opening the configured index: the one place that knows which backend and which lock to use.
 
-A process opens the embedded index once (`open_store`), holding the lock for its lifetime, and
-takes whichever collections it needs from it: taking the lock twice in one process would refuse
-itself, since flock locks belong to open files, not processes.
+Embedded (no CONSEIL_QDRANT_URL): a process opens the index once (`open_store`), holding the lock
+for its lifetime, and takes whichever collections it needs from it: taking the lock twice in one
+process would refuse itself, since flock locks belong to open files, not processes.
+
+Server (CONSEIL_QDRANT_URL set): no file lock, the server serializes writes; one qdrant-client per
+Store, shared by its collections.
 """
 
 from __future__ import annotations
@@ -11,9 +14,9 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from .errors import ConfigurationError, IndexMissingError
+from .errors import IndexMissingError
 from .index import CollectionSchema, VectorIndex
 from .lock import IndexLock
 from .schema import (
@@ -25,6 +28,9 @@ from .schema import (
     STUDY_PAYLOAD_INDEXES,
 )
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from qdrant_client import QdrantClient
 
 
 def products_schema(dense_size: int) -> CollectionSchema:
@@ -38,43 +44,91 @@ def studies_schema(dense_size: int) -> CollectionSchema:
 
 
 def stored_dense_size(settings: Settings, collection: str) -> int | None:
-    """The vector size an existing embedded collection was built with (no model load needed)."""
+    """The vector size an existing collection was built with (no model load needed); None if absent."""
+    if settings.qdrant_url:
+        from .remote import ServerOptions, connect, release, server_location, stored_server_dense_size
+
+        client = connect(settings)
+        try:
+            return stored_server_dense_size(client, collection, where=server_location(settings),
+                                            options=ServerOptions.from_settings(settings))
+        finally:
+            release(settings, client)
     meta = settings.index_dir / collection / "meta.json"
     if not meta.exists():
         return None
     return int(json.loads(meta.read_text())["dense_size"])
 
 
-def missing_index_message(collection: str, index_dir: Path) -> str:
+def index_location(settings: Settings) -> str:
+    """Where the index lives, as messages name it: the server URL or the embedded index directory."""
+    if settings.qdrant_url:
+        from .remote import server_location
+
+        return f"the Qdrant server at {server_location(settings)}"
+    return str(settings.index_dir)
+
+
+def missing_index_message(collection: str, where: Path | Settings) -> str:
+    """`where`: the settings (names the server when one is configured) or an index directory."""
+    if isinstance(where, Settings) and where.qdrant_url:
+        return (f"There is no {collection!r} collection on {index_location(where)} yet: build it with "
+                f"`conseil ingest {collection} PATH` (or point CONSEIL_QDRANT_URL to where it lives).")
+    index_dir = where.index_dir if isinstance(where, Settings) else where
     return (f"There is no {collection!r} index under {index_dir} yet: build it with "
             f"`conseil ingest {collection} PATH` (or set CONSEIL_DATA_DIR to where it lives).")
 
 
 class Store:
-    """The embedded index of one process: the lock plus the collections opened so far."""
+    """The index of one process: the embedded lock or the server client, plus the collections opened."""
 
     def __init__(self, settings: Settings) -> None:
-        if settings.qdrant_url:
-            raise ConfigurationError(
-                "CONSEIL_QDRANT_URL is set, but the Qdrant server backend is not available in this "
-                "version: unset it to use the embedded index.")
         self.settings = settings
-        self._lock = IndexLock(settings.index_dir)
-        self._lock.acquire()
         self._open: dict[str, VectorIndex] = {}
+        self._lock: IndexLock | None = None
+        self._client: QdrantClient | None = None
+        if settings.qdrant_url:
+            from .remote import connect
+
+            self._client = connect(settings)
+        else:
+            self._lock = IndexLock(settings.index_dir)
+            self._lock.acquire()
 
     def exists(self, collection: str) -> bool:
+        if self._client is not None:
+            from .remote import ServerOptions, server_location, stored_server_dense_size
+
+            return stored_server_dense_size(self._client, collection, where=server_location(self.settings),
+                                            options=ServerOptions.from_settings(self.settings)) is not None
         return (self.settings.index_dir / collection / "meta.json").exists()
+
+    def dense_size(self, collection: str) -> int | None:
+        """`stored_dense_size` through this store's own connection."""
+        if self._client is not None:
+            from .remote import ServerOptions, server_location, stored_server_dense_size
+
+            return stored_server_dense_size(self._client, collection, where=server_location(self.settings),
+                                            options=ServerOptions.from_settings(self.settings))
+        return stored_dense_size(self.settings, collection)
 
     def collection(self, schema: CollectionSchema, *, create: bool) -> VectorIndex:
         if schema.name in self._open:
             return self._open[schema.name]
         if not create and not self.exists(schema.name):
-            raise IndexMissingError(missing_index_message(schema.name, self.settings.index_dir))
-        from .edge import EdgeIndex  # the native engine loads only when an index is really opened
+            raise IndexMissingError(missing_index_message(schema.name, self.settings))
+        index: VectorIndex
+        if self._client is not None:
+            from .remote import QdrantServerIndex, ServerOptions, server_location
 
-        index = EdgeIndex.open(self.settings.index_dir, schema, create=create,
-                               model=self.settings.embedding_model)
+            index = QdrantServerIndex.open(self._client, schema, create=create, model=self.settings.embedding_model,
+                                           where=server_location(self.settings),
+                                           options=ServerOptions.from_settings(self.settings))
+        else:
+            from .edge import EdgeIndex  # the native engine loads only when an index is really opened
+
+            index = EdgeIndex.open(self.settings.index_dir, schema, create=create,
+                                   model=self.settings.embedding_model)
         self._open[schema.name] = index
         return index
 
@@ -84,7 +138,14 @@ class Store:
                 index.close()
             self._open.clear()
         finally:
-            self._lock.release()
+            if self._client is not None:
+                from .remote import release
+
+                release(self.settings, self._client)
+                self._client = None
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
 
 
 class CollectionSource(Protocol):
@@ -117,7 +178,7 @@ def open_store(settings: Settings) -> Iterator[Store]:
 @contextmanager
 def open_index(settings: Settings, schema: CollectionSchema, *, create: bool) -> Iterator[VectorIndex]:
     """One collection, for commands that need only one: lock, open, close."""
-    if not create and not (settings.index_dir / schema.name / "meta.json").exists():
-        raise IndexMissingError(missing_index_message(schema.name, settings.index_dir))
+    if not create and not settings.qdrant_url and not (settings.index_dir / schema.name / "meta.json").exists():
+        raise IndexMissingError(missing_index_message(schema.name, settings))  # before taking the lock
     with open_store(settings) as store:
         yield store.collection(schema, create=create)

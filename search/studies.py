@@ -264,7 +264,7 @@ class StudySearch:
 
         dense_size = stored_dense_size(store.settings, STUDIES_COLLECTION)
         if dense_size is None:
-            raise IndexMissingError(missing_index_message(STUDIES_COLLECTION, store.settings.index_dir))
+            raise IndexMissingError(missing_index_message(STUDIES_COLLECTION, store.settings))
         return cls(store.collection(studies_schema(dense_size), create=False), embedder)
 
     @classmethod
@@ -275,7 +275,7 @@ class StudySearch:
         from .store import missing_index_message, open_store, stored_dense_size
 
         if stored_dense_size(settings, STUDIES_COLLECTION) is None:  # fail fast, before the model loads
-            raise IndexMissingError(missing_index_message(STUDIES_COLLECTION, settings.index_dir))
+            raise IndexMissingError(missing_index_message(STUDIES_COLLECTION, settings))
         with open_store(settings) as store:
             yield cls.from_store(store, load_embedder(settings))
 
