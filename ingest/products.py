@@ -38,6 +38,7 @@ from .sources import read_products
 EMBED_CHUNK = 1024
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+PendingWriter = Callable[[VectorIndex, list[ProductDocument], Progress | None], None]
 
 
 @dataclass
@@ -78,8 +79,11 @@ def ingest_products(
     kb: IngredientKnowledge | None = None,
     progress: Progress | None = None,
     store: CollectionSource | None = None,
+    upsert_pending: PendingWriter | None = None,
 ) -> IngestReport:
-    """Ingest one product file. `store`: an already-open store (the server's); else one is opened."""
+    """Ingest one product file. `store`: an already-open store (the server's); else one is opened.
+    `upsert_pending`: embeds and writes the planned new/changed documents instead of this process's
+    model (ingest.parallel: worker processes against a server)."""
     started = time.perf_counter()
     read = read_products(path, fmt, mapping=mapping, source=source)  # raises before any write
     report = IngestReport(path=str(path), format=read.format, source=read.source, rows_read=read.rows_read,
@@ -126,7 +130,9 @@ def ingest_products(
             if progress and n % 500 == 0:
                 progress("analyse", n, len(read.records))
 
-        if pending:
+        if pending and upsert_pending is not None:
+            upsert_pending(index, pending, progress)
+        elif pending:
             embedder = embedder or load_model()
             _embed_and_upsert(index, embedder, pending, settings.batch_size, progress)
 
