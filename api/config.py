@@ -29,6 +29,15 @@ class ApiSettings(BaseSettings):
                                description="Largest JSON request body accepted by the other routes (KB).")
     query_batch_max: int = Field(default=64, ge=1, le=1024,
                                  description="Most concurrent search queries embedded in one model call.")
+    cache_embeddings: int = Field(default=4096, ge=0, le=1_000_000,
+                                  description="Query vectors kept (keyed on model and exact text; 0: off).")
+    cache_filters: int = Field(default=2048, ge=0, le=1_000_000,
+                               description="Totals and facets kept, keyed on the filter (0: off).")
+    cache_items: int = Field(default=20_000, ge=0, le=1_000_000,
+                             description="Products whose ingredient families were re-derived, kept for "
+                                         "verification (0: off).")
+    cache_responses: int = Field(default=2048, ge=0, le=1_000_000,
+                                 description="Whole search answers kept, keyed on the full request (0: off).")
     torch_threads: int = Field(default=1, ge=0, le=256,
                                description="Intra-op threads of the model under `conseil serve` (0: torch's "
                                            "default). Concurrent searches are batched instead, and an "

@@ -6,6 +6,9 @@
     conseil_dropped_violations_total                         hits the index returned but verification
                                                              rejected (ProductSearch.violations_dropped)
     conseil_ingest_jobs_total{kind, status}                  finished ingestion jobs
+    conseil_cache_hits_total{cache}, conseil_cache_misses_total{cache}, conseil_cache_entries{cache}
+                                                             search caches (search.cache): embeddings,
+                                                             filters, items, responses
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from conseil.search.cache import CacheStats
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -27,9 +31,11 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 class _IndexCollector(Collector):
     """Reads the live figures from the runtime at scrape time rather than copying them on every change."""
 
-    def __init__(self, sizes: Callable[[], Mapping[str, int]], dropped: Callable[[], int]) -> None:
+    def __init__(self, sizes: Callable[[], Mapping[str, int]], dropped: Callable[[], int],
+                 caches: Callable[[], Iterable[CacheStats]] | None = None) -> None:
         self._sizes = sizes
         self._dropped = dropped
+        self._caches = caches
 
     def collect(self) -> Iterable[Metric]:
         points = GaugeMetricFamily("conseil_index_points", "Points in each open collection.",
@@ -40,10 +46,22 @@ class _IndexCollector(Collector):
         yield CounterMetricFamily("conseil_dropped_violations",
                                   "Search hits dropped because verification found an excluded ingredient.",
                                   value=float(self._dropped()))
+        if self._caches is None:
+            return
+        stats = list(self._caches())
+        hits = CounterMetricFamily("conseil_cache_hits", "Search cache lookups answered.", labels=["cache"])
+        misses = CounterMetricFamily("conseil_cache_misses", "Search cache lookups not answered.", labels=["cache"])
+        entries = GaugeMetricFamily("conseil_cache_entries", "Entries held by each search cache.", labels=["cache"])
+        for s in stats:
+            hits.add_metric([s.name], float(s.hits))
+            misses.add_metric([s.name], float(s.misses))
+            entries.add_metric([s.name], float(s.entries))
+        yield from (hits, misses, entries)
 
 
 class ApiMetrics:
-    def __init__(self, sizes: Callable[[], Mapping[str, int]], dropped: Callable[[], int]) -> None:
+    def __init__(self, sizes: Callable[[], Mapping[str, int]], dropped: Callable[[], int],
+                 caches: Callable[[], Iterable[CacheStats]] | None = None) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter("conseil_http_requests", "HTTP requests handled.", ["method", "route", "status"],
                                 registry=self.registry)
@@ -51,7 +69,7 @@ class ApiMetrics:
                                  ["method", "route"], buckets=LATENCY_BUCKETS, registry=self.registry)
         self.jobs = Counter("conseil_ingest_jobs", "Ingestion jobs finished.", ["kind", "status"],
                             registry=self.registry)
-        self.registry.register(_IndexCollector(sizes, dropped))
+        self.registry.register(_IndexCollector(sizes, dropped, caches))
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, replace
 
+from .cache import SearchCaches
 from .contract import (
     ChipModel,
     FacetValue,
@@ -29,7 +30,7 @@ from .query_gloss import english_gloss
 from .settings import Settings
 from .sparse import Bm25Encoder
 from .text import fold
-from .verify import audit_warnings, verify
+from .verify import IngredientItem, audit_warnings, ingredient_items, verify
 
 log = logging.getLogger("conseil.search")
 
@@ -80,10 +81,15 @@ def retrieval_text(interp: Interpretation) -> str:
 
 
 class ProductSearch:
-    def __init__(self, index: VectorIndex, embedder: Embedder, kb: IngredientKnowledge) -> None:
+    """`caches`: only for an owner that calls `caches.invalidate()` whenever the index changes (the
+    server); without them every search computes everything."""
+
+    def __init__(self, index: VectorIndex, embedder: Embedder, kb: IngredientKnowledge,
+                 caches: SearchCaches | None = None) -> None:
         self.index = index
         self.embedder = embedder
         self.kb = kb
+        self.caches = caches
         self.bm25 = Bm25Encoder()
         self.violations_dropped = 0  # verification failures: should stay 0; exported as a metric
         self.vocabulary = self._vocabulary()
@@ -128,12 +134,40 @@ class ProductSearch:
             raise QueryError(f"The price range is empty: minimum {c.price_min:g} is above maximum {c.price_max:g}.")
         return interp
 
-    def search(self, req: SearchRequest) -> SearchResponse:
+    def search(self, req: SearchRequest, *, looked_up: bool = False) -> SearchResponse:
+        """`looked_up`: the caller has just called `cached(req)` and missed (counted once, not twice)."""
+        response = None if looked_up else self.cached(req)
+        if response is not None:
+            return response
+        stable = self.caches is not None and self.caches.usable()
+        key = self._response_key(req) if stable else None
+        response = self._search(req, stable)
+        if self.caches is not None and key is not None:
+            self.caches.responses.put(key, response)
+        return response
+
+    def _response_key(self, req: SearchRequest) -> tuple[int, str] | None:
+        return (self.caches.generation, req.model_dump_json()) if self.caches is not None else None
+
+    def cached(self, req: SearchRequest) -> SearchResponse | None:
+        """The answer to this very request on the current index, if one is cached (microseconds: the
+        server calls it on its event loop). Safe without the search lock: entries are stored only under
+        it, keyed with the generation every index write moves."""
+        if self.caches is None or not self.caches.usable():
+            return None
         began = time.perf_counter()
-        interp = self._relax_if_untagged(self.interpret(req))
+        hit: SearchResponse | None = self.caches.responses.get(self._response_key(req))
+        if hit is None:
+            return None
+        return hit.model_copy(update={"took_ms": round((time.perf_counter() - began) * 1000, 2),
+                                      "dropped_violations": self.violations_dropped})
+
+    def _search(self, req: SearchRequest, stable: bool) -> SearchResponse:
+        began = time.perf_counter()
+        interp = self._relax_if_untagged(self.interpret(req), stable)
         flt = build_filter(interp.constraints)
         semantic = retrieval_text(interp)
-        dense = self.embedder.embed_query(semantic) if semantic and req.mode != "bm25" else None
+        dense = self._embed_query(semantic) if semantic and req.mode != "bm25" else None
         sparse = self.bm25.query(semantic) if semantic and req.mode != "dense" else None
         want = req.limit + VERIFY_MARGIN
         c = interp.constraints
@@ -141,22 +175,67 @@ class ProductSearch:
         raw_hits = self.index.query(HybridQuery(
             dense=dense, sparse=sparse, filter=flt, limit=want, offset=req.offset, fusion=req.fusion,
             prefetch_limit=max(100, 4 * (req.offset + want)), with_payload=fields))
-        hits = self._verified(raw_hits, interp.constraints)[: req.limit]
-        total = self.index.count(flt)
-        facets = {name: [FacetValue(value=str(v), count=n) for v, n in self.index.facet(key, flt, limit=15)]
-                  for name, key in FACETS.items()} if req.facets else {}
+        hits = self._verified(raw_hits, interp.constraints, stable)[: req.limit]
+        total = self._count(flt, stable)
+        facets = self._facets(flt, stable) if req.facets else {}
         return SearchResponse(
             query=req.query, interpretation=self._describe(interp), hits=hits, facets=facets, total=total,
             limit=req.limit, offset=req.offset, took_ms=round((time.perf_counter() - began) * 1000, 2),
             dropped_violations=self.violations_dropped)
 
-    def _relax_if_untagged(self, interp: Interpretation) -> Interpretation:
+    def _embed_query(self, text: str) -> list[float]:
+        """Query vectors depend only on the model and the exact text embedded."""
+        if self.caches is None:
+            return self.embedder.embed_query(text)
+        key = (self.embedder.name, self.embedder.query_prefix, text)
+        vector = self.caches.embeddings.get(key)
+        if vector is None:
+            vector = self.embedder.embed_query(text)
+            self.caches.embeddings.put(key, vector)
+        return vector
+
+    def _count(self, flt: Filter, stable: bool) -> int:
+        if self.caches is None or not stable:
+            return self.index.count(flt)
+        key = (self.caches.generation, "count", flt)
+        total: int | None = self.caches.filters.get(key)
+        if total is None:
+            total = self.index.count(flt)
+            self.caches.filters.put(key, total)
+        return total
+
+    def _facets(self, flt: Filter, stable: bool) -> dict[str, list[FacetValue]]:
+        """Facets are counted over the filtered set: they depend on the filter, not on the query text."""
+        key = (self.caches.generation, "facets", flt) if self.caches is not None and stable else None
+        if self.caches is not None and key is not None:
+            cached: dict[str, list[FacetValue]] | None = self.caches.filters.get(key)
+            if cached is not None:
+                return {name: list(values) for name, values in cached.items()}
+        facets = {name: [FacetValue(value=str(v), count=n) for v, n in self.index.facet(field, flt, limit=15)]
+                  for name, field in FACETS.items()}
+        if self.caches is not None and key is not None:
+            self.caches.filters.put(key, facets)
+        return facets
+
+    def _items(self, hit: Hit, stable: bool) -> list[IngredientItem]:
+        """The hit's ingredient items with families from the current KB, memoised per point while the
+        index is stable (verification itself still runs on every hit)."""
+        if self.caches is None or not stable:
+            return ingredient_items(hit.payload, self.kb)
+        key = (self.caches.generation, self.kb.version, id(self.kb), hit.id)
+        items: list[IngredientItem] | None = self.caches.items.get(key)
+        if items is None:
+            items = ingredient_items(hit.payload, self.kb)
+            self.caches.items.put(key, items)
+        return items
+
+    def _relax_if_untagged(self, interp: Interpretation, stable: bool = False) -> Interpretation:
         """Skin types and concerns come from brand tags that many products lack (no Sephora product is
         tagged for sensitive skin). When a requested tag matches no product at all, it ranks instead of
         filtering, and the response says so. Exclusions are never relaxed."""
         c = interp.constraints
         untagged = [(kind, value) for kind, values in (("skin_types", c.skin_types), ("concerns", c.concerns))
-                    for value in values if self.index.count(Filter(must=(MatchAny(kind, (value,)),))) == 0]
+                    for value in values if self._count(Filter(must=(MatchAny(kind, (value,)),)), stable) == 0]
         if not untagged:
             return interp
         dropped = {value for _, value in untagged}
@@ -169,11 +248,11 @@ class ProductSearch:
         return replace(interp, constraints=relaxed, semantic_text=f"{interp.semantic_text} {words}".strip(),
                        warnings=interp.warnings + notes)
 
-    def _verified(self, raw_hits: list[Hit], constraints: Constraints) -> list[ProductHit]:
+    def _verified(self, raw_hits: list[Hit], constraints: Constraints, stable: bool = False) -> list[ProductHit]:
         hits: list[ProductHit] = []
         for hit in raw_hits:
             p = hit.payload
-            verdict = verify(p, constraints, self.kb)
+            verdict = verify(p, constraints, self.kb, self._items(hit, stable))
             if not verdict.ok:
                 self.violations_dropped += 1
                 log.error("dropped %s (%s): the index returned it but it %s", p.get("product_id"),

@@ -32,7 +32,7 @@ class Verdict:
 
 
 @dataclass(frozen=True)
-class _Item:
+class IngredientItem:
     display: str
     key: str
     names: frozenset[str]
@@ -47,16 +47,18 @@ def _family_label(kb: IngredientKnowledge, family_id: str) -> str:
         return family_id.replace("_", " ")
 
 
-def _items(payload: dict[str, Any], kb: IngredientKnowledge) -> list[_Item]:
+def ingredient_items(payload: dict[str, Any], kb: IngredientKnowledge) -> list[IngredientItem]:
+    """The hit's stored ingredient items, each with its families re-derived from `kb`. Depends only on
+    the payload and the KB, so the engine may memoise it per point, KB version and index generation."""
     items = []
     for display, key, names, families in payload.get("ingredient_items") or ():
         every = frozenset(names) | {key}
         current = frozenset(families).union(*(kb.families_of_name(n) for n in every))
-        items.append(_Item(str(display), str(key), every, current))
+        items.append(IngredientItem(str(display), str(key), every, current))
     return items
 
 
-def _mentions(items: list[_Item], raw_key: str, key: str) -> list[str]:
+def _mentions(items: list[IngredientItem], raw_key: str, key: str) -> list[str]:
     """Items naming `key` as canonical, as written or as an alternative; and word-boundary text hits."""
     found = [i.display for i in items if i.key == key or key in i.names]
     if not found and key and re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", raw_key):
@@ -64,8 +66,11 @@ def _mentions(items: list[_Item], raw_key: str, key: str) -> list[str]:
     return found
 
 
-def verify(payload: dict[str, Any], constraints: Constraints, kb: IngredientKnowledge) -> Verdict:
-    items = _items(payload, kb)
+def verify(payload: dict[str, Any], constraints: Constraints, kb: IngredientKnowledge,
+           items: list[IngredientItem] | None = None) -> Verdict:
+    """`items`: `ingredient_items(payload, kb)` if already computed for this very payload and KB."""
+    if items is None:
+        items = ingredient_items(payload, kb)
     count = len(items)
     verdict = Verdict(ok=True, ingredients=[i.display for i in items])
     for item in items:
