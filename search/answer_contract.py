@@ -43,6 +43,8 @@ class Citation(BaseModel):
     page: int | None = None
     locator: str = Field(description='Human citation: "Brand Name (id)", "Title (Year), p. N", "INCI name".')
     text: str = Field(description="The retrieved text the citation stands for.")
+    cited: bool = Field(True, description="Whether the answer's text cites it (every retrieved source is "
+                                          "listed, so that [n] is always citations[n-1]).")
 
 
 class AskResponse(BaseModel):
