@@ -80,6 +80,7 @@
     semantic: "",
     currency: null,
     lastBody: null,
+    queryText: "", // the question as typed: what feedback on its results refers to
     hits: [],
     response: null,
     busy: false,
@@ -283,6 +284,7 @@
     state.user = null;
     resetProducts();
     resetStudies();
+    for (const hook of hooks.signOut) hook();
     $("key").value = "";
     showSignIn();
     showError("signin-error", message || "");
@@ -391,6 +393,7 @@
       $("q").focus();
       return;
     }
+    state.queryText = query;
     searchProducts({ query, limit: PAGE_SIZE, offset: 0 });
   }
 
@@ -549,7 +552,9 @@
         el("ol", { class: "ingredient-list" }, ingredientItems),
         Object.keys(families).length ? el("div", { class: "families" },
           el("h4", { text: t("ingredient_families") }), familyList) : null) : null,
-      details));
+      details,
+      feedbackButtons({ kind: "search", query: state.queryText || state.semantic, target_id: hit.id, rank: index + 1 },
+                      hit.name)));
   }
 
   function claimText(claim) {
@@ -811,7 +816,59 @@
         el("p", { class: "passage-text" }, markedText(withoutHeadingMarks(hit.passage))),
         hit.matched_terms && hit.matched_terms.length
           ? el("p", { class: "note", text: t("matched_terms", { x: hit.matched_terms.join(", ") }) }) : null),
-      el("p", { class: "score", text: t("score", { x: Number(hit.score).toFixed(3) }) })));
+      el("p", { class: "score", text: t("score", { x: Number(hit.score).toFixed(3) }) }),
+      feedbackButtons({ kind: "study", query: (state.studyBody && state.studyBody.query) || "",
+                        target_id: hit.page ? hit.doc_id + "#" + hit.page : hit.doc_id, rank: index + 1 }, hit.citation)));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Feedback: 👍/👎 on a product, a study passage or an answer (POST /v1/feedback)
+
+  // Thumbs drawn as SVG (Feather icons' outlines, MIT): an emoji needs a colour-emoji font, which
+  // some tablets and kiosk browsers lack.
+  const THUMBS = {
+    up: "M14 9V5a3 3 0 0 0-3-3l-4 9v11h11.28a2 2 0 0 0 2-1.7l1.38-9a2 2 0 0 0-2-2.3zM7 22H4a2 2 0 0 1-2-2v-7a2 2 0 0 1 2-2h3",
+    down: "M10 15v4a3 3 0 0 0 3 3l4-9V2H5.72a2 2 0 0 0-2 1.7l-1.38 9a2 2 0 0 0 2 2.3zm7-13h2.67A2.31 2.31 0 0 1 22 4v7a2.31 2.31 0 0 1-2.33 2H17",
+  };
+
+  function thumbIcon(up) {
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    for (const [name, value] of Object.entries({ width: "20", height: "20", viewBox: "0 0 24 24", fill: "none",
+      stroke: "currentColor", "stroke-width": "2", "stroke-linecap": "round", "stroke-linejoin": "round",
+      "aria-hidden": "true", focusable: "false" })) svg.setAttribute(name, value);
+    const path = document.createElementNS(ns, "path");
+    path.setAttribute("d", up ? THUMBS.up : THUMBS.down);
+    svg.append(path);
+    return svg;
+  }
+
+  /** A labelled pair of buttons (👍/👎); one vote per item shown, then a short thanks (or the error). */
+  function feedbackButtons(item, name) {
+    const note = el("span", { class: "fb-note", role: "status", "aria-live": "polite" });
+    const buttons = [];
+    const send = async (helpful, button) => {
+      buttons.forEach((b) => { b.disabled = true; });
+      note.textContent = "";
+      try {
+        await api("POST", "/v1/feedback", { ...item, helpful, language: lang() });
+      } catch (err) {
+        buttons.forEach((b) => { b.disabled = false; });
+        note.textContent = t("fb_error", { x: err.message });
+        return;
+      }
+      button.setAttribute("aria-pressed", "true");
+      note.textContent = t("fb_thanks");
+    };
+    for (const [helpful, label] of [[true, "fb_up"], [false, "fb_down"]]) {
+      const button = el("button", { type: "button", class: "fb " + (helpful ? "fb-up" : "fb-down"),
+                                    "aria-pressed": "false", "aria-label": t(label) + (name ? " — " + name : ""),
+                                    title: t(label) }, thumbIcon(helpful));
+      button.addEventListener("click", () => send(helpful, button));
+      buttons.push(button);
+    }
+    return el("div", { class: "feedback", role: "group", "aria-label": t("fb_group") },
+      el("span", { class: "fb-question", "aria-hidden": "true", text: t("fb_group") }), buttons, note);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -826,6 +883,7 @@
       applyStaticStrings();
       if (state.response) renderProducts(state.response, false);
       rerenderAllHits();
+      for (const hook of hooks.language) hook();
     });
   }
 
@@ -851,6 +909,13 @@
       });
     });
   }
+
+  // What ask.js (the answer box) uses from this file, and the hooks it registers.
+  const hooks = { signOut: [], language: [] };
+  window.ConseilPage = Object.freeze({
+    el, append, clear, t, lang, api, state, markedText, showError, setStatus, feedbackButtons,
+    loadProductDetails, signOut, hooks, ApiError,
+  });
 
   function init() {
     // Facets start folded on a phone, open beside the results on a tablet or a desk.
