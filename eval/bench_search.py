@@ -34,17 +34,6 @@ from .product_queries import BenchQuery, product_queries
 
 SEPHORA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "sephora-products" / "product_info.csv"
 
-# The ingredient names a careful user would type into a NIN filter for each family.
-USER_LISTS: dict[str, list[str]] = {
-    "parabens": ["methylparaben", "propylparaben", "butylparaben", "ethylparaben"],
-    "fragrance": ["fragrance", "parfum", "parfum (fragrance)", "fragrance (parfum)"],
-    "silicones": ["dimethicone", "cyclopentasiloxane", "cyclomethicone", "amodimethicone"],
-    "sulfates": ["sodium lauryl sulfate", "sodium laureth sulfate"],
-    "mineral_oils": ["mineral oil", "petrolatum", "paraffinum liquidum"],
-    "drying_alcohols": ["alcohol denat.", "alcohol"],
-}
-
-
 def percentiles(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
 
@@ -164,43 +153,18 @@ def _pid(source: str, product_id: str) -> str:
 
 
 def bench_baseline(engine: ProductSearch, queries: list[BenchQuery]) -> dict[str, Any]:
-    """llama-index VectorStoreIndex over QdrantVectorStore in qdrant-client local mode."""
-    from conseil.ingest.products import _document
-    from conseil.ingest.sources import read_products
-    from conseil.search.embedder import resolve_model_reference
-    from llama_index.core import StorageContext, VectorStoreIndex
-    from llama_index.core.schema import TextNode
-    from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
-    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
-    from llama_index.vector_stores.qdrant import QdrantVectorStore
-    from qdrant_client import QdrantClient
+    """llama-index VectorStoreIndex over QdrantVectorStore in qdrant-client local mode (eval/baseline.py)."""
+    from .baseline import Baseline
 
     kb = engine.kb
-    records = read_products(SEPHORA).records
-    docs = [_document(r, kb, "", "") for r in records]
-    vectors = engine.embedder.embed_documents([d.dense_text for d in docs])
-    nodes = []
-    for record, doc, vector in zip(records, docs, vectors, strict=True):
-        # What a user does: split the ingredient string on commas, lower-case the names.
-        names = [n.strip().lower() for n in (record.ingredients_raw or "").strip("[]'\"").split(",") if n.strip()]
-        nodes.append(TextNode(text=doc.dense_text, embedding=vector, id_=doc.point_id,
-                              metadata={"ingredients": names, "raw": record.ingredients_raw or ""},
-                              excluded_embed_metadata_keys=["ingredients", "raw"]))
-    store = QdrantVectorStore(client=QdrantClient(location=":memory:"), collection_name="baseline")
-    embed_model = HuggingFaceEmbedding(model_name=resolve_model_reference(engine.embedder.name))
-    index = VectorStoreIndex(nodes, storage_context=StorageContext.from_defaults(vector_store=store),
-                             embed_model=embed_model)
+    baseline = Baseline.build(engine, SEPHORA)
     latencies: list[float] = []
     bad = 0
     worst: dict[str, Any] = {}
     for q in queries:
-        names = [n for fam in q.exclude_families for n in USER_LISTS[fam]]
-        filters = MetadataFilters(filters=[MetadataFilter(key="ingredients", value=names, operator=FilterOperator.NIN)])
-        retriever = index.as_retriever(similarity_top_k=10, filters=filters)
-        began = time.perf_counter()
-        results = retriever.retrieve(q.text)
-        latencies.append((time.perf_counter() - began) * 1000)
-        count = violations([r.node.metadata.get("raw") for r in results], q.exclude_families, kb)
+        results, took = baseline.retrieve(q.text, q.exclude_families, top_k=10)
+        latencies.append(took)
+        count = violations([r.ingredients_raw for r in results], q.exclude_families, kb)
         bad += count
         if count > worst.get("violating", -1):
             worst = {"query": q.text, "violating": count, "of": len(results)}

@@ -123,7 +123,7 @@ PRODUCT_TYPES: tuple[tuple[tuple[str, ...], dict[str, str]], ...] = (
     (("body lotions & body oils", "body moisturizers"), {
         "en": "body lotion|lotions|cream|creams|milk|butter|oil",
         "fr": "lait|creme|huile corps; lait|creme|huile pour le corps",
-        "es": "locion|crema corporal; crema para el cuerpo", "it": "crema|latte|olio corpo",
+        "es": "locion|crema corporal; crema para el cuerpo", "it": "crema|latte|olio|lozione corpo",
         "de": "korperlotion|bodylotion|korpercreme|korpermilch|korperol", "pl": "balsam|krem|mleczko|olejek do ciala",
         "cs": "telove mleko; telovy krem; telovy olej",
     }),
