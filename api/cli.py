@@ -52,7 +52,7 @@ def demo_catalog_path() -> Path:
 
 
 def _run_product_ingest(settings: Settings, path: Path, fmt: str, mapping: Path | None,
-                        source: str | None, sync: bool, as_json: bool) -> None:
+                        source: str | None, sync: bool, as_json: bool, workers: int = 1) -> None:
     from conseil.ingest.products import ingest_products
     from conseil.search.embedder import load_embedder
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -71,8 +71,17 @@ def _run_product_ingest(settings: Settings, path: Path, fmt: str, mapping: Path 
             console.print(f"Loading embedding model {settings.embedding_model}…")
             return load_embedder(settings)
 
-        report = ingest_products(settings, path, fmt=fmt, mapping=mapping, source=source, sync=sync,
-                                 embedder_factory=make_embedder, progress=progress)
+        if workers != 1:  # worker processes against a server; ingest.parallel refuses the embedded index
+            from functools import partial
+
+            from conseil.ingest.parallel import ingest_products_parallel
+
+            report = ingest_products_parallel(settings, path, workers=workers, fmt=fmt, mapping=mapping,
+                                              source=source, sync=sync, progress=progress,
+                                              embedder_factory=partial(load_embedder, settings)).ingest
+        else:
+            report = ingest_products(settings, path, fmt=fmt, mapping=mapping, source=source, sync=sync,
+                                     embedder_factory=make_embedder, progress=progress)
     summary = report.summary()
     if as_json:
         out.print_json(json.dumps(summary))
@@ -101,9 +110,11 @@ def ingest_products_command(
     source: Annotated[str | None, typer.Option(help="Source name stored with the products.")] = None,
     sync: Annotated[bool, typer.Option("--sync", help="Delete products of this source gone from the file.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    workers: Annotated[int, typer.Option(help="Worker processes embedding and upserting in parallel "
+                                         "(a Qdrant server only; the embedded index takes 1).")] = 1,
 ) -> None:
     """Ingest a product file; only new or changed products are embedded."""
-    _run_product_ingest(Settings(), path, fmt, mapping, source, sync, as_json)
+    _run_product_ingest(Settings(), path, fmt, mapping, source, sync, as_json, workers)
 
 
 @ingest_app.command("demo")
@@ -245,10 +256,14 @@ def _run_batch(engine: Any, batch: str) -> None:
             handle.close()
 
 
-from .cli_eval import register as _register_eval  # noqa: E402
-from .cli_server import register as _register_server  # noqa: E402
+from .cli_ask import register as _register_ask
+from .cli_eval import register as _register_eval
+from .cli_index import register as _register_index
+from .cli_server import register as _register_server
 
 _register_server(app)
+_register_ask(app)
+_register_index(app)
 _register_eval(app)
 
 

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from conseil.search.answers import AskService
+from conseil.search.cache import SearchCaches
 from conseil.search.embedder import Embedder
 from conseil.search.engine import ProductSearch
 from conseil.search.errors import IndexMissingError
+from conseil.search.feedback import FeedbackStore
 from conseil.search.knowledge import IngredientKnowledge
 from conseil.search.schema import PRODUCTS_COLLECTION, STUDIES_COLLECTION
 from conseil.search.settings import Settings
@@ -33,6 +37,21 @@ from .metrics import ApiMetrics
 log = logging.getLogger("conseil.api")
 
 
+class InvalidatingLock(ReadWriteLock):
+    """The search lock, whose every exclusive hold (each index write of a job, and the refresh after
+    it) invalidates the search caches: no search is running then, so none can straddle the change."""
+
+    def __init__(self, on_write: Callable[[], None]) -> None:
+        super().__init__()
+        self._on_write = on_write
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        with super().write():
+            self._on_write()
+            yield
+
+
 class Runtime:
     """The open store, the model, the knowledge base, the engines, the jobs and the metrics."""
 
@@ -45,15 +64,22 @@ class Runtime:
         # Searches: concurrent queries in one model call.
         self.query_embedder = BatchingEmbedder(embedder, api_settings.query_batch_max)
         self.kb = kb
-        self.rw = ReadWriteLock()
+        # Search caches, sized by settings; cleared whenever the index is written (see InvalidatingLock).
+        self.caches = SearchCaches(embeddings=api_settings.cache_embeddings, filters=api_settings.cache_filters,
+                                   items=api_settings.cache_items, responses=api_settings.cache_responses)
+        self.rw = InvalidatingLock(self.caches.invalidate)
         self.open_lock = threading.Lock()  # opening a collection mutates the store: one at a time
         self.products: ProductSearch | None = None
         self.studies: StudySearch | None = None
         self._audit: list[dict[str, Any]] | None = None
-        self.metrics = ApiMetrics(self.index_sizes, self.dropped_violations)
+        self.metrics = ApiMetrics(self.index_sizes, self.dropped_violations, self.caches.stats)
         self.jobs = JobManager(settings.data_dir / "uploads", on_finish=self._after_job)
+        self.feedback = FeedbackStore(settings.data_dir)  # votes, appended under data_dir/feedback/
         try:
             self._open_engines()
+            # Answers look the engines up per question: an ingestion job may open one later.
+            self.answers = AskService.from_settings(settings, kb, products=self.product_engine,
+                                                    studies=self.study_engine, embedder=self.query_embedder)
         except BaseException:  # e.g. an index built with another model: stop the thread, then fail
             self.query_embedder.close()
             raise
@@ -75,18 +101,18 @@ class Runtime:
             if self.products is None and self.store.exists(PRODUCTS_COLLECTION):
                 size = stored_dense_size(self.settings, PRODUCTS_COLLECTION) or self.embedder.dimension
                 index = self.store.collection(products_schema(size), create=False)
-                self.products = ProductSearch(index, self.query_embedder, self.kb)
+                self.products = ProductSearch(index, self.query_embedder, self.kb, self.caches)
             if self.studies is None and self.store.exists(STUDIES_COLLECTION):
                 self.studies = StudySearch.from_store(self.store, self.query_embedder)
 
     def product_engine(self) -> ProductSearch:
         if self.products is None:
-            raise IndexMissingError(missing_index_message(PRODUCTS_COLLECTION, self.settings.index_dir))
+            raise IndexMissingError(missing_index_message(PRODUCTS_COLLECTION, self.settings))
         return self.products
 
     def study_engine(self) -> StudySearch:
         if self.studies is None:
-            raise IndexMissingError(missing_index_message(STUDIES_COLLECTION, self.settings.index_dir))
+            raise IndexMissingError(missing_index_message(STUDIES_COLLECTION, self.settings))
         return self.studies
 
     @property

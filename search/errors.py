@@ -5,9 +5,11 @@
     ├── IndexError_                   the index cannot be used as asked
     │   ├── IndexMissingError         no index yet: says which command builds it
     │   ├── IndexLockedError          another process holds the embedded index (names its pid)
-    │   └── IndexSchemaError          the index on disk was built with another model or schema
+    │   ├── IndexSchemaError          the index on disk was built with another model or schema
+    │   └── BackendUnavailableError   the Qdrant server did not answer, even after retries
     ├── SourceError                   an input file cannot be read at all (missing, not a table)
     ├── KnowledgeBaseError            the ingredient knowledge file is missing or malformed
+    ├── LLMError                      the answer LLM is down, too slow, or returned an unusable answer
     └── QueryError                    a search request is invalid (empty, too long, unknown value,
                                       contradictory constraints)
 
@@ -47,12 +49,20 @@ class IndexSchemaError(IndexError_):
     """The index on disk is incompatible with the current settings."""
 
 
+class BackendUnavailableError(IndexError_):
+    """The Qdrant server or cluster could not be reached (transient failures outlasted the retries)."""
+
+
 class SourceError(ConseilError):
     """An input source cannot be read at all."""
 
 
 class KnowledgeBaseError(ConseilError):
     """The ingredient knowledge base cannot be loaded."""
+
+
+class LLMError(ConseilError):
+    """The configured answer LLM failed: unreachable, timed out, or its answer broke the citation rules."""
 
 
 class QueryError(ConseilError):
