@@ -115,6 +115,10 @@ class GuardedStore:
     def exists(self, collection: str) -> bool:
         return bool(self._store.exists(collection))
 
+    def dense_size(self, collection: str) -> int | None:
+        size = self._store.dense_size(collection)
+        return None if size is None else int(size)
+
     def collection(self, schema: CollectionSchema, *, create: bool) -> GuardedIndex:
         with self._open_lock:
             return GuardedIndex(self._store.collection(schema, create=create), self._lock)

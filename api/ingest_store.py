@@ -17,7 +17,7 @@ from conseil.search.errors import IndexSchemaError
 from conseil.search.knowledge import IngredientKnowledge
 from conseil.search.schema import PRODUCTS_COLLECTION
 from conseil.search.settings import Settings
-from conseil.search.store import Store, stored_dense_size
+from conseil.search.store import Store
 
 from .guard import GuardedStore, ReadWriteLock
 
@@ -27,7 +27,7 @@ def ingest_products_in_store(store: Store, settings: Settings, path: Path, *, lo
                              fmt: str = "auto", mapping: Path | None = None, source: str | None = None,
                              sync: bool = False, progress: Progress | None = None) -> IngestReport:
     """`ingest_products` on the server's store and already-loaded model."""
-    dense_size = stored_dense_size(settings, PRODUCTS_COLLECTION)
+    dense_size = store.dense_size(PRODUCTS_COLLECTION)
     if dense_size is not None and dense_size != embedder.dimension:
         raise IndexSchemaError(
             f"The products index holds {dense_size}-dimension vectors but the server's model makes "

@@ -23,7 +23,7 @@ from conseil.search.feedback import FeedbackStore
 from conseil.search.knowledge import IngredientKnowledge
 from conseil.search.schema import PRODUCTS_COLLECTION, STUDIES_COLLECTION
 from conseil.search.settings import Settings
-from conseil.search.store import Store, missing_index_message, products_schema, stored_dense_size
+from conseil.search.store import Store, missing_index_message, products_schema
 from conseil.search.studies import StudySearch
 from fastapi import Request
 
@@ -99,7 +99,7 @@ class Runtime:
         server still starts, so an admin can build it with POST /v1/ingest/...; its routes answer 503."""
         with self.open_lock:
             if self.products is None and self.store.exists(PRODUCTS_COLLECTION):
-                size = stored_dense_size(self.settings, PRODUCTS_COLLECTION) or self.embedder.dimension
+                size = self.store.dense_size(PRODUCTS_COLLECTION) or self.embedder.dimension
                 index = self.store.collection(products_schema(size), create=False)
                 self.products = ProductSearch(index, self.query_embedder, self.kb, self.caches)
             if self.studies is None and self.store.exists(STUDIES_COLLECTION):

@@ -11,7 +11,7 @@ the others finish first. Rerunning the same command then embeds only what is sti
 because planning skips every product already stored with the same record hash.
 
 The embedded engine is one process's (its shard lock, see `search.lock`), and qdrant-client's
-`:memory:` stand-in lives inside one process: both refuse `workers > 1`. `workers == 1` runs the
+local-mode stand-ins (`:memory:`, `local`) belong to one process: all refuse `workers > 1`. `workers == 1` runs the
 very same batch code in-process, which is what the unit tests exercise.
 """
 
@@ -33,7 +33,7 @@ from conseil.search.sparse import Bm25Encoder
 from .documents import ProductDocument
 from .products import IngestReport, Progress, ingest_products
 
-MEMORY_URL = ":memory:"
+LOCAL_MODE_URLS = (":memory:", "local")  # see search.remote
 BATCH_POINTS = 256  # per task: large enough to keep a worker's model busy, small enough to retry cheaply
 ATTEMPTS = 3  # upserts of one batch before it is reported as failed
 BACKOFF_S = 1.0  # doubled at each retry
@@ -68,10 +68,10 @@ class ParallelReport:
 def check_workers(settings: Settings, workers: int) -> None:
     if workers < 1:
         raise ConfigurationError(f"--workers must be at least 1 (got {workers}).")
-    if workers > 1 and (not settings.qdrant_url or settings.qdrant_url == MEMORY_URL):
+    if workers > 1 and (not settings.qdrant_url or settings.qdrant_url in LOCAL_MODE_URLS):
         raise ConfigurationError(
             f"--workers {workers} needs a Qdrant server (CONSEIL_QDRANT_URL=http://HOST:6333): the embedded "
-            "index (and the :memory: stand-in) belongs to one process. Use --workers 1 here; the embedding "
+            "index (and the local-mode stand-in) belongs to one process. Use --workers 1 here; the embedding "
             "model already uses every core.")
 
 

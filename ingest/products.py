@@ -98,7 +98,7 @@ def ingest_products(
         report.model_load_seconds = round(time.perf_counter() - began, 2)
         return model
 
-    dense_size = stored_dense_size(settings, products_schema(0).name)
+    dense_size = stored_dense_size(settings, products_schema(0).name, store)
     if dense_size is None:  # first ingest: the model decides the vector size
         embedder = load_model()
         dense_size = embedder.dimension

@@ -289,7 +289,7 @@ class _Run:
         self.bm25: Bm25Encoder | None = None
         self._pending: list[tuple[str, list[str], list[dict[str, Any]], list[str]]] = []
         self._pending_texts = 0
-        dim = stored_dense_size(settings, STUDIES_COLLECTION)
+        dim = stored_dense_size(settings, STUDIES_COLLECTION, store)
         self.index: VectorIndex | None = (store.collection(studies_schema(dim), create=False)
                                           if dim is not None else None)
 

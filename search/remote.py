@@ -7,10 +7,11 @@ indexes, and the same Query API calls (dense and sparse prefetches each carrying
 with k=60 or DBSF). What `meta.json` holds for an embedded collection lives in the collection's
 own metadata here (Qdrant >= 1.16): the model and vector size it was built with.
 
-`:memory:` as the URL is qdrant-client's local mode: a pure-Python stand-in that runs the same
-client code path in the tests. It is slow, ignores payload indexes and HNSW (always exact), and
-is never the engine to deploy. It lives for the process, one per data directory, so that an ingest
-and a later search in the same process see the same collections, as two commands do on a server.
+Two URLs name qdrant-client's local mode, a pure-Python stand-in that runs the same client code
+path in the tests: `:memory:` (its collections live as long as the Store that opened it) and
+`local` (kept under `DATA_DIR/index/qdrant-local`, so an ingest and a later search see the same
+collections, as two commands do on a server; one Store at a time may open it). Both are slow,
+ignore payload indexes and HNSW (always exact), and are never the engine to deploy.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .edge import FULL_SCAN_THRESHOLD_KB, HNSW_EF_CONSTRUCT, HNSW_M, SCHEMA_VERSION
-from .errors import ConfigurationError, IndexError_, IndexMissingError, IndexSchemaError
+from .errors import ConfigurationError, IndexError_, IndexLockedError, IndexMissingError, IndexSchemaError
 from .index import (
     CollectionSchema,
     Condition,
@@ -46,8 +47,8 @@ T = TypeVar("T")
 MEMORY_URL = ":memory:"
 RRF_K = 60  # the embedded engine's constant; qdrant-client's own default (2) would rank differently
 
-# The local-mode stand-ins, by data directory: see the module docstring.
-_MEMORY_SERVERS: dict[str, QdrantClient] = {}
+LOCAL_URL = "local"
+LOCAL_DIR = "qdrant-local"
 
 
 @dataclass(frozen=True)
@@ -75,25 +76,31 @@ class ServerOptions:
 def server_location(settings: Settings) -> str:
     """The server's URL as messages show it (never the API key)."""
     url = settings.qdrant_url or ""
-    return "qdrant-client local mode (:memory:)" if url == MEMORY_URL else url
+    if url in (MEMORY_URL, LOCAL_URL):
+        return f"qdrant-client local mode ({url})"
+    return url
 
 
 def connect(settings: Settings) -> QdrantClient:
-    """A client for the configured server; for `:memory:` the process's stand-in of this data dir."""
+    """A client for the configured server, or the local-mode stand-in (see the module docstring)."""
     from qdrant_client import QdrantClient
 
     url = settings.qdrant_url
     if not url:
         raise ConfigurationError("CONSEIL_QDRANT_URL is not set: there is no Qdrant server to connect to.")
     if url == MEMORY_URL:
-        key = str(settings.data_dir.resolve())
-        if key not in _MEMORY_SERVERS:
-            _MEMORY_SERVERS[key] = QdrantClient(location=MEMORY_URL)
-        return _MEMORY_SERVERS[key]
+        return QdrantClient(location=MEMORY_URL)
+    if url == LOCAL_URL:
+        path = settings.index_dir / LOCAL_DIR
+        path.mkdir(parents=True, exist_ok=True)
+        try:
+            return QdrantClient(path=str(path))
+        except RuntimeError as exc:  # local mode's own lock: another client holds the folder
+            raise IndexLockedError(f"The local-mode stand-in under {path} is open elsewhere: {exc}", None) from None
     if not url.startswith(("http://", "https://")):
         raise ConfigurationError(
             f"CONSEIL_QDRANT_URL={url!r} is not a URL: give http://HOST:6333 or https://HOST:6333 "
-            "(TLS), or ':memory:' for the in-process test stand-in.")
+            "(TLS), or ':memory:' / 'local' for the in-process test stand-in.")
     api_key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
     # check_compatibility would send a request (and warn) on every connect; the collection's
     # metadata check at open time says clearly when the server is too old.
@@ -102,9 +109,8 @@ def connect(settings: Settings) -> QdrantClient:
 
 
 def release(settings: Settings, client: QdrantClient) -> None:
-    """Close a client from `connect`; the `:memory:` stand-in stays, holding its collections."""
-    if settings.qdrant_url != MEMORY_URL:
-        client.close()
+    """Close a client from `connect` (a `:memory:` stand-in's collections go with it)."""
+    client.close()
 
 
 def stored_server_dense_size(client: QdrantClient, collection: str, *, where: str,

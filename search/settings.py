@@ -28,7 +28,8 @@ class Settings(BaseSettings):
     pdf_max_seconds: float = Field(60.0, gt=0, description="Per-file extraction time limit, in seconds.")
     qdrant_url: str | None = Field(
         None, description="Qdrant server or cluster URL (http://host:6333, https://...); unset = embedded "
-        "Qdrant Edge. ':memory:' = qdrant-client's local mode, a slow in-process stand-in for tests only.")
+        "Qdrant Edge. ':memory:' (for one store) or 'local' (kept under DATA_DIR/index/qdrant-local) = "
+        "qdrant-client's local mode, a slow in-process stand-in for tests only.")
     qdrant_api_key: SecretStr | None = Field(None, description="API key for the Qdrant server.")
     # Server / cluster settings (ignored by the embedded engine). The defaults suit one server and
     # give the embedded engine's results: see README "Running on a Qdrant server or cluster".

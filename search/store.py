@@ -43,8 +43,12 @@ def studies_schema(dense_size: int) -> CollectionSchema:
                             sparse_name=SPARSE_VECTOR, payload_indexes=dict(STUDY_PAYLOAD_INDEXES))
 
 
-def stored_dense_size(settings: Settings, collection: str) -> int | None:
-    """The vector size an existing collection was built with (no model load needed); None if absent."""
+def stored_dense_size(settings: Settings, collection: str, store: CollectionSource | None = None) -> int | None:
+    """The vector size an existing collection was built with (no model load needed); None if absent.
+    Through `store` when the caller already holds one (a second connection may be refused: the
+    local-mode stand-in allows one client at a time)."""
+    if store is not None:
+        return store.dense_size(collection)
     if settings.qdrant_url:
         from .remote import ServerOptions, connect, release, server_location, stored_server_dense_size
 
@@ -152,6 +156,8 @@ class CollectionSource(Protocol):
     """What a pipeline needs of a store: a `Store`, or the server's guarded view of its own."""
 
     settings: Settings
+
+    def dense_size(self, collection: str) -> int | None: ...
 
     def collection(self, schema: CollectionSchema, *, create: bool) -> VectorIndex: ...
 

@@ -260,9 +260,9 @@ class StudySearch:
     @classmethod
     def from_store(cls, store: Store, embedder: Embedder) -> StudySearch:
         """For a process that already holds the index (the API: products and studies together)."""
-        from .store import missing_index_message, stored_dense_size, studies_schema
+        from .store import missing_index_message, studies_schema
 
-        dense_size = stored_dense_size(store.settings, STUDIES_COLLECTION)
+        dense_size = store.dense_size(STUDIES_COLLECTION)
         if dense_size is None:
             raise IndexMissingError(missing_index_message(STUDIES_COLLECTION, store.settings))
         return cls(store.collection(studies_schema(dense_size), create=False), embedder)

@@ -1,6 +1,7 @@
 """The two engines end to end: the demo catalog ingested and searched on both, same results.
 
-Embedded Qdrant Edge vs the server backend on qdrant-client's local mode (`CONSEIL_QDRANT_URL=:memory:`),
+Embedded Qdrant Edge vs the server backend on qdrant-client's local mode (`CONSEIL_QDRANT_URL=local`,
+kept on disk between the ingest and the searches),
 through the real ingest pipeline and `ProductSearch`: interpretation, totals, facets, and hits with
 their scores. Tie caveat (see tests/test_index_conformance.py): ranked lists compare as groups of
 equal scores; and when a prefetch ranking itself holds an exact tie (BM25 often scores two product
@@ -105,7 +106,7 @@ def search_both(tmp_path: Path, embedder_factory: Callable[[], Embedder], model:
     kb = IngredientKnowledge.load()
     embedder = embedder_factory()
     results = []
-    for name, url in [("edge", None), ("client-memory", ":memory:")]:
+    for name, url in [("edge", None), ("client-local", "local")]:
         settings = Settings(data_dir=tmp_path / name, embedding_model=model, qdrant_url=url)
         report = ingest_products(settings, demo_catalog_path(), source="demo", embedder_factory=lambda: embedder,
                                  kb=kb)

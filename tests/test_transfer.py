@@ -202,7 +202,7 @@ def test_copy_count_mismatch_is_reported(source: Settings, tmp_path: Path) -> No
 def test_copy_to_a_server_and_back(source: Settings, tmp_path: Path, kb: IngredientKnowledge) -> None:
     """Embedded -> server -> embedded, through the server backend's code path (qdrant-client's
     in-process local mode stands in for the server; the real-server run is test_parallel_ingest's)."""
-    server = Settings(data_dir=tmp_path / "server", embedding_model="hash-test", qdrant_url=":memory:")
+    server = Settings(data_dir=tmp_path / "server", embedding_model="hash-test", qdrant_url="local")
     there = copy_collection(source, server, "products", batch=11)
     assert there.total == len(_points(source)) and there.target.startswith("qdrant server")
     _assert_same_index(source, server, kb)
@@ -213,7 +213,7 @@ def test_copy_to_a_server_and_back(source: Settings, tmp_path: Path, kb: Ingredi
 
 
 def test_import_into_a_server(exported: Path, source: Settings, tmp_path: Path, kb: IngredientKnowledge) -> None:
-    server = Settings(data_dir=tmp_path / "server", embedding_model="hash-test", qdrant_url=":memory:")
+    server = Settings(data_dir=tmp_path / "server", embedding_model="hash-test", qdrant_url="local")
     assert import_collection(server, exported).total == len(_points(source))
     _assert_same_index(source, server, kb)
 
