@@ -165,12 +165,13 @@ def _parse_slot(spec: str) -> _Slot:
 
 
 def expand_pattern(pattern: str) -> list[list[_Slot]]:
-    """'[de|des] crème* hydratant*' -> slot sequences; a [bracketed] slot is optional."""
+    """'[de|des] crème* hydratant*' -> slot sequences; a [bracketed] group of one or more slots
+    is optional as a whole ("vernis [a ongles]", "maska [do twarzy]")."""
     variants: list[list[_Slot]] = [[]]
-    for spec in pattern.split():
+    for spec in re.findall(r"\[[^\]]*\]|\S+", pattern):
         if spec.startswith("[") and spec.endswith("]"):
-            slot = _parse_slot(spec[1:-1])
-            variants = [v + extra for v in variants for extra in ([], [slot])]
+            group = [_parse_slot(s) for s in spec[1:-1].split()]
+            variants = [v + extra for v in variants for extra in ([], group)]
         else:
             slot = _parse_slot(spec)
             variants = [v + [slot] for v in variants]

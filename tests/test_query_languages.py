@@ -296,3 +296,16 @@ def test_language_is_recognised(lang: str, query: str) -> None:
 
 def test_at_least_fifteen_phrasings_per_language() -> None:
     assert all(len(cases) >= 15 for cases in ALL.values()), {lang: len(c) for lang, c in ALL.items()}
+
+
+def test_a_bracketed_group_of_several_words_is_optional_as_a_whole() -> None:
+    """"maseczka|maska [do twarzy]" must match with and without "do twarzy" (the group used to be
+    read as two literal slots "[do" and "twarzy]", so no Polish face-mask query named its category)."""
+    from conseil.search.query_text import PhraseMatcher
+
+    matcher = PhraseMatcher([("maseczka|maska [do twarzy]", "face masks"), ("vernis [a ongles]", "nail")])
+    assert [(m.start, m.end, m.value) for m in matcher.find_all(["maseczka", "do", "twarzy", "bez", "alkoholu"])] == [
+        (0, 3, "face masks")]
+    assert [(m.end, m.value) for m in matcher.find_all(["maska"])] == [(1, "face masks")]
+    assert [(m.end, m.value) for m in matcher.find_all(["vernis", "a", "ongles"])] == [(3, "nail")]
+    assert matcher.find_all(["do", "twarzy"]) == []  # the optional group alone is not a match
