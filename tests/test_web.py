@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -63,11 +64,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def require_browser() -> None:
     pytest.importorskip("playwright.sync_api", reason="the browser tests need `pip install playwright`")
     if shutil.which("chromium") is None:
         pytest.skip("the browser tests need chromium on PATH (apt-get install -y chromium)")
+
+
+@contextmanager
+def demo_server(data_dir: Path) -> Iterator[str]:
+    """The real server over the demo products and studies (fake embedder) in `data_dir`, on a free
+    loopback port, with an advisor (Alice) and an analyst (Bob) key; yields its base URL."""
     import uvicorn
     from conseil.api.auth import ApiKey, Role, hash_key
     from conseil.api.cli import demo_catalog_path
@@ -76,7 +82,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from conseil.ingest.studies import ingest_studies
     from conseil.search.settings import Settings
 
-    settings = Settings(data_dir=tmp_path_factory.mktemp("web") / "data", embedding_model="hash-test")
+    settings = Settings(data_dir=data_dir, embedding_model="hash-test")
     ingest_products(settings, demo_catalog_path(), source="demo", embedder_factory=fake_embedder)
     ingest_studies(settings, [REPO / "corpora" / "studies"], embedder_factory=fake_embedder)
     keys = [ApiKey(name="Alice", role=Role.ADVISOR, sha256=hash_key(KEYS["advisor"])),
@@ -96,6 +102,13 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    require_browser()
+    with demo_server(tmp_path_factory.mktemp("web") / "data") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -10,23 +10,18 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import test_web
-from conftest import REPO, fake_embedder
-from test_web import KEYS, _free_port, expect, shot
+from conftest import REPO
+from test_web import expect, shot
 
 # test_web's fixtures, over this module's server (its `base_url` below replaces test_web's).
 browser = test_web.browser
 make_page = test_web.make_page
-
-DATA: dict[str, Path] = {}
-
 
 def test_ask_script_loads_nothing_from_the_network_and_never_uses_innerhtml() -> None:
     js = (REPO / "api" / "static" / "ask.js").read_text(encoding="utf-8")
@@ -37,70 +32,44 @@ def test_ask_script_loads_nothing_from_the_network_and_never_uses_innerhtml() ->
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """test_web's server, keeping its data directory in DATA for the feedback file."""
-    pytest.importorskip("playwright.sync_api", reason="the browser tests need `pip install playwright`")
-    import shutil
-
-    if shutil.which("chromium") is None:
-        pytest.skip("the browser tests need chromium on PATH (apt-get install -y chromium)")
-    import uvicorn
-    from conseil.api.auth import ApiKey, Role, hash_key
-    from conseil.api.cli import demo_catalog_path
-    from conseil.api.server import create_app
-    from conseil.ingest.products import ingest_products
-    from conseil.ingest.studies import ingest_studies
-    from conseil.search.settings import Settings
-
-    settings = Settings(data_dir=tmp_path_factory.mktemp("web-feedback") / "data", embedding_model="hash-test")
-    ingest_products(settings, demo_catalog_path(), source="demo", embedder_factory=fake_embedder)
-    ingest_studies(settings, [REPO / "corpora" / "studies"], embedder_factory=fake_embedder)
-    DATA["dir"] = settings.data_dir
-    keys = [ApiKey(name="Alice", role=Role.ADVISOR, sha256=hash_key(KEYS["advisor"])),
-            ApiKey(name="Bob", role=Role.ANALYST, sha256=hash_key(KEYS["analyst"]))]
-    app = create_app(settings, embedder_factory=fake_embedder, keys=keys)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning",
-                                           access_log=False))
-    thread = threading.Thread(target=server.run, name="conseil-web-feedback-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{server.config.port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("web-feedback") / "data"
 
 
-def records() -> list[dict[str, Any]]:
-    path = DATA["dir"] / "feedback" / "feedback.jsonl"
+@pytest.fixture(scope="module")
+def base_url(data_dir: Path) -> Iterator[str]:
+    """test_web's server, over a data directory these tests read the feedback file from."""
+    test_web.require_browser()
+    with test_web.demo_server(data_dir) as url:
+        yield url
+
+
+def records(data_dir: Path) -> list[dict[str, Any]]:
+    path = data_dir / "feedback" / "feedback.jsonl"
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
 
 
-def record_with_id(stored_id: str) -> dict[str, Any]:
-    return next(r for r in records() if r["id"] == stored_id)
+def record_with_id(data_dir: Path, stored_id: str) -> dict[str, Any]:
+    return next(r for r in records(data_dir) if r["id"] == stored_id)
 
 
-def click_and_store(page: Any, button: Any) -> dict[str, Any]:
+def click_and_store(page: Any, button: Any, data_dir: Path) -> dict[str, Any]:
     with page.expect_response("**/v1/feedback") as response:
         button.click()
     assert response.value.status == 201, response.value.text()
-    return record_with_id(response.value.json()["id"])
+    return record_with_id(data_dir, response.value.json()["id"])
 
 
 # -- product results and study passages -------------------------------------------------------------
 
-def test_thumbs_up_on_a_result_stores_the_role_target_and_rank(make_page: Any) -> None:
+def test_thumbs_up_on_a_result_stores_the_role_target_and_rank(make_page: Any, data_dir: Path) -> None:
     p = make_page()
     page = p.sign_in("advisor")
     p.search("shampoo without sulfates")
     card = page.locator("#hits .card").nth(1)
     product_id = card.get_attribute("data-id")
     up = card.get_by_role("button", name=f"Helpful — {card.locator('.card-title').inner_text()}", exact=True)
-    record = click_and_store(page, up)
+    record = click_and_store(page, up, data_dir)
     assert (record["role"], record["key_name"], record["kind"]) == ("advisor", "Alice", "search")
     assert (record["target_id"], record["rank"], record["helpful"]) == (product_id, 2, True)
     assert record["query"] == "shampoo without sulfates" and record["language"] == "en"
@@ -110,7 +79,7 @@ def test_thumbs_up_on_a_result_stores_the_role_target_and_rank(make_page: Any) -
     shot(page, "feedback-result.png")
 
 
-def test_feedback_buttons_work_from_the_keyboard_in_the_page_language(make_page: Any) -> None:
+def test_feedback_buttons_work_from_the_keyboard_in_the_page_language(make_page: Any, data_dir: Path) -> None:
     p = make_page()
     page = p.sign_in("advisor")
     p.search("shampooing sans sulfates")
@@ -121,12 +90,12 @@ def test_feedback_buttons_work_from_the_keyboard_in_the_page_language(make_page:
     down.focus()
     with page.expect_response("**/v1/feedback") as response:
         page.keyboard.press("Enter")
-    record = record_with_id(response.value.json()["id"])
+    record = record_with_id(data_dir, response.value.json()["id"])
     assert (record["helpful"], record["language"], record["rank"]) == (False, "fr", 1)
     expect(card.locator(".fb-note")).to_have_text("Merci pour votre avis")
 
 
-def test_analyst_judges_a_study_passage(make_page: Any) -> None:
+def test_analyst_judges_a_study_passage(make_page: Any, data_dir: Path) -> None:
     p = make_page()
     page = p.sign_in("analyst")
     page.click("#tab-studies")
@@ -135,7 +104,7 @@ def test_analyst_judges_a_study_passage(make_page: Any) -> None:
         page.press("#study-q", "Enter")
     first = search.value.json()["hits"][0]
     page.wait_for_selector("#study-hits .citation")
-    record = click_and_store(page, page.locator("#study-hits .card").first.locator("button.fb-up"))
+    record = click_and_store(page, page.locator("#study-hits .card").first.locator("button.fb-up"), data_dir)
     assert (record["role"], record["kind"]) == ("analyst", "study")
     page_part = f"#{first['page']}" if first["page"] else ""
     assert record["target_id"] == first["doc_id"] + page_part and record["query"] == "sensitive skin"
@@ -176,7 +145,7 @@ def ask(page: Any, question: str) -> Any:
     return response.value
 
 
-def test_streamed_answer_links_its_markers_to_the_sources(make_page: Any) -> None:
+def test_streamed_answer_links_its_markers_to_the_sources(make_page: Any, data_dir: Path) -> None:
     p = make_page()
     page = p.sign_in("analyst")
     seen: list[Any] = []
@@ -205,7 +174,7 @@ def test_streamed_answer_links_its_markers_to_the_sources(make_page: Any) -> Non
     assert page.evaluate("document.activeElement.id") == "cite-1"
     items.first.locator("dt", has_text="Declared ingredients").wait_for()
     shot(page, "ask-answer.png")
-    record = click_and_store(page, page.locator("#answer-feedback button.fb-up"))
+    record = click_and_store(page, page.locator("#answer-feedback button.fb-up"), data_dir)
     assert (record["kind"], record["target_id"], record["role"]) == ("answer", "ans-7f3a", "analyst")
     assert record["query"] == "Which shampoo has no sulfates?"
 
