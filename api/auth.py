@@ -39,8 +39,8 @@ __all__ = ["ROLE_AUDIENCES", "ROLE_PERMISSIONS", "ApiKey", "KeyRing", "Permissio
            "require", "revoke_key"]
 
 
-_bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <API key>`")
-_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="`X-API-Key: <API key>`")
+bearer_scheme = HTTPBearer(auto_error=False, description="`Authorization: Bearer <API key>`")
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="`X-API-Key: <API key>`")
 
 
 def keyring_of(request: Request) -> KeyRing:
@@ -52,8 +52,8 @@ def keyring_of(request: Request) -> KeyRing:
 
 def current_principal(
     request: Request,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    header: Annotated[str | None, Depends(_header)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    header: Annotated[str | None, Depends(api_key_header)],
 ) -> Principal:
     """The caller behind the request's API key; 401 without a valid one."""
     presented = header or (bearer.credentials if bearer else None)

@@ -21,7 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from .auth import Permission, Principal, _bearer, _header, current_principal, require
+from .auth import Permission, Principal, api_key_header, bearer_scheme, current_principal, require
 from .http_edge import error_docs, require_json
 from .runtime import Runtime, runtime_of
 
@@ -39,8 +39,8 @@ _products_allowed = require(Permission.PRODUCTS)
 
 async def product_caller(
     request: Request,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    header: Annotated[str | None, Depends(_header)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    header: Annotated[str | None, Depends(api_key_header)],
 ) -> Principal:
     """`require(Permission.PRODUCTS)` and `require_json`, on the event loop (microseconds of work each)."""
     principal = _products_allowed(current_principal(request, bearer, header))
