@@ -203,8 +203,8 @@ def search_command(
                                               "requests; writes one JSON response per line.")] = None,
 ) -> None:
     """Search products (constraints understood, exclusions verified) or, with --collection studies, studies."""
-    from conseil.search.contract import SearchRequest
-    from conseil.search.engine import ProductSearch
+    from conseil.search.products.contract import SearchRequest
+    from conseil.search.products.engine import ProductSearch
     from pydantic import ValidationError
 
     settings = Settings()
@@ -233,7 +233,7 @@ def _validation_message(exc: Any) -> str:
 
 def _run_batch(engine: Any, batch: str) -> None:
     """One process, many queries: one JSON line out per line in (errors included, never fatal)."""
-    from conseil.search.contract import SearchRequest
+    from conseil.search.products.contract import SearchRequest
     from pydantic import ValidationError
 
     handle = sys.stdin if batch == "-" else open(batch, encoding="utf-8")  # noqa: SIM115

@@ -33,8 +33,8 @@ def ask_command(
     extractive: Annotated[bool, typer.Option("--extractive", help="Ignore CONSEIL_LLM for this answer.")] = False,
 ) -> None:
     """Answer a product, study or ingredient question with numbered citations."""
-    from conseil.search.answer_contract import AskRequest
-    from conseil.search.answers import AskService
+    from conseil.search.answers.contract import AskRequest
+    from conseil.search.answers.service import AskService
     from conseil.search.errors import LLMError
     from pydantic import ValidationError
 

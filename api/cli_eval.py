@@ -177,7 +177,7 @@ def eval_studies(
     from conseil.eval.studies_eval import QRELS_DIR, evaluate, print_report
     from conseil.search.errors import ConseilError
     from conseil.search.settings import Settings
-    from conseil.search.studies import StudySearch
+    from conseil.search.studies.engine import StudySearch
 
     dataset = load(QRELS_DIR)
     try:

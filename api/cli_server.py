@@ -33,7 +33,7 @@ def serve_command(
     at the index lock, naming this server's pid.
     """
     import uvicorn
-    from conseil.search.lock import IndexLock
+    from conseil.search.index.lock import IndexLock
 
     from .cli import console
     from .config import ApiSettings

@@ -44,8 +44,8 @@ def run_study_ingest(settings: Settings, paths: list[Path], sync: bool, as_json:
 
 
 def run_study_search(settings: Settings, request_fields: dict[str, Any], as_json: bool, out: Console) -> None:
-    from conseil.search.studies import StudySearch
-    from conseil.search.studies_contract import StudySearchRequest
+    from conseil.search.studies.engine import StudySearch
+    from conseil.search.studies.contract import StudySearchRequest
 
     request = StudySearchRequest(**request_fields)
     with StudySearch.open(settings) as engine:

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from conseil.search.index import CollectionSchema, Filter, Hit, HybridQuery, IndexPoint, VectorIndex
+from conseil.search.index.contract import CollectionSchema, Filter, Hit, HybridQuery, IndexPoint, VectorIndex
 
 
 class ReadWriteLock:

@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterator
 from typing import Annotated
 
-from conseil.search.answer_contract import AskEvent, AskRequest, AskResponse
+from conseil.search.answers.contract import AskEvent, AskRequest, AskResponse
 from conseil.search.errors import LLMError
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, StreamingResponse

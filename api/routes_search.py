@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from conseil.search.contract import SearchRequest, SearchResponse
-from conseil.search.studies_contract import StudySearchRequest, StudySearchResponse
+from conseil.search.products.contract import SearchRequest, SearchResponse
+from conseil.search.studies.contract import StudySearchRequest, StudySearchResponse
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel

@@ -14,17 +14,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from conseil.search.answers import AskService
+from conseil.search.answers.service import AskService
 from conseil.search.cache import SearchCaches
 from conseil.search.embedder import Embedder
-from conseil.search.engine import ProductSearch
+from conseil.search.products.engine import ProductSearch
 from conseil.search.errors import IndexMissingError
 from conseil.search.feedback import FeedbackStore
-from conseil.search.knowledge import IngredientKnowledge
-from conseil.search.schema import PRODUCTS_COLLECTION, STUDIES_COLLECTION
+from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.index.schema import PRODUCTS_COLLECTION, STUDIES_COLLECTION
 from conseil.search.settings import Settings
-from conseil.search.store import Store, missing_index_message, products_schema
-from conseil.search.studies import StudySearch
+from conseil.search.index.store import Store, missing_index_message, products_schema
+from conseil.search.studies.engine import StudySearch
 from fastapi import Request
 
 from .batching import BatchingEmbedder

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from conseil.search.engine import ProductSearch
+    from conseil.search.products.engine import ProductSearch
 
 # The ingredient names a careful user would type into a NIN filter for each family.
 USER_LISTS: dict[str, list[str]] = {

@@ -38,10 +38,10 @@ from .metrics import evaluate
 from .nfcorpus import PUBLISHED_NDCG10, is_nfcorpus
 
 if TYPE_CHECKING:
-    from conseil.search.edge import EdgeIndex
+    from conseil.search.index.edge import EdgeIndex
     from conseil.search.embedder import Embedder
     from conseil.search.settings import Settings
-    from conseil.search.sparse import Bm25Encoder
+    from conseil.search.index.sparse import Bm25Encoder
 
 MODES = ("bm25", "dense", "hybrid")
 FUSIONS = ("rrf", "dbsf", "convex")
@@ -153,9 +153,9 @@ def embed_corpus(embedder: Embedder, texts: Sequence[str], cache_dir: Path | Non
 
 def build_index(directory: Path, docs: Sequence[BeirDoc], vectors: Sequence[list[float]], bm25: Bm25Encoder,
                 embedder: Embedder, batch_size: int) -> EdgeIndex:
-    from conseil.search.edge import EdgeIndex
-    from conseil.search.index import CollectionSchema, IndexPoint
-    from conseil.search.schema import DENSE_VECTOR, SPARSE_VECTOR
+    from conseil.search.index.edge import EdgeIndex
+    from conseil.search.index.contract import CollectionSchema, IndexPoint
+    from conseil.search.index.schema import DENSE_VECTOR, SPARSE_VECTOR
 
     schema = CollectionSchema(name="beir", dense_name=DENSE_VECTOR, dense_size=embedder.dimension,
                               sparse_name=SPARSE_VECTOR, payload_indexes={})
@@ -195,7 +195,7 @@ def run_queries(index: EdgeIndex, embedder: Embedder, bm25: Bm25Encoder, queries
                 mode: str, fusion: str | None, prefetch_limit: int, dense_weight: float = DENSE_WEIGHT,
                 ) -> tuple[dict[str, list[str]], list[float], list[float]]:
     """Ranked doc ids per query, with per-query total and engine-only latencies in ms."""
-    from conseil.search.index import HybridQuery
+    from conseil.search.index.contract import HybridQuery
 
     def one(text: str) -> tuple[list[str], float, float]:
         start = time.perf_counter()
@@ -238,7 +238,7 @@ def evaluate_beir(path: Path, modes: Sequence[str], fusions: Sequence[str], sett
     `<data_dir>/eval/cache`) keeps document vectors between runs. Raises ValueError naming what is
     wrong for an unknown mode or fusion, or a dataset without corpus or judged queries.
     """
-    from conseil.search.sparse import Bm25Encoder
+    from conseil.search.index.sparse import Bm25Encoder
 
     runs = run_names(modes, fusions)
     data = dataset or load(path, split)

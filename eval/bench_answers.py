@@ -52,15 +52,15 @@ def _ensure_studies(data_dir: Path, sources: list[Path], embedder: Any) -> None:
 
 
 def run(products_dir: Path, studies_dir: Path, study_sources: list[Path]) -> dict[str, Any]:
-    from conseil.search.answer_contract import AskRequest
-    from conseil.search.answers import AskService
+    from conseil.search.answers.contract import AskRequest
+    from conseil.search.answers.service import AskService
     from conseil.search.embedder import load_embedder
-    from conseil.search.engine import ProductSearch
-    from conseil.search.knowledge import IngredientKnowledge
-    from conseil.search.schema import PRODUCTS_COLLECTION
+    from conseil.search.products.engine import ProductSearch
+    from conseil.search.knowledge.base import IngredientKnowledge
+    from conseil.search.index.schema import PRODUCTS_COLLECTION
     from conseil.search.settings import Settings
-    from conseil.search.store import Store, products_schema
-    from conseil.search.studies import StudySearch
+    from conseil.search.index.store import Store, products_schema
+    from conseil.search.studies.engine import StudySearch
 
     product_settings = Settings(data_dir=products_dir)
     embedder = load_embedder(product_settings)

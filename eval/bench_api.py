@@ -323,7 +323,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     settings = Settings()
-    from conseil.search.store import index_location, stored_dense_size
+    from conseil.search.index.store import index_location, stored_dense_size
 
     if stored_dense_size(settings, "products") is None:
         raise SystemExit(f"No products index on {index_location(settings)}: set CONSEIL_DATA_DIR or run "

@@ -31,7 +31,7 @@ def raw_encode_rate(path: Path) -> tuple[float, int]:
     from conseil.ingest.products import _document
     from conseil.ingest.sources import read_products
     from conseil.search.embedder import resolve_model_reference
-    from conseil.search.knowledge import IngredientKnowledge
+    from conseil.search.knowledge.base import IngredientKnowledge
     from conseil.search.settings import Settings
     from sentence_transformers import SentenceTransformer
 

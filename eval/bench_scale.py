@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from conseil.search.index import (
+from conseil.search.index.contract import (
     CollectionSchema,
     Filter,
     HybridQuery,
@@ -40,7 +40,7 @@ from conseil.search.index import (
     Range,
     SparseVector,
 )
-from conseil.search.store import products_schema, studies_schema
+from conseil.search.index.store import products_schema, studies_schema
 
 SEPHORA_INDEX = Path("/tmp/conseil-sephora/index")
 DIM = 384
@@ -83,7 +83,7 @@ def walk(shard: Path) -> dict[str, tuple[int, int]]:
 def open_fresh(directory: Path, schema: CollectionSchema, quantized: bool) -> Any:
     """An EdgeIndex on a new shard, with the project's HNSW settings, optionally int8-quantized."""
     import qdrant_edge as qe
-    from conseil.search.edge import FULL_SCAN_THRESHOLD_KB, HNSW_EF_CONSTRUCT, HNSW_M, EdgeIndex
+    from conseil.search.index.edge import FULL_SCAN_THRESHOLD_KB, HNSW_EF_CONSTRUCT, HNSW_M, EdgeIndex
 
     quantization = qe.ScalarQuantizationConfig(type=qe.ScalarType.Int8, quantile=0.99, always_ram=True)
     config = qe.EdgeConfig(
@@ -130,7 +130,7 @@ def rebuild(source: Any, schema: CollectionSchema, directory: Path, quantized: b
 def measure_collection(label: str, index_dir: Path, schema: CollectionSchema, work: Path,
                        as_ingested: Path | None = None) -> list[dict[str, Any]]:
     """`as_ingested`: the original shard to stat (a copy loses the sparseness of mmap files)."""
-    from conseil.search.edge import EdgeIndex
+    from conseil.search.index.edge import EdgeIndex
 
     model = json.loads((index_dir / schema.name / "meta.json").read_text())["model"]
     source = EdgeIndex.open(index_dir, schema, create=False, model=model)

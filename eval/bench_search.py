@@ -22,12 +22,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from conseil.search.contract import SearchRequest
+from conseil.search.products.contract import SearchRequest
 from conseil.search.embedder import Embedder
-from conseil.search.engine import ProductSearch, build_filter, retrieval_text
-from conseil.search.inci import analyze
-from conseil.search.index import HybridQuery
-from conseil.search.knowledge import IngredientKnowledge
+from conseil.search.products.engine import ProductSearch, build_filter, retrieval_text
+from conseil.search.knowledge.inci import analyze
+from conseil.search.index.contract import HybridQuery
+from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.settings import Settings
 
 from .product_queries import BenchQuery, product_queries
@@ -147,7 +147,7 @@ def ranking_quality(engine: ProductSearch, queries: list[BenchQuery]) -> dict[st
 
 
 def _pid(source: str, product_id: str) -> str:
-    from conseil.search.schema import point_id
+    from conseil.search.index.schema import point_id
 
     return point_id(source, product_id)
 

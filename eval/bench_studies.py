@@ -89,7 +89,7 @@ def bench_extraction(paths: Sequence[Path]) -> dict[str, Any]:
 
 def _embedded_texts(settings: Any) -> list[str]:
     """The stored passages as ingestion embeds them: title, section (when it differs), passage."""
-    from conseil.search.store import open_index, stored_dense_size, studies_schema
+    from conseil.search.index.store import open_index, stored_dense_size, studies_schema
 
     texts = []
     schema = studies_schema(stored_dense_size(settings, "studies") or 0)
@@ -124,9 +124,9 @@ def bench_ingestion(paths: Sequence[Path], settings: Any, embedder: Embedder) ->
 
 
 def bench_search(settings: Any, embedder: Embedder, questions: Sequence[str], repeats: int) -> dict[str, Any]:
-    from conseil.search.store import open_index, stored_dense_size, studies_schema
-    from conseil.search.studies import StudySearch
-    from conseil.search.studies_contract import StudySearchRequest
+    from conseil.search.index.store import open_index, stored_dense_size, studies_schema
+    from conseil.search.studies.engine import StudySearch
+    from conseil.search.studies.contract import StudySearchRequest
 
     out: dict[str, Any] = {"questions": len(questions), "repeats": repeats}
     schema = studies_schema(stored_dense_size(settings, "studies") or 0)

@@ -50,7 +50,7 @@ from .product_suite import (
 )
 
 if TYPE_CHECKING:
-    from conseil.search.engine import ProductSearch
+    from conseil.search.products.engine import ProductSearch
 
 MODES: dict[str, tuple[str, str]] = {"bm25": ("bm25", "rrf"), "dense": ("dense", "rrf"),
                                      "hybrid_rrf": ("hybrid", "rrf"), "hybrid_dbsf": ("hybrid", "dbsf")}
@@ -139,7 +139,7 @@ def score_by_language(top10: Mapping[str, Sequence[str]], top100: Mapping[str, S
 def interpretation(engine: ProductSearch, queries: Sequence[beir.BeirQuery],
                    combos: Mapping[str, Combo]) -> dict[str, Any]:
     """Does the parser read each stated constraint, and nothing else of that kind?"""
-    from conseil.search.contract import SearchRequest
+    from conseil.search.products.contract import SearchRequest
 
     fields = ("exclude_families", "skin_types", "category", "price_max", "all")
     per_lang: dict[str, dict[str, list[bool]]] = {}
@@ -164,7 +164,7 @@ def interpretation(engine: ProductSearch, queries: Sequence[beir.BeirQuery],
 
 def run_conseil(engine: ProductSearch, queries: Sequence[beir.BeirQuery], mode: str, fusion: str
                 ) -> tuple[dict[str, list[str]], dict[str, list[str]], list[float], int]:
-    from conseil.search.contract import SearchRequest
+    from conseil.search.products.contract import SearchRequest
 
     for q in queries[:5]:  # warm-up
         engine.search(SearchRequest(query=q.text, mode=mode, fusion=fusion))
@@ -282,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.export.is_file():
         print(f"error: the export {args.export} is missing: pass --export PATH/product_info.csv")
         return 2
-    from conseil.search.engine import ProductSearch
+    from conseil.search.products.engine import ProductSearch
     from conseil.search.errors import ConseilError
     from conseil.search.settings import Settings
 

@@ -152,9 +152,9 @@ class Combo:
 def load_catalog(export: Path = EXPORT) -> list[CatalogProduct]:
     """Every product of the export, its ingredient list analysed by the current knowledge base."""
     from conseil.ingest.sources import read_products
-    from conseil.search.inci import CachedKnowledge, analyze
-    from conseil.search.knowledge import IngredientKnowledge
-    from conseil.search.text import normalize_name
+    from conseil.search.knowledge.inci import CachedKnowledge, analyze
+    from conseil.search.knowledge.base import IngredientKnowledge
+    from conseil.search.knowledge.text import normalize_name
 
     kb = CachedKnowledge(IngredientKnowledge.load())
     out = []

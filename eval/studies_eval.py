@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from .beir import BeirQuery, Qrels, load
 
 if TYPE_CHECKING:
-    from conseil.search.studies import StudySearch
+    from conseil.search.studies.engine import StudySearch
 
 QRELS_DIR = Path(__file__).resolve().parent / "studies_qrels"
 MODES = ("bm25", "dense", "hybrid")
@@ -136,7 +136,7 @@ def percentile(values: Sequence[float], q: float) -> float:
 def run_mode(engine: StudySearch, queries: Sequence[BeirQuery], mode: str, *, limit: int = MRR_K,
              group: bool = False) -> tuple[dict[str, list[RankedPassage]], list[float]]:
     """Every question in one mode: the ranked passages and the wall latency (ms) of each search."""
-    from conseil.search.studies_contract import StudySearchRequest
+    from conseil.search.studies.contract import StudySearchRequest
 
     def request(text: str) -> StudySearchRequest:
         return StudySearchRequest(query=text, mode=mode, limit=limit, group_by_document=group)
@@ -199,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from conseil.search.errors import ConseilError
     from conseil.search.settings import Settings
-    from conseil.search.studies import StudySearch
+    from conseil.search.studies.engine import StudySearch
 
     settings = Settings(data_dir=args.data_dir) if args.data_dir else Settings()
     dataset = load(args.qrels)

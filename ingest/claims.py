@@ -21,8 +21,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from conseil.search.schema import CONCERNS, SKIN_TYPES
-from conseil.search.text import fold, normalize_name
+from conseil.search.index.schema import CONCERNS, SKIN_TYPES
+from conseil.search.knowledge.text import fold, normalize_name
 
 # Family ids shared with the ingredient knowledge base: a "without" claim names one of these.
 FAMILY_IDS: tuple[str, ...] = (

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from conseil.ingest.claims import claims_from_labels, concern_codes, skin_type_codes
 from conseil.search.errors import SourceError
-from conseil.search.schema import CONCERNS, SKIN_TYPES, ProductRecord
-from conseil.search.text import fold
+from conseil.search.index.schema import CONCERNS, SKIN_TYPES, ProductRecord
+from conseil.search.knowledge.text import fold
 
 FIELDS: tuple[str, ...] = (
     "id", "name", "brand", "category", "price", "currency",

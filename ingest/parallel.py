@@ -25,10 +25,10 @@ from typing import Any
 
 from conseil.search.embedder import Embedder
 from conseil.search.errors import ConfigurationError, ConseilError, IndexError_
-from conseil.search.index import CollectionSchema, IndexPoint, VectorIndex
-from conseil.search.knowledge import IngredientKnowledge
+from conseil.search.index.contract import CollectionSchema, IndexPoint, VectorIndex
+from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.settings import Settings
-from conseil.search.sparse import Bm25Encoder
+from conseil.search.index.sparse import Bm25Encoder
 
 from .documents import ProductDocument
 from .products import IngestReport, Progress, ingest_products
@@ -120,7 +120,7 @@ _WORKER: dict[str, Any] = {}
 
 def _init_worker(settings: Settings, schema: CollectionSchema,
                  embedder_factory: Callable[[], Embedder]) -> None:
-    from conseil.search.store import Store
+    from conseil.search.index.store import Store
 
     store = Store(settings)  # a server connection of this process's own
     _WORKER.update(store=store, index=store.collection(schema, create=False), embedder=embedder_factory())

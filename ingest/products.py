@@ -21,13 +21,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from conseil.search.embedder import Embedder
-from conseil.search.inci import CachedKnowledge, KnowledgeLike, analyze
-from conseil.search.index import Filter, IndexPoint, MatchAny, VectorIndex
-from conseil.search.knowledge import IngredientKnowledge
-from conseil.search.schema import ProductRecord, Reject
+from conseil.search.knowledge.inci import CachedKnowledge, KnowledgeLike, analyze
+from conseil.search.index.contract import Filter, IndexPoint, MatchAny, VectorIndex
+from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.index.schema import ProductRecord, Reject
 from conseil.search.settings import Settings
-from conseil.search.sparse import Bm25Encoder
-from conseil.search.store import CollectionSource, products_schema, stored_dense_size, use_store
+from conseil.search.index.sparse import Bm25Encoder
+from conseil.search.index.store import CollectionSource, products_schema, stored_dense_size, use_store
 
 from .audit import audit_claims
 from .documents import PAYLOAD_VERSION, ProductDocument, build_document
@@ -185,7 +185,7 @@ def _embed_and_upsert(index: VectorIndex, embedder: Embedder, documents: list[Pr
 
 def _rejected_point_ids(rejects: list[Reject], source: str) -> set[str]:
     """A product whose row is rejected this time is kept, not deleted by --sync."""
-    from conseil.search.schema import point_id
+    from conseil.search.index.schema import point_id
 
     return {point_id(source, r.product_id) for r in rejects if r.product_id}
 

@@ -35,8 +35,8 @@ from conseil.ingest.mapping import (
     resolve_columns,
 )
 from conseil.search.errors import SourceError
-from conseil.search.schema import SKIN_TYPES, ProductRecord, Reject
-from conseil.search.text import fold
+from conseil.search.index.schema import SKIN_TYPES, ProductRecord, Reject
+from conseil.search.knowledge.text import fold
 
 FORMATS: tuple[str, ...] = ("sephora", "cosmetics", "generic")
 SEPHORA_REQUIRED = ("product_id", "product_name", "brand_name", "price_usd", "ingredients", "highlights")

@@ -29,9 +29,9 @@ from typing import Any
 
 import numpy as np
 from conseil.search.errors import ConfigurationError, IndexError_, SourceError
-from conseil.search.index import CollectionSchema, IndexPoint, SparseVector, VectorIndex
+from conseil.search.index.contract import CollectionSchema, IndexPoint, SparseVector, VectorIndex
 from conseil.search.settings import Settings
-from conseil.search.store import open_store, products_schema, stored_dense_size, studies_schema
+from conseil.search.index.store import open_store, products_schema, stored_dense_size, studies_schema
 
 FORMAT = "conseil-index-export"
 FORMAT_VERSION = 1

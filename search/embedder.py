@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from .errors import ConfigurationError
-from .settings import DEFAULT_MODEL, Settings
+from conseil.search.errors import ConfigurationError
+from conseil.search.settings import DEFAULT_MODEL, Settings
 
 CALL_SIZE = 1024  # texts handed to the backend per call
 # Names under which users may ask for the bundled, offline model.

@@ -23,7 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from .errors import ConseilError
+from conseil.search.errors import ConseilError
 
 log = logging.getLogger("conseil.feedback")
 

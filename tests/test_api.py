@@ -11,9 +11,9 @@ import pytest
 from api_support import auth, demo_data, make_app
 from conseil.api.auth import Role
 from conseil.api.config import ApiSettings
-from conseil.search.contract import SearchResponse
+from conseil.search.products.contract import SearchResponse
 from conseil.search.embedder import Embedder
-from conseil.search.studies_contract import StudySearchResponse
+from conseil.search.studies.contract import StudySearchResponse
 from fastapi.testclient import TestClient
 
 ADVISOR, ANALYST = auth(Role.ADVISOR), auth(Role.ANALYST)

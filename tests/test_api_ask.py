@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from api_support import auth, demo_data, make_app
 from conseil.api.auth import Role
-from conseil.search.answer_contract import AskResponse
+from conseil.search.answers.contract import AskResponse
 from fastapi.testclient import TestClient
 
 STUDY_QUESTION = "what share of survey respondents are women?"

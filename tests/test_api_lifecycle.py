@@ -13,7 +13,7 @@ from conseil.api.guard import ReadWriteLock
 from conseil.api.jobs import JobManager, JobStatus
 from conseil.search.embedder import Embedder
 from conseil.search.errors import IndexLockedError
-from conseil.search.lock import IndexLock
+from conseil.search.index.lock import IndexLock
 from fastapi.testclient import TestClient
 
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from conseil.api.auth import hash_key
 from conseil.api.cli import demo_catalog_path
-from conseil.search.lock import IndexLock
+from conseil.search.index.lock import IndexLock
 
 KEY = "serve-test-admin-key"
 

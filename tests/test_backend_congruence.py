@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from conseil.search.embedder import Embedder
-from conseil.search.index import Hit, HybridQuery, VectorIndex
+from conseil.search.index.contract import Hit, HybridQuery, VectorIndex
 from test_index_conformance import MODEL, as_pairs, groups, tie_free_embedder
 
 pytestmark = pytest.mark.filterwarnings("ignore:Local mode performs exact:UserWarning")
@@ -97,11 +97,11 @@ def search_both(tmp_path: Path, embedder_factory: Callable[[], Embedder], model:
     """Per backend, per query: the response and the prefetch rankings behind it."""
     from conseil.api.cli import demo_catalog_path
     from conseil.ingest.products import ingest_products
-    from conseil.search.contract import SearchRequest
-    from conseil.search.engine import ProductSearch
-    from conseil.search.knowledge import IngredientKnowledge
+    from conseil.search.products.contract import SearchRequest
+    from conseil.search.products.engine import ProductSearch
+    from conseil.search.knowledge.base import IngredientKnowledge
     from conseil.search.settings import Settings
-    from conseil.search.store import open_index, products_schema, stored_dense_size
+    from conseil.search.index.store import open_index, products_schema, stored_dense_size
 
     kb = IngredientKnowledge.load()
     embedder = embedder_factory()
@@ -141,7 +141,7 @@ def assert_congruent(edge: list[Any], memory: list[Any]) -> int:
         else:
             # A tie inside a prefetch: each engine ranks the tied points in its own order, which
             # changes their RRF/DBSF scores; the candidates and every rank input agree (above).
-            from conseil.search.schema import point_id
+            from conseil.search.index.schema import point_id
 
             hit_ids = {point_id(h.source, h.id) for h in [*a.hits, *b.hits]}
             assert hit_ids <= {i for r in a_pre for i, _ in r}, q

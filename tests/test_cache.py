@@ -18,13 +18,13 @@ from conseil.api.guard import GuardedIndex
 from conseil.api.runtime import InvalidatingLock
 from conseil.ingest.products import ingest_products
 from conseil.search.cache import LruCache, SearchCaches
-from conseil.search.contract import SearchRequest
+from conseil.search.products.contract import SearchRequest
 from conseil.search.embedder import Embedder
-from conseil.search.engine import ProductSearch
-from conseil.search.index import VectorIndex
-from conseil.search.knowledge import IngredientKnowledge
+from conseil.search.products.engine import ProductSearch
+from conseil.search.index.contract import VectorIndex
+from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.settings import Settings
-from conseil.search.store import open_index, products_schema
+from conseil.search.index.store import open_index, products_schema
 from fastapi.testclient import TestClient
 
 ADMIN, ADVISOR = auth(Role.ADMIN), auth(Role.ADVISOR)

@@ -12,7 +12,7 @@ from conseil.ingest.claims import (
     derive_from_highlights,
     skin_type_codes,
 )
-from conseil.search.schema import CONCERNS, SKIN_TYPES
+from conseil.search.index.schema import CONCERNS, SKIN_TYPES
 
 # Every "Best for"/"Good for"/"Without"/label tag found in product_info.csv, with its meaning.
 REAL_SKIN_TAGS = {

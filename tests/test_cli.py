@@ -92,7 +92,7 @@ def test_audit_lists_deliberate_contradictions(demo_dir: Path) -> None:
 @pytest.mark.model
 def test_second_process_gets_a_clear_lock_error(demo_dir: Path) -> None:
     holder = subprocess.Popen([sys.executable, "-c",
-                               "import sys,pathlib;from conseil.search.lock import IndexLock;"
+                               "import sys,pathlib;from conseil.search.index.lock import IndexLock;"
                                "l=IndexLock(pathlib.Path(sys.argv[1])/'index');l.acquire();print('held',flush=True);"
                                "sys.stdin.readline()", str(demo_dir)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)

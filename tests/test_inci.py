@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conseil.search.inci import (
+from conseil.search.knowledge.inci import (
     CachedKnowledge,
     Declaration,
     InciItem,
@@ -24,7 +24,7 @@ from conseil.search.inci import (
     analyze,
     parse_declaration,
 )
-from conseil.search.text import fold, normalize_name
+from conseil.search.knowledge.text import fold, normalize_name
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -589,7 +589,7 @@ def test_property_parsed_names_are_fixed_points(name: str) -> None:
 @given(plain_name)
 @settings(max_examples=200, deadline=None)
 def test_property_fast_path_matches_full_path(name: str) -> None:
-    from conseil.search.inci import _item_fields
+    from conseil.search.knowledge.inci import _item_fields
 
     assert _read_piece(name) == _item_fields(name)
 
@@ -740,7 +740,7 @@ def test_all_real_declarations_parse(shared_data: Path) -> None:
 
 @pytest.mark.shared
 def test_real_knowledge_base_on_real_declarations(shared_data: Path) -> None:
-    from conseil.search.knowledge import IngredientKnowledge
+    from conseil.search.knowledge.base import IngredientKnowledge
 
     kb = CachedKnowledge(IngredientKnowledge.load())
     declarations = dict(_declarations(shared_data))

@@ -27,10 +27,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conseil.search.edge import EdgeIndex
+from conseil.search.index.edge import EdgeIndex
 from conseil.search.embedder import Embedder
 from conseil.search.errors import IndexMissingError, IndexSchemaError
-from conseil.search.index import (
+from conseil.search.index.contract import (
     CollectionSchema,
     Filter,
     Hit,
@@ -41,8 +41,8 @@ from conseil.search.index import (
     SparseVector,
     VectorIndex,
 )
-from conseil.search.remote import QdrantServerIndex, ServerOptions
-from conseil.search.sparse import Bm25Encoder
+from conseil.search.index.qdrant_server import QdrantServerIndex, ServerOptions
+from conseil.search.index.sparse import Bm25Encoder
 
 # Local mode says, once, that it searches exactly whatever the search params: known, it is the stand-in.
 pytestmark = pytest.mark.filterwarnings("ignore:Local mode performs exact:UserWarning")

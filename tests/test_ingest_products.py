@@ -12,9 +12,9 @@ from conseil.api.cli import demo_catalog_path
 from conseil.ingest.audit_report import list_contradictions
 from conseil.ingest.products import ingest_products
 from conseil.search.errors import IndexMissingError, SourceError
-from conseil.search.index import Filter, MatchAny
+from conseil.search.index.contract import Filter, MatchAny
 from conseil.search.settings import Settings
-from conseil.search.store import open_index, products_schema
+from conseil.search.index.store import open_index, products_schema
 
 from conftest import fake_embedder
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from conseil.search.errors import KnowledgeBaseError
-from conseil.search.knowledge import LANGUAGES, IngredientKnowledge
-from conseil.search.schema import CONCERNS, SKIN_TYPES
-from conseil.search.text import fold
+from conseil.search.knowledge.base import LANGUAGES, IngredientKnowledge
+from conseil.search.index.schema import CONCERNS, SKIN_TYPES
+from conseil.search.knowledge.text import fold
 
 REPO = Path(__file__).resolve().parents[1]
 DATA_FILE = REPO / "corpora" / "knowledge" / "ingredients.json"
@@ -259,7 +259,7 @@ def test_load_errors_are_knowledge_base_errors(tmp_path: Path) -> None:
 
 
 def test_build_script_explains_a_missing_shared_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from conseil.search.knowledge_build import main
+    from conseil.ingest.knowledge_build import main
 
     assert main(["--shared", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out.json")]) == 2
     assert "--shared" in capsys.readouterr().err
@@ -270,9 +270,9 @@ def test_build_script_explains_a_missing_shared_folder(tmp_path: Path, capsys: p
 def test_regenerated_file_equals_the_committed_one(tmp_path: Path) -> None:
     if not (SHARED_DATA / "ontology").is_dir():
         pytest.skip(f"../shared/data is absent ({SHARED_DATA}): cannot regenerate the knowledge file")
-    from conseil.search.knowledge_build import KNOWLEDGE_DIR, build, write
+    from conseil.ingest.knowledge_build import KNOWLEDGE_DIR, build, write
 
     out = tmp_path / "ingredients.json"
     data, _ = build(SHARED_DATA, KNOWLEDGE_DIR / "curation.json")
     write(data, out)
-    assert out.read_bytes() == DATA_FILE.read_bytes(), "run `python -m conseil.search.knowledge_build` and commit"
+    assert out.read_bytes() == DATA_FILE.read_bytes(), "run `python -m conseil.ingest.knowledge_build` and commit"

@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 
 from conseil.search.errors import IndexLockedError
-from conseil.search.index import CollectionSchema, HybridQuery, IndexPoint, SparseVector
-from conseil.search.lock import IndexLock
+from conseil.search.index.contract import CollectionSchema, HybridQuery, IndexPoint, SparseVector
+from conseil.search.index.lock import IndexLock
 
 HOLDER = r"""
 import sys, time, pathlib
-from conseil.search.lock import IndexLock
-from conseil.search.edge import EdgeIndex
-from conseil.search.index import CollectionSchema, IndexPoint, SparseVector
+from conseil.search.index.lock import IndexLock
+from conseil.search.index.edge import EdgeIndex
+from conseil.search.index.contract import CollectionSchema, IndexPoint, SparseVector
 index_dir = pathlib.Path(sys.argv[1])
 schema = CollectionSchema("products", "dense", 4, "bm25", {"source": "keyword"})
 with IndexLock(index_dir):
@@ -35,7 +35,7 @@ with IndexLock(index_dir):
 
 CONTENDER = r"""
 import sys, pathlib
-from conseil.search.lock import IndexLock
+from conseil.search.index.lock import IndexLock
 from conseil.search.errors import IndexLockedError
 try:
     with IndexLock(pathlib.Path(sys.argv[1])):
@@ -70,7 +70,7 @@ def test_second_process_is_refused_and_holder_keeps_working(tmp_path: Path) -> N
 
 def test_lock_released_when_holder_dies(tmp_path: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-c",
-                             "import sys,pathlib,time;from conseil.search.lock import IndexLock;"
+                             "import sys,pathlib,time;from conseil.search.index.lock import IndexLock;"
                              "l=IndexLock(pathlib.Path(sys.argv[1]));l.acquire();print('ok',flush=True);"
                              "time.sleep(60)", str(tmp_path)], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None and proc.stdout.readline().strip() == "ok"
@@ -91,7 +91,7 @@ def test_lock_released_when_holder_dies(tmp_path: Path) -> None:
 
 
 def test_edge_index_round_trip(tmp_path: Path) -> None:
-    from conseil.search.edge import EdgeIndex
+    from conseil.search.index.edge import EdgeIndex
 
     schema = CollectionSchema("products", "dense", 4, "bm25", {"source": "keyword"})
     index = EdgeIndex.open(tmp_path, schema, create=True, model="m")

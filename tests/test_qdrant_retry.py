@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from conseil.search.errors import BackendUnavailableError, ConfigurationError, IndexError_, IndexMissingError
-from conseil.search.retry import is_transient, with_retries
+from conseil.search.index.retry import is_transient, with_retries
 from conseil.search.settings import Settings
 from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
@@ -82,7 +82,7 @@ def test_grpc_unavailable_is_transient() -> None:
 
 def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
     """A real client against a closed port: retries, then BackendUnavailableError naming the URL."""
-    from conseil.search.store import open_store, products_schema
+    from conseil.search.index.store import open_store, products_schema
 
     settings = Settings(data_dir=tmp_path, qdrant_url="http://127.0.0.1:9", qdrant_retries=1,
                         qdrant_backoff_s=0.01, qdrant_timeout=2)
@@ -92,7 +92,7 @@ def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_missing_server_collection_names_the_server(tmp_path: Path) -> None:
-    from conseil.search.store import open_store, products_schema, stored_dense_size
+    from conseil.search.index.store import open_store, products_schema, stored_dense_size
 
     settings = Settings(data_dir=tmp_path, qdrant_url=":memory:")
     assert stored_dense_size(settings, "products") is None
@@ -101,10 +101,10 @@ def test_missing_server_collection_names_the_server(tmp_path: Path) -> None:
 
 
 def test_bad_url_and_refused_key_are_configuration_errors(tmp_path: Path) -> None:
-    from conseil.search.remote import ServerOptions, _call
+    from conseil.search.index.qdrant_server import ServerOptions, _call
 
     with pytest.raises(ConfigurationError, match="not a URL"):
-        from conseil.search.remote import connect
+        from conseil.search.index.qdrant_server import connect
 
         connect(Settings(data_dir=tmp_path, qdrant_url="localhost:6333"))
     with pytest.raises(ConfigurationError, match="CONSEIL_QDRANT_API_KEY"):

@@ -16,7 +16,7 @@ from conseil.search.query import (
     merge_explicit,
     parse_query,
 )
-from conseil.search.text import fold, normalize_name
+from conseil.search.knowledge.text import fold, normalize_name
 from test_query_support import KB, VOCABULARY, FakeKnowledge, constraint_values, expect, parse
 
 # -- API --------------------------------------------------------------------------------------------
@@ -329,7 +329,7 @@ def test_product_types_map_to_real_sephora_categories(shared_data: Path) -> None
     """Every product-type entry names at least one category of the real catalog, and all of them exist."""
     import csv
 
-    from conseil.search.query_products import PRODUCT_TYPES
+    from conseil.search.query.product_words import PRODUCT_TYPES
 
     names: set[str] = set()
     with (shared_data / "sephora-products" / "product_info.csv").open(encoding="utf-8") as fh:

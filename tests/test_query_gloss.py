@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conseil.search.knowledge import IngredientKnowledge
+from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.query import parse_query
-from conseil.search.query_gloss import english_gloss
+from conseil.search.query.gloss import english_gloss
 
 Case = tuple[str, str]  # text, exact gloss
 

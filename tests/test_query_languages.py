@@ -301,7 +301,7 @@ def test_at_least_fifteen_phrasings_per_language() -> None:
 def test_a_bracketed_group_of_several_words_is_optional_as_a_whole() -> None:
     """"maseczka|maska [do twarzy]" must match with and without "do twarzy" (the group used to be
     read as two literal slots "[do" and "twarzy]", so no Polish face-mask query named its category)."""
-    from conseil.search.query_text import PhraseMatcher
+    from conseil.search.query.tokens import PhraseMatcher
 
     matcher = PhraseMatcher([("maseczka|maska [do twarzy]", "face masks"), ("vernis [a ongles]", "nail")])
     assert [(m.start, m.end, m.value) for m in matcher.find_all(["maseczka", "do", "twarzy", "bez", "alkoholu"])] == [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conseil.search.query_prices import find_prices
+from conseil.search.query.prices import find_prices
 from test_query_support import constraint_values, parse
 
 PRICES = [

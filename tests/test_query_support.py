@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
-from conseil.search.knowledge import IngredientKnowledge
+from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.query import Constraints, Interpretation, QueryParser, QueryVocabulary
-from conseil.search.text import fold, normalize_name
+from conseil.search.knowledge.text import fold, normalize_name
 
 SEPHORA_CATEGORIES = (
     "Skincare", "Makeup", "Hair", "Fragrance", "Bath & Body", "Men", "Moisturizers", "Face Serums", "Shampoo",

@@ -12,10 +12,10 @@ import pytest
 from conseil.ingest.audit import audit_claims
 from conseil.ingest.products import ingest_products
 from conseil.ingest.sources import read_products
-from conseil.search.contract import SearchRequest
-from conseil.search.engine import ProductSearch
-from conseil.search.inci import CachedKnowledge, analyze
-from conseil.search.knowledge import IngredientKnowledge
+from conseil.search.products.contract import SearchRequest
+from conseil.search.products.engine import ProductSearch
+from conseil.search.knowledge.inci import CachedKnowledge, analyze
+from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.settings import Settings
 
 EXAMPLES = {
@@ -81,7 +81,7 @@ def test_issue_examples_on_the_real_catalog(real_engine: ProductSearch, query: s
     assert response.hits, f"no product for {query!r}"
     kb = real_engine.kb
     for hit in response.hits:
-        from conseil.search.schema import point_id
+        from conseil.search.index.schema import point_id
 
         raw = real_engine.index.retrieve([point_id(hit.source, hit.id)])[0].payload["ingredients_raw"]
         assert not analyze(raw, kb).families & EXAMPLES[query], f"{hit.id} violates {query!r}"

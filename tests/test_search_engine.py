@@ -15,14 +15,14 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from conseil.api.cli import demo_catalog_path
 from conseil.ingest.products import ingest_products
-from conseil.search.contract import SearchRequest
-from conseil.search.engine import ProductSearch
+from conseil.search.products.contract import SearchRequest
+from conseil.search.products.engine import ProductSearch
 from conseil.search.errors import IndexMissingError, QueryError
-from conseil.search.index import Hit
-from conseil.search.inci import analyze
-from conseil.search.knowledge import IngredientKnowledge
+from conseil.search.index.contract import Hit
+from conseil.search.knowledge.inci import analyze
+from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.settings import Settings
-from conseil.search.store import open_index, products_schema
+from conseil.search.index.store import open_index, products_schema
 
 from conftest import fake_embedder
 
@@ -44,7 +44,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory, kb: IngredientKnowledge) ->
 
 
 def raw_of(engine: ProductSearch, product_id: str) -> str | None:
-    from conseil.search.schema import point_id
+    from conseil.search.index.schema import point_id
 
     return engine.index.retrieve([point_id("demo", product_id)])[0].payload["ingredients_raw"]
 
@@ -155,7 +155,7 @@ class LeakyIndex:
 
 def test_a_violating_hit_from_the_engine_is_dropped_logged_and_counted(
         engine: ProductSearch, caplog: pytest.LogCaptureFixture) -> None:
-    from conseil.search.schema import point_id
+    from conseil.search.index.schema import point_id
 
     leak = engine.index.retrieve([point_id("demo", "DEMO-035")])[0]  # lists methylparaben
     leaky = ProductSearch(LeakyIndex(engine.index, leak), engine.embedder, engine.kb)  # type: ignore[arg-type]

@@ -19,10 +19,10 @@ from conseil.ingest.study_sources import FileRejected, detect_language, walk_stu
 from conseil.ingest.surveys import classify_tables, summarise_survey
 from conseil.search.embedder import Embedder
 from conseil.search.errors import SourceError
-from conseil.search.index import Filter, HybridQuery, MatchAny
+from conseil.search.index.contract import Filter, HybridQuery, MatchAny
 from conseil.search.settings import Settings
-from conseil.search.sparse import Bm25Encoder
-from conseil.search.store import open_index, studies_schema
+from conseil.search.index.sparse import Bm25Encoder
+from conseil.search.index.store import open_index, studies_schema
 
 DEMO = REPO / "corpora" / "studies"
 

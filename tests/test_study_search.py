@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from conftest import fake_embedder
 from conseil.search.errors import IndexMissingError, IndexSchemaError, QueryError
-from conseil.search.index import IndexPoint
-from conseil.search.schema import study_point_id
+from conseil.search.index.contract import IndexPoint
+from conseil.search.index.schema import study_point_id
 from conseil.search.settings import Settings
-from conseil.search.sparse import Bm25Encoder
-from conseil.search.store import open_store, studies_schema
-from conseil.search.studies import StudySearch, citation, highlight, query_keys, sparse_text
-from conseil.search.studies_contract import StudySearchRequest
+from conseil.search.index.sparse import Bm25Encoder
+from conseil.search.index.store import open_store, studies_schema
+from conseil.search.studies.engine import StudySearch, citation, highlight, query_keys, sparse_text
+from conseil.search.studies.contract import StudySearchRequest
 
 MAKEUP = "Makeup Changes the Apparent Size of Facial Features"
 

@@ -18,13 +18,13 @@ from conseil.ingest.transfer import (
     export_collection,
     import_collection,
 )
-from conseil.search.contract import SearchRequest
-from conseil.search.engine import ProductSearch
+from conseil.search.products.contract import SearchRequest
+from conseil.search.products.engine import ProductSearch
 from conseil.search.errors import ConfigurationError, IndexError_, IndexSchemaError, SourceError
-from conseil.search.index import IndexPoint
-from conseil.search.knowledge import IngredientKnowledge
+from conseil.search.index.contract import IndexPoint
+from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.settings import Settings
-from conseil.search.store import open_index, products_schema
+from conseil.search.index.store import open_index, products_schema
 
 QUERIES = ["shampoo without sulfates", "moisturizer without parabens or fragrance for dry skin",
            "serum with niacinamide", "sunscreen under $30", "crème sans silicones"]

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import QueryError
-from .query_lexicon import FILLERS, FUNCTION_WORDS
-from .query_model import Chip, Constraints, Interpretation, KnowledgeVocabulary
-from .query_text import TokenState
+from conseil.search.errors import QueryError
+from conseil.search.query.lexicon import FILLERS, FUNCTION_WORDS
+from conseil.search.query.model import Chip, Constraints, Interpretation, KnowledgeVocabulary
+from conseil.search.query.tokens import TokenState
 
 _FIELDS: dict[str, str] = {
     "exclude_family": "exclude_families",

@@ -7,7 +7,7 @@ Every entry carries its language, which also feeds the language guess.
 
 from __future__ import annotations
 
-from .query_model import LANGUAGES
+from conseil.search.query.model import LANGUAGES
 
 
 def word_set(text: str) -> frozenset[str]:

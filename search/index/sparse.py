@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import qdrant_edge as qe
 
-from .index import SparseVector
+from conseil.search.index.contract import SparseVector
 
 
 class Bm25Encoder:

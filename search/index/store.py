@@ -16,10 +16,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from .errors import IndexMissingError
-from .index import CollectionSchema, VectorIndex
-from .lock import IndexLock
-from .schema import (
+from conseil.search.errors import IndexMissingError
+from conseil.search.index.contract import CollectionSchema, VectorIndex
+from conseil.search.index.lock import IndexLock
+from conseil.search.index.schema import (
     DENSE_VECTOR,
     PAYLOAD_INDEXES,
     PRODUCTS_COLLECTION,
@@ -27,7 +27,7 @@ from .schema import (
     STUDIES_COLLECTION,
     STUDY_PAYLOAD_INDEXES,
 )
-from .settings import Settings
+from conseil.search.settings import Settings
 
 if TYPE_CHECKING:
     from qdrant_client import QdrantClient
@@ -50,7 +50,7 @@ def stored_dense_size(settings: Settings, collection: str, store: CollectionSour
     if store is not None:
         return store.dense_size(collection)
     if settings.qdrant_url:
-        from .remote import ServerOptions, connect, release, server_location, stored_server_dense_size
+        from conseil.search.index.qdrant_server import ServerOptions, connect, release, server_location, stored_server_dense_size
 
         client = connect(settings)
         try:
@@ -67,7 +67,7 @@ def stored_dense_size(settings: Settings, collection: str, store: CollectionSour
 def index_location(settings: Settings) -> str:
     """Where the index lives, as messages name it: the server URL or the embedded index directory."""
     if settings.qdrant_url:
-        from .remote import server_location
+        from conseil.search.index.qdrant_server import server_location
 
         return f"the Qdrant server at {server_location(settings)}"
     return str(settings.index_dir)
@@ -92,7 +92,7 @@ class Store:
         self._lock: IndexLock | None = None
         self._client: QdrantClient | None = None
         if settings.qdrant_url:
-            from .remote import connect
+            from conseil.search.index.qdrant_server import connect
 
             self._client = connect(settings)
         else:
@@ -101,7 +101,7 @@ class Store:
 
     def exists(self, collection: str) -> bool:
         if self._client is not None:
-            from .remote import ServerOptions, server_location, stored_server_dense_size
+            from conseil.search.index.qdrant_server import ServerOptions, server_location, stored_server_dense_size
 
             return stored_server_dense_size(self._client, collection, where=server_location(self.settings),
                                             options=ServerOptions.from_settings(self.settings)) is not None
@@ -110,7 +110,7 @@ class Store:
     def dense_size(self, collection: str) -> int | None:
         """`stored_dense_size` through this store's own connection."""
         if self._client is not None:
-            from .remote import ServerOptions, server_location, stored_server_dense_size
+            from conseil.search.index.qdrant_server import ServerOptions, server_location, stored_server_dense_size
 
             return stored_server_dense_size(self._client, collection, where=server_location(self.settings),
                                             options=ServerOptions.from_settings(self.settings))
@@ -123,13 +123,13 @@ class Store:
             raise IndexMissingError(missing_index_message(schema.name, self.settings))
         index: VectorIndex
         if self._client is not None:
-            from .remote import QdrantServerIndex, ServerOptions, server_location
+            from conseil.search.index.qdrant_server import QdrantServerIndex, ServerOptions, server_location
 
             index = QdrantServerIndex.open(self._client, schema, create=create, model=self.settings.embedding_model,
                                            where=server_location(self.settings),
                                            options=ServerOptions.from_settings(self.settings))
         else:
-            from .edge import EdgeIndex  # the native engine loads only when an index is really opened
+            from conseil.search.index.edge import EdgeIndex  # the native engine loads only when an index is really opened
 
             index = EdgeIndex.open(self.settings.index_dir, schema, create=create,
                                    model=self.settings.embedding_model)
@@ -143,7 +143,7 @@ class Store:
             self._open.clear()
         finally:
             if self._client is not None:
-                from .remote import release
+                from conseil.search.index.qdrant_server import release
 
                 release(self.settings, self._client)
                 self._client = None

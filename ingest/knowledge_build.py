@@ -1,6 +1,6 @@
 """Regenerate `corpora/knowledge/ingredients.json` from the raw sources and the hand curation.
 
-    python -m conseil.search.knowledge_build [--shared PATH] [--out PATH]
+    python -m conseil.ingest.knowledge_build [--shared PATH] [--out PATH]
 
 Sources (read in place from ../shared/data/ontology, never copied): the EU CosIng annexes II-VI,
 Open Beauty Facts taxonomies, CurlsBot and the Clean at Sephora list; decisions and names live in
@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .knowledge import LANGUAGES, ancestors_map, compile_rules, lookup_keys, pattern_families
-from .text import fold, normalize_name
+from conseil.search.knowledge.base import LANGUAGES, ancestors_map, compile_rules, lookup_keys, pattern_families
+from conseil.search.knowledge.text import fold, normalize_name
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the repository root in a checkout
 KNOWLEDGE_DIR = PACKAGE_ROOT / "corpora" / "knowledge"
@@ -463,7 +463,7 @@ def _about(shared: Path, curation: Path, cur: dict[str, Any], counts: dict[str, 
     about = cur["about"]
     return {
         "title": about["title"],
-        "generated_by": "python -m conseil.search.knowledge_build (search/knowledge_build.py) from the sources "
+        "generated_by": "python -m conseil.ingest.knowledge_build (ingest/knowledge_build.py) from the sources "
                         "below (read in ../shared/data, sha256 listed) and corpora/knowledge/curation.json. Do "
                         "not edit: change curation.json and regenerate.",
         "curation_sha256": hashlib.sha256(curation.read_bytes()).hexdigest(),

@@ -23,14 +23,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .errors import KnowledgeBaseError
-from .text import fold, normalize_name
+from conseil.search.errors import KnowledgeBaseError
+from conseil.search.knowledge.text import fold, normalize_name
 
 LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "it", "de", "pl", "cs")
 _MEMO_LIMIT = 200_000  # names remembered per instance before the memo starts over
 DATA_PACKAGE = "conseil.corpora"
 DATA_RESOURCE = "knowledge/ingredients.json"
-REBUILD_HINT = "regenerate it with `python -m conseil.search.knowledge_build`"
+REBUILD_HINT = "regenerate it with `python -m conseil.ingest.knowledge_build`"
 
 _CI = re.compile(r"^c\.?\s*i\.?\s*(\d{5}(?::\d)?)\b")
 _PARENS = re.compile(r"\([^()]*\)")

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .query_merge import merge_with
-from .query_model import (
+from conseil.search.query.merge import merge_with
+from conseil.search.query.model import (
     CHIP_KINDS,
     LANGUAGES,
     MAX_QUERY_CHARS,
@@ -33,7 +33,7 @@ from .query_model import (
     KnowledgeVocabulary,
     QueryVocabulary,
 )
-from .query_parser import QueryParser
+from conseil.search.query.parser import QueryParser
 
 __all__ = [
     "CHIP_KINDS", "LANGUAGES", "MAX_QUERY_CHARS", "Chip", "Constraints", "IngredientLike", "Interpretation",

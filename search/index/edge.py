@@ -16,8 +16,8 @@ from typing import Any
 
 import qdrant_edge as qe
 
-from .errors import IndexMissingError, IndexSchemaError
-from .index import (
+from conseil.search.errors import IndexMissingError, IndexSchemaError
+from conseil.search.index.contract import (
     CollectionSchema,
     Condition,
     Filter,

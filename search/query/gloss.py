@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
 
-from .query_concerns import CONCERN_PATTERNS
-from .query_lexicon import PREPOSITIONS
-from .query_model import LANGUAGES
-from .query_products import PRODUCT_TYPES
-from .query_terms import HAIR_NOUNS, SKIN_ADJECTIVES, SKIN_NOUNS
-from .query_text import Match, PhraseMatcher, stem, tokenize
+from conseil.search.query.concerns import CONCERN_PATTERNS
+from conseil.search.query.lexicon import PREPOSITIONS
+from conseil.search.query.model import LANGUAGES
+from conseil.search.query.product_words import PRODUCT_TYPES
+from conseil.search.query.terms import HAIR_NOUNS, SKIN_ADJECTIVES, SKIN_NOUNS
+from conseil.search.query.tokens import Match, PhraseMatcher, stem, tokenize
 
 # Kinds of glossed units: products take qualities and body parts as modifiers; tags stay put.
 PRODUCT, PART, QUALITY, TAG = "product", "part", "quality", "tag"

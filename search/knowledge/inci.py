@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .text import normalize_name
+from conseil.search.knowledge.text import normalize_name
 
 
 @dataclass(frozen=True)
@@ -619,7 +619,7 @@ class IngredientLike(Protocol):
 
 
 class KnowledgeLike(Protocol):
-    """What `analyze` needs; satisfied by conseil.search.knowledge.IngredientKnowledge."""
+    """What `analyze` needs; satisfied by conseil.search.knowledge.base.IngredientKnowledge."""
 
     def resolve(self, name: str) -> IngredientLike | None: ...
     def families_of_name(self, name: str) -> frozenset[str]: ...  # pattern rules, known or not

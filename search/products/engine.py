@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, replace
 
-from .cache import SearchCaches
-from .contract import (
+from conseil.search.cache import SearchCaches
+from conseil.search.products.contract import (
     ChipModel,
     FacetValue,
     InterpretationModel,
@@ -21,16 +21,16 @@ from .contract import (
     SearchRequest,
     SearchResponse,
 )
-from .embedder import Embedder
-from .errors import KnowledgeBaseError, QueryError
-from .index import Condition, Filter, Hit, HybridQuery, MatchAny, Range, VectorIndex
-from .knowledge import IngredientKnowledge
-from .query import Constraints, Interpretation, QueryVocabulary, merge_explicit, parse_query
-from .query_gloss import english_gloss
-from .settings import Settings
-from .sparse import Bm25Encoder
-from .text import fold
-from .verify import IngredientItem, audit_warnings, ingredient_items, verify
+from conseil.search.embedder import Embedder
+from conseil.search.errors import KnowledgeBaseError, QueryError
+from conseil.search.index.contract import Condition, Filter, Hit, HybridQuery, MatchAny, Range, VectorIndex
+from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.query import Constraints, Interpretation, QueryVocabulary, merge_explicit, parse_query
+from conseil.search.query.gloss import english_gloss
+from conseil.search.settings import Settings
+from conseil.search.index.sparse import Bm25Encoder
+from conseil.search.knowledge.text import fold
+from conseil.search.products.verify import IngredientItem, audit_warnings, ingredient_items, verify
 
 log = logging.getLogger("conseil.search")
 
@@ -97,8 +97,8 @@ class ProductSearch:
     @classmethod
     @contextmanager
     def open(cls, settings: Settings) -> Iterator[ProductSearch]:
-        from .embedder import load_embedder
-        from .store import open_index, products_schema, stored_dense_size
+        from conseil.search.embedder import load_embedder
+        from conseil.search.index.store import open_index, products_schema, stored_dense_size
 
         dense_size = stored_dense_size(settings, "products") or 0
         with open_index(settings, products_schema(dense_size), create=False) as index:

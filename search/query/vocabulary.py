@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from .query_concerns import CONCERN_PATTERNS
-from .query_lexicon import (
+from conseil.search.query.concerns import CONCERN_PATTERNS
+from conseil.search.query.lexicon import (
     DIACRITICS,
     FIXED_EXCLUSIONS,
     GRAMMAR,
@@ -20,11 +20,11 @@ from .query_lexicon import (
     NEGATIONS,
     PROTECTED,
 )
-from .query_model import LANGUAGES
-from .query_products import GENERIC_CATEGORIES, PRODUCT_TYPES
-from .query_terms import FAMILY_NAMES, INGREDIENT_NAMES, SKIN_ADJECTIVES, SKIN_COMPOUNDS, SKIN_NOUNS
-from .query_text import PhraseMatcher, stems
-from .text import fold, normalize_name
+from conseil.search.query.model import LANGUAGES
+from conseil.search.query.product_words import GENERIC_CATEGORIES, PRODUCT_TYPES
+from conseil.search.query.terms import FAMILY_NAMES, INGREDIENT_NAMES, SKIN_ADJECTIVES, SKIN_COMPOUNDS, SKIN_NOUNS
+from conseil.search.query.tokens import PhraseMatcher, stems
+from conseil.search.knowledge.text import fold, normalize_name
 
 NAME_WORD = re.compile(r"[^\W_]+(?:'(?:s|m|t|re|ve|ll|d)(?![^\W_]))?")
 

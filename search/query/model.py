@@ -12,8 +12,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from .query_index import VocabularyIndex
-    from .query_parser import QueryParser
+    from conseil.search.query.vocabulary import VocabularyIndex
+    from conseil.search.query.parser import QueryParser
 
 # Longest query text accepted, in characters (the HTTP contract uses the same limit).
 MAX_QUERY_CHARS = 500
@@ -85,7 +85,7 @@ class QueryVocabulary:
         The engine builds one vocabulary and parses many queries with it, so the (few ms) compilation
         is paid once; the cache lives on this immutable value, not in a module.
         """
-        from .query_index import build_vocabulary_index  # late: query_index imports this module
+        from conseil.search.query.vocabulary import build_vocabulary_index  # late: query_index imports this module
 
         return build_vocabulary_index(self.categories, self.brands)
 
@@ -99,7 +99,7 @@ class QueryVocabulary:
         cached = self.__dict__.get("_parser_cache")
         if cached is not None and cached[0] is kb:
             return cached[1]
-        from .query_parser import QueryParser  # late: query_parser imports this module
+        from conseil.search.query.parser import QueryParser  # late: query_parser imports this module
 
         parser = QueryParser(kb, self)
         self.__dict__["_parser_cache"] = (kb, parser)

@@ -23,21 +23,21 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .answer_contract import AskEvent, AskRequest, AskResponse, Citation, Domain
-from .contract import SearchRequest
-from .embedder import Embedder
-from .errors import ConseilError, IndexMissingError, LLMError, QueryError
-from .knowledge import IngredientKnowledge
-from .llm import CITATION, check_answer
-from .query import Interpretation, parse_query
-from .router import IngredientSubject, Router, Routing, question_language
-from .studies_contract import StudySearchRequest
-from .synthesis import NOT_IN_SOURCES, ExtractiveSynthesizer, Question, Source, Synthesizer, template
+from conseil.search.answers.contract import AskEvent, AskRequest, AskResponse, Citation, Domain
+from conseil.search.products.contract import SearchRequest
+from conseil.search.embedder import Embedder
+from conseil.search.errors import ConseilError, IndexMissingError, LLMError, QueryError
+from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.answers.llm import CITATION, check_answer
+from conseil.search.query import Interpretation, parse_query
+from conseil.search.answers.domain_router import IngredientSubject, Router, Routing, question_language
+from conseil.search.studies.contract import StudySearchRequest
+from conseil.search.answers.synthesis import NOT_IN_SOURCES, ExtractiveSynthesizer, Question, Source, Synthesizer, template
 
 if TYPE_CHECKING:
-    from .engine import ProductSearch
-    from .settings import Settings
-    from .studies import StudySearch
+    from conseil.search.products.engine import ProductSearch
+    from conseil.search.settings import Settings
+    from conseil.search.studies.engine import StudySearch
 
 log = logging.getLogger("conseil.search")
 MAX_SUBJECTS = 3
@@ -73,7 +73,7 @@ class AskService:
     @classmethod
     def from_settings(cls, settings: Settings, kb: IngredientKnowledge, *, products: Callable[[], ProductSearch],
                       studies: Callable[[], StudySearch], embedder: Embedder | None) -> AskService:
-        from .llm import build_llm_synthesizer
+        from conseil.search.answers.llm import build_llm_synthesizer
 
         return cls(kb, products=products, studies=studies, embedder=embedder,
                    llm=build_llm_synthesizer(settings), fallback=settings.llm_fallback)
@@ -83,11 +83,11 @@ class AskService:
     def open(cls, settings: Settings) -> Iterator[AskService]:
         """For a process of its own (the CLI): lock the index, open the collections that exist, load
         the model. A domain whose collection is missing answers with IndexMissingError."""
-        from .embedder import load_embedder
-        from .engine import ProductSearch
-        from .schema import PRODUCTS_COLLECTION, STUDIES_COLLECTION
-        from .store import Store, missing_index_message, products_schema
-        from .studies import StudySearch
+        from conseil.search.embedder import load_embedder
+        from conseil.search.products.engine import ProductSearch
+        from conseil.search.index.schema import PRODUCTS_COLLECTION, STUDIES_COLLECTION
+        from conseil.search.index.store import Store, missing_index_message, products_schema
+        from conseil.search.studies.engine import StudySearch
 
         store = Store(settings)
         try:

@@ -21,19 +21,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .embedder import Embedder
-from .errors import IndexMissingError, IndexSchemaError, QueryError
-from .index import Condition, Filter, Hit, HybridQuery, MatchAny, Range, SparseVector, VectorIndex
-from .query_lexicon import FUNCTION_WORDS, word_set
-from .query_text import stem
-from .schema import STUDIES_COLLECTION
-from .settings import Settings
-from .sparse import Bm25Encoder
-from .studies_contract import MAX_STUDY_QUERY_CHARS, StudyHit, StudySearchRequest, StudySearchResponse
-from .text import fold
+from conseil.search.embedder import Embedder
+from conseil.search.errors import IndexMissingError, IndexSchemaError, QueryError
+from conseil.search.index.contract import Condition, Filter, Hit, HybridQuery, MatchAny, Range, SparseVector, VectorIndex
+from conseil.search.query.lexicon import FUNCTION_WORDS, word_set
+from conseil.search.query.tokens import stem
+from conseil.search.index.schema import STUDIES_COLLECTION
+from conseil.search.settings import Settings
+from conseil.search.index.sparse import Bm25Encoder
+from conseil.search.studies.contract import MAX_STUDY_QUERY_CHARS, StudyHit, StudySearchRequest, StudySearchResponse
+from conseil.search.knowledge.text import fold
 
 if TYPE_CHECKING:
-    from .store import Store
+    from conseil.search.index.store import Store
 
 MARK_OPEN, MARK_CLOSE = "**", "**"  # Markdown bold: French text already uses «guillemets» as quotes
 SNIPPET_CHARS = 280
@@ -260,7 +260,7 @@ class StudySearch:
     @classmethod
     def from_store(cls, store: Store, embedder: Embedder) -> StudySearch:
         """For a process that already holds the index (the API: products and studies together)."""
-        from .store import missing_index_message, studies_schema
+        from conseil.search.index.store import missing_index_message, studies_schema
 
         dense_size = store.dense_size(STUDIES_COLLECTION)
         if dense_size is None:
@@ -271,8 +271,8 @@ class StudySearch:
     @contextmanager
     def open(cls, settings: Settings) -> Iterator[StudySearch]:
         """Lock and open the studies index, load the model; raises IndexMissingError before loading it."""
-        from .embedder import load_embedder
-        from .store import missing_index_message, open_store, stored_dense_size
+        from conseil.search.embedder import load_embedder
+        from conseil.search.index.store import missing_index_message, open_store, stored_dense_size
 
         if stored_dense_size(settings, STUDIES_COLLECTION) is None:  # fail fast, before the model loads
             raise IndexMissingError(missing_index_message(STUDIES_COLLECTION, settings))

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from .errors import BackendUnavailableError
+from conseil.search.errors import BackendUnavailableError
 
 T = TypeVar("T")
 

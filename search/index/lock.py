@@ -15,7 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from .errors import IndexLockedError
+from conseil.search.errors import IndexLockedError
 
 
 class IndexLock:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .errors import QueryError
-from .query_index import (
+from conseil.search.errors import QueryError
+from conseil.search.query.vocabulary import (
     BRAND_CUES,
     CONCERN_MATCHER,
     FIXED_MATCHER,
@@ -25,13 +25,13 @@ from .query_index import (
     guess_language,
     name_words,
 )
-from .query_lexicon import COORDINATOR_WORDS, DETERMINERS, FREE_WORDS, POST_MODIFIERS, PREPOSITIONS
-from .query_model import MAX_QUERY_CHARS, Chip, Interpretation, KnowledgeVocabulary, QueryVocabulary
-from .query_names import NameResolver
-from .query_prices import find_prices
-from .query_result import Builder, Term, semantic_text
-from .query_terms import HAIR_NOUNS
-from .query_text import TokenState, fold_with_offsets
+from conseil.search.query.lexicon import COORDINATOR_WORDS, DETERMINERS, FREE_WORDS, POST_MODIFIERS, PREPOSITIONS
+from conseil.search.query.model import MAX_QUERY_CHARS, Chip, Interpretation, KnowledgeVocabulary, QueryVocabulary
+from conseil.search.query.names import NameResolver
+from conseil.search.query.prices import find_prices
+from conseil.search.query.builder import Builder, Term, semantic_text
+from conseil.search.query.terms import HAIR_NOUNS
+from conseil.search.query.tokens import TokenState, fold_with_offsets
 
 _RANGE_WORDS = frozenset({"to", "a", "bis", "do", "az", "-"})  # "dry to combination skin", "sèche à mixte"
 

@@ -10,13 +10,13 @@ import difflib
 import math
 from collections.abc import Sequence
 
-from .errors import QueryError
-from .query_index import CONCERN_MATCHER, PRODUCT_MATCHER, SKIN_ADJECTIVE_WORDS, name_words
-from .query_model import Chip, Interpretation, QueryVocabulary
-from .query_parser import QueryParser
-from .query_result import Builder, format_number
-from .schema import CONCERNS, SKIN_TYPES
-from .text import fold, normalize_name
+from conseil.search.errors import QueryError
+from conseil.search.query.vocabulary import CONCERN_MATCHER, PRODUCT_MATCHER, SKIN_ADJECTIVE_WORDS, name_words
+from conseil.search.query.model import Chip, Interpretation, QueryVocabulary
+from conseil.search.query.parser import QueryParser
+from conseil.search.query.builder import Builder, format_number
+from conseil.search.index.schema import CONCERNS, SKIN_TYPES
+from conseil.search.knowledge.text import fold, normalize_name
 
 _EXPLICIT = 1_000_000  # explicit chips come after every parsed chip
 

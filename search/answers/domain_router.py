@@ -15,15 +15,15 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from .answer_contract import Domain, Route
-from .embedder import Embedder
-from .errors import LLMError
-from .knowledge import IngredientKnowledge
-from .query import Interpretation
-from .query_index import PRODUCT_MATCHER
-from .query_lexicon import word_set
-from .query_text import tokenize
-from .text import fold
+from conseil.search.answers.contract import Domain, Route
+from conseil.search.embedder import Embedder
+from conseil.search.errors import LLMError
+from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.query import Interpretation
+from conseil.search.query.vocabulary import PRODUCT_MATCHER
+from conseil.search.query.lexicon import word_set
+from conseil.search.query.tokens import tokenize
+from conseil.search.knowledge.text import fold
 
 DOMAINS: tuple[Domain, ...] = ("products", "studies", "ingredients")
 STRONG = 2

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Generic, TypeVar
 
-from .text import fold
+from conseil.search.knowledge.text import fold
 
 T = TypeVar("T")
 

@@ -18,8 +18,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from .embedder import Embedder
-from .studies import query_keys
+from conseil.search.embedder import Embedder
+from conseil.search.studies.engine import query_keys
 
 NOT_IN_SOURCES = "NOT_IN_SOURCES"
 SourceKind = Literal["product", "study", "ingredient"]

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .edge import FULL_SCAN_THRESHOLD_KB, HNSW_EF_CONSTRUCT, HNSW_M, SCHEMA_VERSION
-from .errors import ConfigurationError, IndexError_, IndexLockedError, IndexMissingError, IndexSchemaError
-from .index import (
+from conseil.search.index.edge import FULL_SCAN_THRESHOLD_KB, HNSW_EF_CONSTRUCT, HNSW_M, SCHEMA_VERSION
+from conseil.search.errors import ConfigurationError, IndexError_, IndexLockedError, IndexMissingError, IndexSchemaError
+from conseil.search.index.contract import (
     CollectionSchema,
     Condition,
     Filter,
@@ -35,8 +35,8 @@ from .index import (
     Range,
     SparseVector,
 )
-from .retry import with_retries
-from .settings import Settings
+from conseil.search.index.retry import with_retries
+from conseil.search.settings import Settings
 
 if TYPE_CHECKING:
     from qdrant_client import QdrantClient
