@@ -26,6 +26,8 @@ from conseil.search.index.store import open_index, products_schema
 
 from conftest import fake_embedder
 
+pytestmark = pytest.mark.index
+
 FAMILIES = ["parabens", "fragrance", "silicones", "sulfates", "mineral_oils", "drying_alcohols", "pegs",
             "formaldehyde_releasers", "essential_oils", "chemical_uv_filters", "phthalates"]
 

@@ -25,6 +25,8 @@ from typing import Any
 import pytest
 from conftest import REPO, fake_embedder
 
+pytestmark = pytest.mark.browser
+
 STATIC = REPO / "api" / "static"
 ARTIFACTS = Path(__file__).resolve().parent / "web_artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
