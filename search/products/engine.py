@@ -159,8 +159,7 @@ class ProductSearch:
         hit: SearchResponse | None = self.caches.responses.get(self._response_key(req))
         if hit is None:
             return None
-        return hit.model_copy(update={"took_ms": round((time.perf_counter() - began) * 1000, 2),
-                                      "dropped_violations": self.violations_dropped})
+        return hit.model_copy(update={"took_ms": round((time.perf_counter() - began) * 1000, 2)})
 
     def _search(self, req: SearchRequest, stable: bool) -> SearchResponse:
         began = time.perf_counter()
@@ -175,13 +174,14 @@ class ProductSearch:
         raw_hits = self.index.query(HybridQuery(
             dense=dense, sparse=sparse, filter=flt, limit=want, offset=req.offset, fusion=req.fusion,
             prefetch_limit=max(100, 4 * (req.offset + want)), with_payload=fields))
-        hits = self._verified(raw_hits, interp.constraints, stable)[: req.limit]
+        verified, dropped = self._verified(raw_hits, interp.constraints, stable)
+        hits = verified[: req.limit]
         total = self._count(flt, stable)
         facets = self._facets(flt, stable) if req.facets else {}
         return SearchResponse(
             query=req.query, interpretation=self._describe(interp), hits=hits, facets=facets, total=total,
             limit=req.limit, offset=req.offset, took_ms=round((time.perf_counter() - began) * 1000, 2),
-            dropped_violations=self.violations_dropped)
+            dropped_violations=dropped)  # this query's; the process total is a metric
 
     def _embed_query(self, text: str) -> list[float]:
         """Query vectors depend only on the model and the exact text embedded."""
@@ -248,12 +248,16 @@ class ProductSearch:
         return replace(interp, constraints=relaxed, semantic_text=f"{interp.semantic_text} {words}".strip(),
                        warnings=interp.warnings + notes)
 
-    def _verified(self, raw_hits: list[Hit], constraints: Constraints, stable: bool = False) -> list[ProductHit]:
+    def _verified(self, raw_hits: list[Hit], constraints: Constraints,
+                  stable: bool = False) -> tuple[list[ProductHit], int]:
+        """The hits that pass verification, and how many were dropped."""
         hits: list[ProductHit] = []
+        dropped = 0
         for hit in raw_hits:
             p = hit.payload
             verdict = verify(p, constraints, self.kb, self._items(hit, stable))
             if not verdict.ok:
+                dropped += 1
                 self.violations_dropped += 1
                 log.error("dropped %s (%s): the index returned it but it %s", p.get("product_id"),
                           p.get("name"), "; ".join(verdict.violations))
@@ -265,7 +269,7 @@ class ProductSearch:
                 concerns=list(p.get("concerns") or []), claims=list(p.get("claims") or []),
                 score=round(hit.score, 6), why=verdict.why, warnings=audit_warnings(p),
                 ingredients=verdict.ingredients, matched_families=verdict.matched_families))
-        return hits
+        return hits, dropped
 
     def _describe(self, interp: Interpretation) -> InterpretationModel:
         c = interp.constraints
