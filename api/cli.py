@@ -201,6 +201,14 @@ def search_command(
     mode: Annotated[str, typer.Option(help="hybrid, dense or bm25.")] = "hybrid",
     batch: Annotated[str | None, typer.Option(help="File (or - for stdin) with one query per line or JSONL "
                                               "requests; writes one JSON response per line.")] = None,
+    collection: Annotated[str, typer.Option(help="products, or studies (consumer studies, page citations).")]
+    = "products",
+    year_from: Annotated[int | None, typer.Option(help="Studies: published in or after this year.")] = None,
+    year_to: Annotated[int | None, typer.Option(help="Studies: published in or before this year.")] = None,
+    market: Annotated[list[str] | None, typer.Option(help="Studies: market, e.g. FR, global (repeatable).")] = None,
+    language: Annotated[list[str] | None, typer.Option(help="Studies: document language, e.g. fr (repeatable).")]
+    = None,
+    group_by_document: Annotated[bool, typer.Option(help="Studies: best passage per document.")] = False,
 ) -> None:
     """Search products (constraints understood, exclusions verified) or, with --collection studies, studies."""
     from conseil.search.products.contract import SearchRequest
@@ -208,6 +216,25 @@ def search_command(
     from pydantic import ValidationError
 
     settings = Settings()
+    studies_only = {"--year-from": year_from, "--year-to": year_to, "--market": market, "--language": language,
+                    "--group-by-document": group_by_document or None}
+    if collection == "studies":
+        if batch is not None:
+            raise typer.BadParameter("--batch searches products only", param_hint="--batch")
+        from .cli_studies import run_study_search
+        fields: dict[str, Any] = {"query": query, "limit": limit, "offset": offset, "mode": mode,
+                                  "year_from": year_from, "year_to": year_to, "market": market or [],
+                                  "language": language or [], "group_by_document": group_by_document}
+        try:
+            run_study_search(settings, fields, as_json, out)
+        except ValidationError as exc:
+            raise typer.BadParameter(_validation_message(exc)) from None
+        return
+    if collection != "products":
+        raise typer.BadParameter(f"unknown collection {collection!r}: products or studies", param_hint="--collection")
+    misplaced = [name for name, value in studies_only.items() if value]
+    if misplaced:
+        raise typer.BadParameter(f"only with --collection studies: {', '.join(misplaced)}")
     if batch is not None:
         with ProductSearch.open(settings) as engine:
             _run_batch(engine, batch)
