@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from importlib import resources
 from types import MappingProxyType
 
+from conseil.search.errors import ConfigurationError
 from conseil.search.knowledge.text import fold, normalize_name
 from conseil.search.query.model import LANGUAGES
 from conseil.search.query.tokens import PhraseMatcher
@@ -68,33 +69,33 @@ class ProductTypes:
 
 
 def parse_product_types(raw: object, where: str) -> ProductTypes:
-    """Validate the JSON document; a ValueError names the entry and the field at fault."""
+    """Validate the JSON document; a ConfigurationError names the entry and the field at fault."""
     if not isinstance(raw, dict) or not isinstance(raw.get("types"), list):
-        raise ValueError(f"{where}: the top level must be an object with a 'types' list")
+        raise ConfigurationError(f"{where}: the top level must be an object with a 'types' list")
     types: dict[str, ProductType] = {}
     for n, entry in enumerate(raw["types"], 1):
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not entry["id"]:
-            raise ValueError(f"{where}: type #{n} has no string 'id'")
+            raise ConfigurationError(f"{where}: type #{n} has no string 'id'")
         tid = entry["id"]
         if tid != normalize_name(tid) or tid in types:
-            raise ValueError(f"{where}: type id {tid!r} is duplicated or not normalised ({normalize_name(tid)!r})")
+            raise ConfigurationError(f"{where}: type id {tid!r} is duplicated or not normalised ({normalize_name(tid)!r})")
         if missing := [lang for lang in LANGUAGES if not isinstance(entry.get(lang), str)]:
-            raise ValueError(f"{where}: type {tid!r} has no names for language(s) {missing}")
+            raise ConfigurationError(f"{where}: type {tid!r} has no names for language(s) {missing}")
         parent = entry.get("parent")
         if parent is not None and not isinstance(parent, str):
-            raise ValueError(f"{where}: type {tid!r} has a parent that is not a string or null")
+            raise ConfigurationError(f"{where}: type {tid!r} has a parent that is not a string or null")
         types[tid] = ProductType(
             id=tid, parent=parent, query=bool(entry.get("query", True)),
             catalog_names=tuple(normalize_name(c) for c in entry.get("catalog_names", ())),
             names=MappingProxyType({lang: entry[lang] for lang in LANGUAGES}))
     for t in types.values():
         if t.parent is not None and t.parent not in types:
-            raise ValueError(f"{where}: type {t.id!r} has unknown parent {t.parent!r}")
+            raise ConfigurationError(f"{where}: type {t.id!r} has unknown parent {t.parent!r}")
     vocabulary = ProductTypes(MappingProxyType(types), tuple(
         MappingProxyType({k: v for k, v in b.items() if k in LANGUAGES}) for b in raw.get("blocks", ())))
     for tid in types:
         if len(vocabulary.lineage(tid)) > 12:
-            raise ValueError(f"{where}: type {tid!r} has a parent cycle")
+            raise ConfigurationError(f"{where}: type {tid!r} has a parent cycle")
     return vocabulary
 
 
