@@ -22,7 +22,7 @@ from types import MappingProxyType
 from conseil.search.errors import ConfigurationError
 from conseil.search.knowledge.text import fold, normalize_name
 from conseil.search.query.model import LANGUAGES
-from conseil.search.query.tokens import PhraseMatcher
+from conseil.search.query.tokens import PhraseMatcher, expand_pattern, stems
 
 DATA_PACKAGE = "conseil.corpora"
 DATA_RESOURCE = "language/product_types.json"
@@ -161,6 +161,13 @@ class CategoryMatcher:
                 self._by_key.setdefault(key, t.id)
         self._matcher: PhraseMatcher[str] = PhraseMatcher(
             (p.strip(), t.id) for t in ordered for text in t.names.values() for p in text.split(";") if p.strip())
+        # Stems of every exact phrase: "Lotions toniques" meets "lotion tonique", "Sérums" meets "serum".
+        self._by_stems: dict[tuple[str, ...], str] = {}
+        for t in ordered:
+            for text in t.names.values():
+                for pattern in text.split(";"):
+                    for phrase in _phrases(pattern):
+                        self._by_stems.setdefault(stems(phrase), t.id)
         self._memo: dict[tuple[str, ...], str | None] = {}
 
     def match_name(self, name: str) -> str | None:
@@ -213,7 +220,7 @@ class CategoryMatcher:
             m = self._matcher.match_at(form, 0)
             if m is not None and m.end == len(form):
                 return m.value
-        return None
+        return self._by_stems.get(stems(words))
 
     def _partial(self, words: tuple[str, ...]) -> str | None:
         """The longest phrase of a type inside the name, the rightmost on a tie (English puts the
@@ -224,6 +231,19 @@ class CategoryMatcher:
             if m is not None and (best is None or (m.end - m.start, m.start) >= best[:2]):
                 best = (m.end - m.start, m.start, m.value)
         return best[2] if best else None
+
+
+def _phrases(pattern: str) -> list[tuple[str, ...]]:
+    """Every word sequence a pattern spells with exact words (prefix slots are the matcher's job)."""
+    out: list[tuple[str, ...]] = []
+    for slots in expand_pattern(pattern.strip()):
+        if any(slot.prefixes and not slot.exact for slot in slots):
+            continue
+        phrases: list[tuple[str, ...]] = [()]
+        for slot in slots:
+            phrases = [p + (w,) for p in phrases for w in sorted(slot.exact)][:256]
+        out += phrases
+    return out
 
 
 def fold_overrides(table: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
