@@ -6,15 +6,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from conseil.ingest.preview import preview_products
 from conseil.ingest.sources import read_products
 from conseil.search.errors import ConfigurationError, SourceError
 from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.products.currency import CurrencyRates, in_catalog_currency, parse_rates
 from conseil.search.query import Constraints, Interpretation, QueryVocabulary, parse_query
 from conseil.search.query.model import LANGUAGES
 from conseil.search.query.product_types import CategoryMatcher, load_product_types, parse_product_types
-from conseil.search.products.currency import CurrencyRates, in_catalog_currency, parse_rates
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "corpora" / "examples"
 TYPES = load_product_types()
