@@ -311,7 +311,7 @@ def generic_record(
         category_path=_category(columns, row, mapping),
         price=parse_price(cell("price"), col("price")),
         currency=currency.upper(),
-        ingredients_raw=clean_text(cell("ingredients"), col("ingredients")),
+        ingredients_raw=_ingredient_text(cell("ingredients"), col("ingredients")),
         skin_types=tuple(t for t in SKIN_TYPES if t in skin_types),
         skin_types_origin="columns" if skin_types else None,
         concerns=tuple(c for c in CONCERNS if c in concerns),
@@ -339,6 +339,15 @@ def _category(
         else:
             levels = [p.strip() for p in (clean_text(value, name) or "").split(mapping.category_separator)]
     return tuple(level for level in levels if level)
+
+
+def _ingredient_text(value: Value, column: str) -> str | None:
+    """The declaration as text. A JSON/Parquet list is kept as its JSON text, which the ingredient
+    parser reads item by item (a comma inside an item, as in "1,2-Hexanediol", stays in it)."""
+    if isinstance(value, (list, tuple)):
+        items = [text for v in value if (text := clean_text(v, column))]
+        return json.dumps(items, ensure_ascii=False) if items else None
+    return clean_text(value, column)
 
 
 def _plain(value: Value) -> bool:

@@ -226,3 +226,31 @@ def test_uk_example_preview(tmp_path: Path, kb: IngredientKnowledge) -> None:
     assert preview.notes and "'Marula Facial Oil\\xa0' stored as 'Marula Facial Oil'" in preview.notes[0]
     assert preview.coverage.with_ingredients == 26 and 0 < preview.coverage.items_resolved < preview.coverage.items
     assert preview.summary()["typed_share"] == round(25 / 26, 4)
+
+
+# -- what ingest/generic-schema.md promises ----------------------------------------------------------------
+
+
+def test_every_documented_ingredient_list_form_parses_alike(kb: IngredientKnowledge, tmp_path: Path) -> None:
+    from conseil.search.knowledge.inci import analyze
+
+    forms = ["Aqua (Water), Glycerin, Methylparaben", "['aqua', 'glycerin', 'methylparaben']",
+             '["Aqua", "Glycerin", "Methylparaben"]']
+    data = write(tmp_path / "p.jsonl", '{"id": "1", "name": "a", "ingredients": ["Aqua", "Glycerin", "Methylparaben"]}\n')
+    (record,) = read_products(data).records
+    for raw in [*forms, record.ingredients_raw]:
+        analysis = analyze(raw, kb)
+        assert [r.key for r in analysis.items] == ["water", "glycerin", "methylparaben"], raw
+        assert "parabens" in analysis.families
+    toner = analyze("['aqua', 'alcohol denat.', 'hamamelis virginiana water', 'parfum']", kb)
+    assert {"drying_alcohols", "fragrance"} <= toner.families
+    assert "drying_alcohols" not in analyze("Aqua, Cetearyl Alcohol", kb).families
+
+
+def test_the_docs_list_every_family_id() -> None:
+    import json
+
+    docs = (Path(__file__).resolve().parents[1] / "ingest" / "generic-schema.md").read_text(encoding="utf-8")
+    kb_file = Path(__file__).resolve().parents[1] / "corpora" / "knowledge" / "ingredients.json"
+    families = json.loads(kb_file.read_text(encoding="utf-8"))["families"]
+    assert [f for f in families if f"| `{f}` |" not in docs] == []
