@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -248,9 +252,28 @@ def test_every_documented_ingredient_list_form_parses_alike(kb: IngredientKnowle
 
 
 def test_the_docs_list_every_family_id() -> None:
-    import json
-
     docs = (Path(__file__).resolve().parents[1] / "ingest" / "generic-schema.md").read_text(encoding="utf-8")
     kb_file = Path(__file__).resolve().parents[1] / "corpora" / "knowledge" / "ingredients.json"
     families = json.loads(kb_file.read_text(encoding="utf-8"))["families"]
     assert [f for f in families if f"| `{f}` |" not in docs] == []
+
+
+def _cli(args: list[str], data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, CONSEIL_DATA_DIR=str(data_dir), COLUMNS="200")
+    return subprocess.run([sys.executable, "-m", "conseil.api.cli", *args], env=env, capture_output=True,
+                          text=True, check=False, timeout=300)
+
+
+def test_dry_run_cli_writes_nothing_and_strict_refuses(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    done = _cli(["ingest", "products", str(EXAMPLES / "uk-shop.csv"), "--mapping",
+                 str(EXAMPLES / "uk-shop-mapping.json"), "--dry-run", "--json"], data_dir)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert (summary["products"], summary["typed"], summary["unmapped_categories"]) == (26, 25, {"Hygiene": 1})
+    assert not data_dir.exists(), "a dry run opens no index and writes no report"
+    bare = write(tmp_path / "bare.csv", "id,name,price\n1,a,5.20\n")
+    refused = _cli(["ingest", "products", str(bare), "--dry-run", "--strict"], data_dir)
+    assert refused.returncode == 2 and "Refused (--strict)" in refused.stderr and "Traceback" not in refused.stderr
+    noted = _cli(["ingest", "products", str(bare), "--dry-run"], data_dir)
+    assert noted.returncode == 0 and "have no currency" in noted.stdout

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from conftest import fake_embedder
 from conseil.ingest.products import ingest_products
 from conseil.search.index.store import open_index, products_schema
