@@ -39,7 +39,7 @@ SEPHORA = REPO.parent / "shared" / "data" / "sephora-products" / "product_info.c
 # (query, the product type it asks for): written by hand, as advisors type them.
 QUERIES: tuple[tuple[str, str], ...] = (
     ("toner", "toner"), ("serum", "serum"), ("cleanser", "cleanser"), ("moisturiser", "moisturiser"),
-    ("face oil", "face oil"), ("mist", "mist"), ("eye cream", "eye cream"), ("face mask", "face mask"),
+    ("face oil", "face oil"), ("mist", "mist"), ("eye cream", "eye treatment"), ("face mask", "face mask"),
     ("exfoliator", "exfoliator"), ("peel", "peel"), ("body wash", "body wash"), ("bath salts", "bath"),
     ("cleansing balm", "cleanser"), ("toner without alcohol", "toner"), ("mist without fragrance", "mist"),
     ("serum without parabens", "serum"),
@@ -68,7 +68,7 @@ QUERIES: tuple[tuple[str, str], ...] = (
 # vocabulary file), with the type an advisor would file them under.
 GENERATED_CATEGORIES: tuple[tuple[str, str], ...] = (
     ("Moisturiser", "moisturiser"), ("Toner", "toner"), ("Serum", "serum"), ("Cleanser", "cleanser"),
-    ("Facial Oil", "face oil"), ("Face Mist", "mist"), ("Eye Cream", "eye cream"), ("Exfoliator", "exfoliator"),
+    ("Facial Oil", "face oil"), ("Face Mist", "mist"), ("Eye Cream", "eye treatment"), ("Exfoliator", "exfoliator"),
     ("Body Wash", "body wash"), ("Bath Salts", "bath"),
     ("Crèmes hydratantes", "moisturiser"), ("Lotions toniques", "toner"), ("Sérums", "serum"),
     ("Huiles visage", "face oil"), ("Brumes visage", "mist"), ("Masques visage", "face mask"),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from types import MappingProxyType
@@ -244,9 +244,3 @@ def _phrases(pattern: str) -> list[tuple[str, ...]]:
             phrases = [p + (w,) for p in phrases for w in sorted(slot.exact)][:256]
         out += phrases
     return out
-
-
-def fold_overrides(table: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
-    """A mapping file's category labels as `CategoryMatcher` looks them up."""
-    items = table.items() if isinstance(table, Mapping) else table
-    return {normalize_name(label): target for label, target in items}
