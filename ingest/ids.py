@@ -10,7 +10,6 @@ trailing non-breaking space) is reported with the row, and duplicates name both 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from conseil.ingest.mapping import RowError, Value, clean_text
@@ -61,8 +60,8 @@ def normalisation_note(column: str, raw: Value, cleaned: str | None) -> str | No
     return f"id cell {column} {raw!r} stored as {cleaned!r} (surrounding whitespace removed)"
 
 
-def duplicate_reason(pid: str, row: int, name: str, first_row: int, first_name: str, columns: Sequence[str]) -> str:
-    """A duplicate-id reject that names both rows, and the way out."""
+def duplicate_reason(pid: str, row: int, name: str, first_row: int, first_name: str, id_label: str) -> str:
+    """A duplicate-id reject that names both rows, and the way out (`id_label`: `IdSpec.label`)."""
     return (f"duplicate id {pid!r}: row {row} ({name!r}) and row {first_row} ({first_name!r}) share it; row "
             f"{row} skipped. If they are different products (size variants), build the id from more columns "
-            f"than {list(columns)} in the mapping file (ingest/generic-schema.md, 'Ids').")
+            f"than {id_label} in the mapping file (ingest/generic-schema.md, 'Ids').")

@@ -58,7 +58,7 @@ class RowBuilder:
                     raise RowError(id_col, "no product id: fill it in or drop the row")
                 if pid in first_row:
                     first, first_name = first_row[pid]
-                    raise RowError(id_col, duplicate_reason(pid, row_no, name, first, first_name, id_col.split("+")))
+                    raise RowError(id_col, duplicate_reason(pid, row_no, name, first, first_name, id_col))
                 first_row[pid] = (row_no, name)
                 record = convert(row, pid, name)
                 if note := normalisation_note(id_col, raw_id, pid):

@@ -150,7 +150,7 @@ class CategoryMatcher:
     """Catalog category names -> product-type ids (None when nothing fits)."""
 
     def __init__(self, vocabulary: ProductTypes, overrides: Mapping[str, str] | None = None) -> None:
-        """`overrides`: fold()ed category name or path -> type id (a mapping file's `values.category`)."""
+        """`overrides`: normalize_name()d category name or path -> type id (a mapping file's `values.category`)."""
         self.vocabulary = vocabulary
         self.overrides = dict(overrides or {})
         self._by_key: dict[str, str] = {}
