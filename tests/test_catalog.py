@@ -264,6 +264,7 @@ def _cli(args: list[str], data_dir: Path) -> subprocess.CompletedProcess[str]:
                           text=True, check=False, timeout=300)
 
 
+@pytest.mark.index  # the index tier is the one allowed to start processes (tests/conftest.py on main)
 def test_dry_run_cli_writes_nothing_and_strict_refuses(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     done = _cli(["ingest", "products", str(EXAMPLES / "uk-shop.csv"), "--mapping",
