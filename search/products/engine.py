@@ -25,6 +25,7 @@ from conseil.search.embedder import Embedder
 from conseil.search.errors import KnowledgeBaseError, QueryError
 from conseil.search.index.contract import Condition, Filter, Hit, HybridQuery, MatchAny, Range, VectorIndex
 from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.products.currency import CurrencyRates, in_catalog_currency, load_rates
 from conseil.search.query import Constraints, Interpretation, QueryVocabulary, merge_explicit, parse_query
 from conseil.search.query.gloss import english_gloss
 from conseil.search.settings import Settings
@@ -85,14 +86,16 @@ class ProductSearch:
     server); without them every search computes everything."""
 
     def __init__(self, index: VectorIndex, embedder: Embedder, kb: IngredientKnowledge,
-                 caches: SearchCaches | None = None) -> None:
+                 caches: SearchCaches | None = None, rates: CurrencyRates | None = None) -> None:
         self.index = index
         self.embedder = embedder
         self.kb = kb
         self.caches = caches
         self.bm25 = Bm25Encoder()
         self.violations_dropped = 0  # verification failures: should stay 0; exported as a metric
+        self.rates = rates  # the user's currency rate table: a query price in another currency is converted
         self.vocabulary = self._vocabulary()
+        self.currencies = self._currencies()
 
     @classmethod
     @contextmanager
@@ -102,15 +105,20 @@ class ProductSearch:
 
         dense_size = stored_dense_size(settings, "products") or 0
         with open_index(settings, products_schema(dense_size), create=False) as index:
-            yield cls(index, load_embedder(settings), IngredientKnowledge.load())
+            rates = load_rates(settings.currency_rates) if settings.currency_rates else None
+            yield cls(index, load_embedder(settings), IngredientKnowledge.load(), rates=rates)
 
     def _vocabulary(self) -> QueryVocabulary:
         categories = {fold(str(v)): str(v) for v, _ in self.index.facet("category", limit=5000)}
         brands = {fold(str(v)): str(v) for v, _ in self.index.facet("brand_key", limit=5000)}
         return QueryVocabulary(categories=categories, brands=brands)
 
+    def _currencies(self) -> tuple[str, ...]:
+        return tuple(str(v) for v, _ in self.index.facet("currency", limit=50))
+
     def refresh_vocabulary(self) -> None:
         self.vocabulary = self._vocabulary()
+        self.currencies = self._currencies()
 
     def interpret(self, req: SearchRequest) -> Interpretation:
         text = req.query.strip()
@@ -132,7 +140,7 @@ class ProductSearch:
         c = interp.constraints
         if c.price_min is not None and c.price_max is not None and c.price_min > c.price_max:
             raise QueryError(f"The price range is empty: minimum {c.price_min:g} is above maximum {c.price_max:g}.")
-        return interp
+        return in_catalog_currency(interp, self.currencies, self.rates)
 
     def search(self, req: SearchRequest, *, looked_up: bool = False) -> SearchResponse:
         """`looked_up`: the caller has just called `cached(req)` and missed (counted once, not twice)."""
