@@ -14,6 +14,7 @@ from conseil.search.index.contract import Filter, MatchAny, VectorIndex
 from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.index.schema import point_id
 from conseil.search.products.verify import audit_warnings
+from conseil.search.errors import RequestRejected
 from pydantic import BaseModel, Field
 
 MAX_SOURCES_SHOWN = 10
@@ -74,8 +75,11 @@ class AuditPage(BaseModel):
     items: list[AuditRow]
 
 
-class AmbiguousProduct(Exception):
+class AmbiguousProduct(RequestRejected):
     """One product id in several sources: the caller must say which."""
+
+    http_status = 409
+    error_code = "conflict"
 
     def __init__(self, product_id: str, sources: list[str]) -> None:
         super().__init__(f"Product id {product_id!r} exists in sources {', '.join(sources)}: add ?source= "

@@ -37,6 +37,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from conseil.search.errors import EvaluationError
+
 from . import beir
 from .metrics import evaluate as metric_means
 from .product_suite import (
@@ -59,7 +61,7 @@ BASELINE_COMBOS = 15
 SAMPLE_SEED = 7
 
 
-class SuiteMismatch(RuntimeError):
+class SuiteMismatch(EvaluationError):
     """The stored suite no longer matches what the generator computes from the export."""
 
 

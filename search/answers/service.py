@@ -258,7 +258,7 @@ class AskService:
             try:
                 response = self._fall_back(prep, exc)
             except LLMError:
-                yield AskEvent(event="error", data={"error": "llm_unavailable", "detail": str(exc)})
+                yield AskEvent(event="error", data={"error": exc.error_code, "detail": str(exc)})
                 return
         except ConseilError as exc:
             yield AskEvent(event="error", data={"error": "server_error", "detail": str(exc)})

@@ -23,7 +23,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from conseil.search.index.edge import FULL_SCAN_THRESHOLD_KB, HNSW_EF_CONSTRUCT, HNSW_M, SCHEMA_VERSION
-from conseil.search.errors import ConfigurationError, IndexError_, IndexLockedError, IndexMissingError, IndexSchemaError
+from conseil.search.errors import ConfigurationError, VectorIndexError, IndexLockedError, IndexMissingError, IndexSchemaError
 from conseil.search.index.contract import (
     CollectionSchema,
     Condition,
@@ -146,7 +146,7 @@ def _translate(exc: Any, what: str, where: str) -> Exception:
         return ConfigurationError(
             f"The Qdrant server at {where} refused the request ({what}: HTTP {exc.status_code}): "
             "check CONSEIL_QDRANT_API_KEY.")
-    return IndexError_(f"The Qdrant server at {where} could not {what} (HTTP {exc.status_code}): {detail}")
+    return VectorIndexError(f"The Qdrant server at {where} could not {what} (HTTP {exc.status_code}): {detail}")
 
 
 def _condition(cond: Condition) -> qm.FieldCondition:
