@@ -3,7 +3,7 @@
 The server owns the embedded index: it opens the Store (the one lock of the process) at startup and
 keeps it until shutdown, so a `conseil ingest` run beside it fails with the lock error naming the
 server's pid. Searches read under the shared side of `rw`; the ingestion job writes under its
-exclusive side (see `api.guard`).
+exclusive side (see `api.index_rwlock`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from fastapi import Request
 from .batching import BatchingEmbedder
 from .catalog import contradictions
 from .config import ApiSettings
-from .guard import ReadWriteLock
+from .index_rwlock import ReadWriteLock
 from .jobs import Job, JobManager
 from .metrics import ApiMetrics
 
