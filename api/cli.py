@@ -182,12 +182,13 @@ def search_command(
 ) -> None:
     """Search products (constraints understood, exclusions verified) or, with --collection studies, studies."""
     from conseil.search.products.contract import SearchRequest
-    from conseil.search.products.engine import ProductSearch
+    from conseil.search.engines import Engines
     from pydantic import ValidationError
 
     settings = Settings()
     if batch is not None:
-        with ProductSearch.open(settings) as engine:
+        with Engines.open(settings, need=["products"]) as engines:
+            engine = engines.product_engine()
             _run_batch(engine, batch)
         return
     try:
@@ -197,7 +198,8 @@ def search_command(
                                 price_max=price_max, mode=mode)
     except ValidationError as exc:
         raise typer.BadParameter(validation_message(exc)) from None
-    with ProductSearch.open(settings) as engine:
+    with Engines.open(settings, need=["products"]) as engines:
+        engine = engines.product_engine()
         response = engine.search(request)
     if as_json:
         sys.stdout.write(response.model_dump_json(indent=2) + "\n")

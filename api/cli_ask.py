@@ -35,10 +35,9 @@ def ask_command(
 ) -> None:
     """Answer a product, study or ingredient question with numbered citations."""
     from conseil.search.answers.contract import AskRequest
-    from conseil.search.answers.service import AskService
+    from conseil.search.engines import Engines
     from conseil.search.errors import LLMError
     from pydantic import ValidationError
-
 
     try:
         request = AskRequest.model_validate({"question": question, "domains": domain or [], "limit": limit,
@@ -46,7 +45,8 @@ def ask_command(
     except ValidationError as exc:
         raise typer.BadParameter(validation_message(exc)) from None
     allowed = frozenset(d for d, p in _DOMAIN_PERMISSIONS.items() if p in ROLE_PERMISSIONS[role])
-    with AskService.open(Settings()) as service:
+    with Engines.open(Settings()) as engines:
+        service = engines.answers
         prepared = service.prepare(request, allowed=allowed, audiences=ROLE_AUDIENCES[role])
         if as_json:
             sys.stdout.write(service.complete(prepared).model_dump_json(indent=2) + "\n")

@@ -165,10 +165,11 @@ def eval_studies(
     from conseil.eval.beir import load
     from conseil.eval.studies_eval import QRELS_DIR, evaluate, print_report
     from conseil.search.settings import Settings
-    from conseil.search.studies.engine import StudySearch
+    from conseil.search.engines import Engines
 
     dataset = load(QRELS_DIR)
-    with StudySearch.open(Settings()) as engine:
+    with Engines.open(Settings(), need=["studies"]) as engines:
+        engine = engines.study_engine()
         report = evaluate(engine, dataset.queries, dataset.qrels, [m.strip() for m in modes.split(",") if m.strip()])
     if out_file is not None:
         out_file.parent.mkdir(parents=True, exist_ok=True)

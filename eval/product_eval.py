@@ -52,6 +52,7 @@ from .product_suite import (
 )
 
 if TYPE_CHECKING:
+    from conseil.search.engines import Engines
     from conseil.search.products.engine import ProductSearch
 
 MODES: dict[str, tuple[str, str]] = {"bm25": ("bm25", "rrf"), "dense": ("dense", "rrf"),
@@ -284,13 +285,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.export.is_file():
         print(f"error: the export {args.export} is missing: pass --export PATH/product_info.csv")
         return 2
-    from conseil.search.products.engine import ProductSearch
     from conseil.search.errors import ConseilError
     from conseil.search.settings import Settings
 
     settings = Settings(data_dir=args.data_dir) if args.data_dir else Settings()
     try:
-        with ProductSearch.open(settings) as engine:
+        with Engines.open(settings, need=["products"]) as engines:
+            engine = engines.product_engine()
             report = evaluate(engine, args.suite, args.export, modes,
                               0 if args.skip_baseline else args.baseline_sample, log=sys.stderr)
     except (ConseilError, SuiteMismatch) as exc:
