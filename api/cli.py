@@ -181,8 +181,8 @@ def search_command(
                                               "requests; writes one JSON response per line.")] = None,
 ) -> None:
     """Search products (constraints understood, exclusions verified) or, with --collection studies, studies."""
-    from conseil.search.products.contract import SearchRequest
     from conseil.search.engines import Engines
+    from conseil.search.products.contract import SearchRequest
     from pydantic import ValidationError
 
     settings = Settings()

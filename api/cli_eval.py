@@ -164,8 +164,8 @@ def eval_studies(
 
     from conseil.eval.beir import load
     from conseil.eval.studies_eval import QRELS_DIR, evaluate, print_report
-    from conseil.search.settings import Settings
     from conseil.search.engines import Engines
+    from conseil.search.settings import Settings
 
     dataset = load(QRELS_DIR)
     with Engines.open(Settings(), need=["studies"]) as engines:

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from conseil.search.index.contract import CollectionSchema, ForwardingIndex, IndexPoint, VectorIndex
+from conseil.search.index.store import Store
 
 
 class ReadWriteLock:
@@ -89,18 +90,17 @@ class GuardedStore:
     """What `ingest.studies` needs of a `Store` (`settings`, `collection`), handing out guarded
     collections of the server's own store. Opening a collection is serialised by `open_lock`."""
 
-    def __init__(self, store: Any, lock: ReadWriteLock, open_lock: threading.Lock) -> None:
+    def __init__(self, store: Store, lock: ReadWriteLock, open_lock: threading.Lock) -> None:
         self._store = store
         self._lock = lock
         self._open_lock = open_lock
         self.settings = store.settings
 
     def exists(self, collection: str) -> bool:
-        return bool(self._store.exists(collection))
+        return self._store.exists(collection)
 
     def dense_size(self, collection: str) -> int | None:
-        size = self._store.dense_size(collection)
-        return None if size is None else int(size)
+        return self._store.dense_size(collection)
 
     def collection(self, schema: CollectionSchema, *, create: bool) -> GuardedIndex:
         with self._open_lock:

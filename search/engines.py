@@ -30,6 +30,7 @@ from conseil.search.products.engine import ProductSearch
 from conseil.search.settings import Settings
 from conseil.search.studies.engine import StudySearch
 
+
 class Engines:
     """The engines of one process over one open store, sharing one embedder and knowledge base.
 

@@ -38,9 +38,8 @@ def test_opens_every_engine_on_one_store_with_one_embedder(tmp_path_factory: pyt
 
 def test_holds_the_index_lock_for_the_block(tmp_path_factory: pytest.TempPathFactory) -> None:
     settings = _settings(demo_data(tmp_path_factory, "engines-lock"))
-    with Engines.open(settings, embedder_factory=fake_embedder):
-        with pytest.raises(IndexLockedError), open_store(settings):
-            pass
+    with Engines.open(settings, embedder_factory=fake_embedder), pytest.raises(IndexLockedError), open_store(settings):
+        pass
     with open_store(settings):  # released after the block
         pass
 
@@ -52,9 +51,9 @@ def test_a_needed_missing_collection_fails_before_the_model_loads(tmp_path: Path
         loads.append(1)
         return fake_embedder()
 
-    with pytest.raises(IndexMissingError, match="conseil ingest products PATH"):
-        with Engines.open(_settings(tmp_path / "data"), need=["products"], embedder_factory=factory):
-            pass
+    with pytest.raises(IndexMissingError, match="conseil ingest products PATH"), \
+            Engines.open(_settings(tmp_path / "data"), need=["products"], embedder_factory=factory):
+        pass
     assert loads == []
 
 

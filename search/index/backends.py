@@ -58,7 +58,9 @@ class EmbeddedBackend:
         return embedded_dense_size(self.index_dir, collection)
 
     def open(self, schema: CollectionSchema, *, create: bool, model: str) -> VectorIndex:
-        from conseil.search.index.edge import EdgeIndex  # the native engine loads only when an index is opened
+        from conseil.search.index.edge import (
+            EdgeIndex,  # the native engine loads only when an index is opened
+        )
 
         return EdgeIndex.open(self.index_dir, schema, create=create, model=model)
 
