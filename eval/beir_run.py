@@ -10,7 +10,7 @@ on "title text", as BEIR's sentence-transformers evaluation does) and one BM25 s
 (`search.sparse.Bm25Encoder`, the product encoder) per document, payload the document id. Modes:
 `bm25` and `dense` rank by one vector; `hybrid` is one Query API call with both prefetches fused
 by Qdrant (`rrf`: reciprocal rank, k=60; `dbsf`: distribution-based score fusion), exactly the
-product search's call (`search.edge.EdgeIndex.query`). `convex` is a weighted fusion Qdrant's
+product search's call (`search.index.edge.EdgeIndex.query`). `convex` is a weighted fusion Qdrant's
 Query API does not offer: the dense and BM25 rankings come from two engine calls, each list's
 scores are min-max normalised, and documents are ranked by `w * dense + (1 - w) * bm25`
 (`dense_weight`, tuned on NFCorpus's dev split: see DENSE_WEIGHT).

@@ -1,6 +1,6 @@
 """The server backend: a Qdrant server or cluster through qdrant-client (`CONSEIL_QDRANT_URL`).
 
-It implements the same contract as `search.edge` with the same collection layout: a named dense
+It implements the same contract as `search.index.edge` with the same collection layout: a named dense
 vector (cosine), a named sparse vector with the IDF modifier (BM25 computed client-side by
 `search.sparse`, so both engines score the same tokens), the same HNSW settings and payload
 indexes, and the same Query API calls (dense and sparse prefetches each carrying the filter, RRF
