@@ -34,14 +34,18 @@ from conseil.search.studies.engine import StudySearch
 class Engines:
     """The engines of one process over one open store, sharing one embedder and knowledge base.
 
-    `products` and `studies` are None until their collection exists; `product_engine()` and
-    `study_engine()` return them or raise IndexMissingError. `caches`: only for an owner that
-    invalidates them whenever the index changes (the server).
+    `products` and `studies` are None until their collection exists (and is one of `collections`);
+    `product_engine()` and `study_engine()` return them or raise IndexMissingError. `caches`: only
+    for an owner that invalidates them whenever the index changes (the server).
     """
 
     def __init__(self, settings: Settings, store: CollectionSource, embedder: Embedder, kb: IngredientKnowledge,
-                 caches: SearchCaches | None = None) -> None:
+                 caches: SearchCaches | None = None, *,
+                 collections: Sequence[str] = (PRODUCTS_COLLECTION, STUDIES_COLLECTION)) -> None:
+        """`collections`: the ones this process may search (a products-only command does not pay for
+        opening the studies)."""
         self.settings = settings
+        self.collections = tuple(collections)
         self.store = store
         self.embedder = embedder
         self.kb = kb
@@ -59,10 +63,13 @@ class Engines:
     def open_available(self) -> None:
         """Open whichever collections exist and are not open yet (the caller serialises this with
         anything else that mutates the store)."""
-        if self.products is None and self.store.dense_size(PRODUCTS_COLLECTION) is not None:
+        if self.products is None and self._openable(PRODUCTS_COLLECTION):
             self.products = ProductSearch.from_store(self.store, self.embedder, self.kb, self.caches)
-        if self.studies is None and self.store.dense_size(STUDIES_COLLECTION) is not None:
+        if self.studies is None and self._openable(STUDIES_COLLECTION):
             self.studies = StudySearch.from_store(self.store, self.embedder)
+
+    def _openable(self, collection: str) -> bool:
+        return collection in self.collections and self.store.dense_size(collection) is not None
 
     def product_engine(self) -> ProductSearch:
         if self.products is None:
@@ -79,7 +86,7 @@ class Engines:
     def open(cls, settings: Settings, *, need: Sequence[str] = (),
              embedder_factory: Callable[[], Embedder] | None = None) -> Iterator[Engines]:
         """For a process of its own (the CLI, an evaluation): lock the index for the block, load the
-        model and the knowledge base, open the collections that exist.
+        model and the knowledge base, open the collections in `need` (all that exist when empty).
 
         A collection named in `need` that does not exist raises IndexMissingError before the lock is
         taken and the model loads (seconds saved on a mistyped data directory).
@@ -89,4 +96,5 @@ class Engines:
                 raise IndexMissingError(missing_index_message(collection, settings))
         with open_store(settings) as store:
             embedder = embedder_factory() if embedder_factory is not None else load_embedder(settings)
-            yield cls(settings, store, embedder, IngredientKnowledge.load())
+            yield cls(settings, store, embedder, IngredientKnowledge.load(),
+                      collections=tuple(need) or (PRODUCTS_COLLECTION, STUDIES_COLLECTION))

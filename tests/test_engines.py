@@ -71,3 +71,11 @@ def test_a_missing_collection_answers_only_when_asked_for_then_opens_once_built(
         assert engines.study_engine().search(StudySearchRequest(query="skin", audiences=["analyst"])).total > 0
         with pytest.raises(IndexMissingError, match="conseil ingest products PATH"):
             engines.product_engine()
+
+
+def test_a_command_opens_only_the_collections_it_needs(tmp_path_factory: pytest.TempPathFactory) -> None:
+    settings = _settings(demo_data(tmp_path_factory, "engines-need"))
+    with Engines.open(settings, need=["products"], embedder_factory=fake_embedder) as engines:
+        assert engines.products is not None and engines.studies is None
+    with Engines.open(settings, embedder_factory=fake_embedder) as engines:
+        assert engines.products is not None and engines.studies is not None
