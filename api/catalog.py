@@ -10,10 +10,11 @@ from typing import Any
 
 from conseil.ingest.audit_report import describe_claim
 from conseil.search.products.contract import AuditWarning
-from conseil.search.index.contract import Filter, MatchAny, VectorIndex
+from conseil.search.index.contract import Filter, MatchAny, IndexReader
 from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.index.schema import point_id
 from conseil.search.products.verify import audit_warnings
+from conseil.search.errors import RequestRejected
 from pydantic import BaseModel, Field
 
 MAX_SOURCES_SHOWN = 10
@@ -74,15 +75,18 @@ class AuditPage(BaseModel):
     items: list[AuditRow]
 
 
-class AmbiguousProduct(Exception):
+class AmbiguousProduct(RequestRejected):
     """One product id in several sources: the caller must say which."""
+
+    http_status = 409
+    error_code = "conflict"
 
     def __init__(self, product_id: str, sources: list[str]) -> None:
         super().__init__(f"Product id {product_id!r} exists in sources {', '.join(sources)}: add ?source= "
                          "to say which one.")
 
 
-def find_product(index: VectorIndex, product_id: str, source: str | None) -> dict[str, Any] | None:
+def find_product(index: IndexReader, product_id: str, source: str | None) -> dict[str, Any] | None:
     """The stored payload of a product by its source id; AmbiguousProduct when sources disagree."""
     if source is not None:
         hits = index.retrieve([point_id(source, product_id)])
@@ -119,7 +123,7 @@ def describe_ingredient(kb: IngredientKnowledge, name: str) -> IngredientInfo | 
     return IngredientInfo.model_validate(facts)
 
 
-def contradictions(index: VectorIndex) -> list[dict[str, Any]]:
+def contradictions(index: IndexReader) -> list[dict[str, Any]]:
     """One row per (product, contradicted claim), sorted by source, product id and claim."""
     claims = [str(value) for value, _ in index.facet("audit_claims", limit=1000)]
     if not claims:

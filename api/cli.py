@@ -1,55 +1,33 @@
 """The `conseil` command line: built with typer, errors translated into messages at this edge.
 
-Heavy modules (torch, sentence-transformers, the Qdrant engine) are imported inside commands so
-that `conseil --help` stays instant.
+This module defines the ingest and search commands and registers the sub-command modules'
+(`cli_ask`, `cli_eval`, `cli_index`, `cli_server`); they share `cli_common` (consoles, the one error
+translation `friendly_errors`) and never import this module back. Heavy modules (torch,
+sentence-transformers, the Qdrant engine) are imported inside commands so that `conseil --help`
+stays instant.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from conseil.api.cli_preview import print_catalog_notes
-from conseil.search.errors import ConseilError, IndexLockedError
+from conseil.search.errors import ConseilError
 from conseil.search.settings import Settings
-from rich.console import Console
+
+from . import cli_ask, cli_eval, cli_index, cli_server
+from .cli_common import console, demo_catalog_path, friendly_errors, out, validation_message
+
+__all__ = ["app", "demo_catalog_path", "main"]
 
 app = typer.Typer(help="Conseil: ingredient-aware product and study search.", no_args_is_help=True,
                   add_completion=False)
 ingest_app = typer.Typer(help="Load sources into the index.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
-
-console = Console(stderr=True)
-out = Console()
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def friendly_errors(func: F) -> F:
-    """Translate Conseil errors into one clear line and a non-zero exit code."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except IndexLockedError as exc:
-            console.print(f"[bold red]error:[/] {exc}")
-            raise typer.Exit(3) from None
-        except ConseilError as exc:
-            console.print(f"[bold red]error:[/] {exc}")
-            raise typer.Exit(2) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def demo_catalog_path() -> Path:
-    from importlib.resources import files
-
-    return Path(str(files("conseil.corpora") / "demo" / "products.jsonl"))
 
 
 def _run_product_ingest(settings: Settings, path: Path, fmt: str, mapping: Path | None,
@@ -226,8 +204,8 @@ def search_command(
     group_by_document: Annotated[bool, typer.Option(help="Studies: best passage per document.")] = False,
 ) -> None:
     """Search products (constraints understood, exclusions verified) or, with --collection studies, studies."""
+    from conseil.search.engines import Engines
     from conseil.search.products.contract import SearchRequest
-    from conseil.search.products.engine import ProductSearch
     from pydantic import ValidationError
 
     settings = Settings()
@@ -243,7 +221,7 @@ def search_command(
         try:
             run_study_search(settings, fields, as_json, out)
         except ValidationError as exc:
-            raise typer.BadParameter(_validation_message(exc)) from None
+            raise typer.BadParameter(validation_message(exc)) from None
         return
     if collection != "products":
         raise typer.BadParameter(f"unknown collection {collection!r}: products or studies", param_hint="--collection")
@@ -251,7 +229,8 @@ def search_command(
     if misplaced:
         raise typer.BadParameter(f"only with --collection studies: {', '.join(misplaced)}")
     if batch is not None:
-        with ProductSearch.open(settings) as engine:
+        with Engines.open(settings, need=["products"]) as engines:
+            engine = engines.product_engine()
             _run_batch(engine, batch)
         return
     try:
@@ -260,17 +239,14 @@ def search_command(
                                 category=category or [], brand=brand or [], price_min=price_min,
                                 price_max=price_max, mode=mode)
     except ValidationError as exc:
-        raise typer.BadParameter(_validation_message(exc)) from None
-    with ProductSearch.open(settings) as engine:
+        raise typer.BadParameter(validation_message(exc)) from None
+    with Engines.open(settings, need=["products"]) as engines:
+        engine = engines.product_engine()
         response = engine.search(request)
     if as_json:
         sys.stdout.write(response.model_dump_json(indent=2) + "\n")
     else:
         _print_response(response)
-
-
-def _validation_message(exc: Any) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
 
 
 def _run_batch(engine: Any, batch: str) -> None:
@@ -289,7 +265,7 @@ def _run_batch(engine: Any, batch: str) -> None:
                            else SearchRequest(query=line))
                 sys.stdout.write(engine.search(request).model_dump_json() + "\n")
             except ValidationError as exc:
-                sys.stdout.write(json.dumps({"line": number, "error": _validation_message(exc)}) + "\n")
+                sys.stdout.write(json.dumps({"line": number, "error": validation_message(exc)}) + "\n")
             except ConseilError as exc:
                 sys.stdout.write(json.dumps({"line": number, "query": line, "error": str(exc)}) + "\n")
             sys.stdout.flush()
@@ -298,15 +274,10 @@ def _run_batch(engine: Any, batch: str) -> None:
             handle.close()
 
 
-from .cli_ask import register as _register_ask
-from .cli_eval import register as _register_eval
-from .cli_index import register as _register_index
-from .cli_server import register as _register_server
-
-_register_server(app)
-_register_ask(app)
-_register_index(app)
-_register_eval(app)
+cli_server.register(app)
+cli_ask.register(app)
+cli_index.register(app)
+cli_eval.register(app)
 
 
 def main() -> None:

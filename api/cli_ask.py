@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import typer
 from conseil.search.settings import Settings
 
+from .cli_common import console, friendly_errors, out, validation_message
 from .keys import ROLE_AUDIENCES, ROLE_PERMISSIONS, Permission, Role
 
 _DOMAIN_PERMISSIONS = {"products": Permission.PRODUCTS, "studies": Permission.STUDIES,
@@ -34,19 +35,18 @@ def ask_command(
 ) -> None:
     """Answer a product, study or ingredient question with numbered citations."""
     from conseil.search.answers.contract import AskRequest
-    from conseil.search.answers.service import AskService
+    from conseil.search.engines import Engines
     from conseil.search.errors import LLMError
     from pydantic import ValidationError
-
-    from .cli import _validation_message, console, out
 
     try:
         request = AskRequest.model_validate({"question": question, "domains": domain or [], "limit": limit,
                                              "synthesizer": "extractive" if extractive else "auto"})
     except ValidationError as exc:
-        raise typer.BadParameter(_validation_message(exc)) from None
+        raise typer.BadParameter(validation_message(exc)) from None
     allowed = frozenset(d for d, p in _DOMAIN_PERMISSIONS.items() if p in ROLE_PERMISSIONS[role])
-    with AskService.open(Settings()) as service:
+    with Engines.open(Settings()) as engines:
+        service = engines.answers
         prepared = service.prepare(request, allowed=allowed, audiences=ROLE_AUDIENCES[role])
         if as_json:
             sys.stdout.write(service.complete(prepared).model_dump_json(indent=2) + "\n")
@@ -75,6 +75,4 @@ def ask_command(
 
 
 def register(app: typer.Typer) -> None:
-    from .cli import friendly_errors  # at call time: cli.py imports this module while loading
-
     app.command("ask")(friendly_errors(ask_command))

@@ -45,11 +45,12 @@ def run_study_ingest(settings: Settings, paths: list[Path], sync: bool, as_json:
 
 
 def run_study_search(settings: Settings, request_fields: dict[str, Any], as_json: bool, out: Console) -> None:
-    from conseil.search.studies.engine import StudySearch
+    from conseil.search.engines import Engines
     from conseil.search.studies.contract import StudySearchRequest
 
     request = StudySearchRequest(**request_fields)
-    with StudySearch.open(settings) as engine:
+    with Engines.open(settings, need=["studies"]) as engines:
+        engine = engines.study_engine()
         response = engine.search(request)
     if as_json:
         sys.stdout.write(response.model_dump_json(indent=2) + "\n")

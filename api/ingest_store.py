@@ -19,7 +19,7 @@ from conseil.search.index.schema import PRODUCTS_COLLECTION
 from conseil.search.settings import Settings
 from conseil.search.index.store import Store
 
-from .guard import GuardedStore, ReadWriteLock
+from .index_rwlock import GuardedStore, ReadWriteLock
 
 
 def ingest_products_in_store(store: Store, settings: Settings, path: Path, *, lock: ReadWriteLock,

@@ -25,7 +25,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from conseil.search.errors import ConseilError
+from conseil.search.errors import ConseilError, JobCancelled, RequestRejected
 from pydantic import BaseModel, Field
 
 log = logging.getLogger("conseil.api.jobs")
@@ -42,25 +42,30 @@ Progress = Callable[[str, int, int], None]
 Work = Callable[[Progress], dict[str, Any]]
 
 
-class UploadRejected(Exception):
-    """An upload the server will not keep; `status` is 413 (too large) or 415 (wrong type)."""
+class UploadRejected(RequestRejected):
+    """An upload the server will not keep: not a type this route takes."""
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
+    http_status = 415
+    error_code = "unsupported_media_type"
 
 
-class JobConflict(Exception):
+class UploadTooLarge(UploadRejected):
+    """An upload over the server's size limit."""
+
+    http_status = 413
+    error_code = "payload_too_large"
+
+
+class JobConflict(RequestRejected):
     """Another ingestion job is queued or running."""
+
+    http_status = 409
+    error_code = "conflict"
 
     def __init__(self, running: str) -> None:
         super().__init__(f"Ingestion job {running} is still running: one job at a time. Follow it at "
                          f"GET /v1/jobs/{running} and retry when it has finished.")
         self.running = running
-
-
-class JobCancelled(Exception):
-    """Raised from the progress callback when the server shuts down during a job."""
 
 
 class JobStatus(StrEnum):
@@ -120,7 +125,7 @@ def sanitise_filename(name: str | None, allowed: tuple[str, ...], fallback: str 
     ext = "." + ext.lower()
     if ext not in allowed:
         shown = repr(base) if base else "(no name)"
-        raise UploadRejected(415, f"File {shown} is not accepted here: send one of {', '.join(allowed)}.")
+        raise UploadRejected(f"File {shown} is not accepted here: send one of {', '.join(allowed)}.")
     stem = _UNSAFE.sub("_", stem).strip("._-")[:100] or fallback
     return stem + ext
 
@@ -136,7 +141,7 @@ def check_type(head: bytes, name: str) -> None:
         ok = b"\x00" not in head and not head.startswith(_BINARY_MAGIC)
     if not ok:
         kind = {".pdf": "a PDF", ".parquet": "a Parquet file"}.get(ext, "text")
-        raise UploadRejected(415, f"{name} is not {kind}: its content does not match its extension.")
+        raise UploadRejected(f"{name} is not {kind}: its content does not match its extension.")
 
 
 @dataclass
@@ -152,7 +157,7 @@ def save_upload(source: BinaryIO, directory: Path, name: str, budget: ByteBudget
     directory.mkdir(parents=True, exist_ok=True)
     target = (directory / name).resolve()
     if target.parent != directory.resolve():  # belt and braces: sanitise_filename already prevents it
-        raise UploadRejected(415, f"{name!r} is not a plain file name.")
+        raise UploadRejected(f"{name!r} is not a plain file name.")
     stem, n = target.stem, 1
     while target.exists():  # two uploads with one name in one job: keep both
         n += 1
@@ -167,13 +172,13 @@ def save_upload(source: BinaryIO, directory: Path, name: str, budget: ByteBudget
             if budget.used + written > budget.limit:
                 out.close()
                 target.unlink(missing_ok=True)
-                raise UploadRejected(413, f"The upload is larger than the server's limit of "
+                raise UploadTooLarge(f"The upload is larger than the server's limit of "
                                           f"{budget.limit / 1024 / 1024:.4g} MB (CONSEIL_UPLOAD_MAX_MB).")
             out.write(chunk)
             chunk = source.read(COPY_CHUNK)
     if written == 0:
         target.unlink(missing_ok=True)
-        raise UploadRejected(415, f"{name} is empty.")
+        raise UploadRejected(f"{name} is empty.")
     budget.used += written
     return target
 

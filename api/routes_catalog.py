@@ -16,7 +16,7 @@ from .catalog import (
     find_product,
     product_detail,
 )
-from .http_edge import error_docs
+from .http_errors import error_docs
 from .runtime import Runtime, runtime_of
 
 router = APIRouter(prefix="/v1", tags=["catalog"])

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from .auth import Permission, Principal, current_principal
-from .http_edge import error_docs, require_json
+from .http_errors import error_docs, require_json
 from .runtime import Runtime, runtime_of
 
 router = APIRouter(prefix="/v1", tags=["feedback"])

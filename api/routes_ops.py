@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from .auth import Principal, current_principal
-from .http_edge import error_docs
+from .http_errors import error_docs
 from .metrics import CONTENT_TYPE
 from .runtime import Runtime, runtime_of
 

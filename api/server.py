@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from . import routes_ask, routes_catalog, routes_feedback, routes_ingest, routes_ops, routes_search
 from .auth import ApiKey, KeyRing, env_keys
 from .config import ApiSettings
-from .http_edge import BodyLimitMiddleware, install_error_handlers
+from .http_errors import BodyLimitMiddleware, install_error_handlers
 from .metrics import ApiMetrics, MetricsMiddleware
 from .runtime import Runtime
 

@@ -10,7 +10,7 @@ on "title text", as BEIR's sentence-transformers evaluation does) and one BM25 s
 (`search.sparse.Bm25Encoder`, the product encoder) per document, payload the document id. Modes:
 `bm25` and `dense` rank by one vector; `hybrid` is one Query API call with both prefetches fused
 by Qdrant (`rrf`: reciprocal rank, k=60; `dbsf`: distribution-based score fusion), exactly the
-product search's call (`search.edge.EdgeIndex.query`). `convex` is a weighted fusion Qdrant's
+product search's call (`search.index.edge.EdgeIndex.query`). `convex` is a weighted fusion Qdrant's
 Query API does not offer: the dense and BM25 rankings come from two engine calls, each list's
 scores are min-max normalised, and documents are ranked by `w * dense + (1 - w) * bm25`
 (`dense_weight`, tuned on NFCorpus's dev split: see DENSE_WEIGHT).
@@ -33,7 +33,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
-from .beir import BeirDataset, BeirDoc, load
+from conseil.search.errors import EvaluationError
+
+from .beir import BeirDataset, BeirDoc, BeirFormatError, load
 from .metrics import evaluate
 from .nfcorpus import PUBLISHED_NDCG10, is_nfcorpus
 
@@ -97,11 +99,15 @@ class BeirResult(BaseModel):
         return next(r for r in self.runs if r.run == name)
 
 
+class UnknownRun(EvaluationError, ValueError):
+    """A mode or fusion name the BEIR runner does not know."""
+
+
 def run_names(modes: Sequence[str], fusions: Sequence[str]) -> list[tuple[str, str, str | None]]:
     """(run, mode, fusion) for each mode; hybrid once per fusion. Unknown names: a clear error."""
     unknown = [m for m in modes if m not in MODES] + [f for f in fusions if f not in FUSIONS]
     if unknown:
-        raise ValueError(f"Unknown mode or fusion {unknown[0]!r}: modes are {', '.join(MODES)} (or all), "
+        raise UnknownRun(f"Unknown mode or fusion {unknown[0]!r}: modes are {', '.join(MODES)} (or all), "
                          f"fusions {', '.join(FUSIONS)}.")
     runs: list[tuple[str, str, str | None]] = []
     for mode in dict.fromkeys(modes):
@@ -243,11 +249,11 @@ def evaluate_beir(path: Path, modes: Sequence[str], fusions: Sequence[str], sett
     runs = run_names(modes, fusions)
     data = dataset or load(path, split)
     if not data.corpus:
-        raise ValueError(f"{path} has no corpus.jsonl: a BEIR dataset needs corpus.jsonl, queries.jsonl and "
+        raise BeirFormatError(f"{path} has no corpus.jsonl: a BEIR dataset needs corpus.jsonl, queries.jsonl and "
                          f"qrels/{split}.tsv.")
     judged = [(q.id, q.text) for q in data.queries if data.qrels.get(q.id)]
     if not judged:
-        raise ValueError(f"No query of {path / 'queries.jsonl'} is judged in qrels/{split}.tsv: check the "
+        raise BeirFormatError(f"No query of {path / 'queries.jsonl'} is judged in qrels/{split}.tsv: check the "
                          "split "
                          "name and that the ids match.")
     if embedder is None:

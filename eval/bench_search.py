@@ -24,6 +24,7 @@ from typing import Any
 
 from conseil.search.products.contract import SearchRequest
 from conseil.search.embedder import Embedder
+from conseil.search.engines import Engines
 from conseil.search.products.engine import ProductSearch, build_filter, retrieval_text
 from conseil.search.knowledge.inci import analyze
 from conseil.search.index.contract import HybridQuery
@@ -177,7 +178,8 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     queries = product_queries()
-    with ProductSearch.open(Settings()) as engine:
+    with Engines.open(Settings(), need=["products"]) as engines:
+        engine = engines.product_engine()
         figures: dict[str, Any] = {"queries": len(queries), "products_indexed": engine.index.count(),
                                    "conseil": bench_conseil(engine, queries)}
         if not args.skip_baseline:

@@ -37,6 +37,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from conseil.search.errors import EvaluationError
+
 from . import beir
 from .metrics import evaluate as metric_means
 from .product_suite import (
@@ -50,6 +52,7 @@ from .product_suite import (
 )
 
 if TYPE_CHECKING:
+    from conseil.search.engines import Engines
     from conseil.search.products.engine import ProductSearch
 
 MODES: dict[str, tuple[str, str]] = {"bm25": ("bm25", "rrf"), "dense": ("dense", "rrf"),
@@ -59,7 +62,7 @@ BASELINE_COMBOS = 15
 SAMPLE_SEED = 7
 
 
-class SuiteMismatch(RuntimeError):
+class SuiteMismatch(EvaluationError):
     """The stored suite no longer matches what the generator computes from the export."""
 
 
@@ -292,13 +295,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.export.is_file():
         print(f"error: the export {args.export} is missing: pass --export PATH/product_info.csv")
         return 2
-    from conseil.search.products.engine import ProductSearch
     from conseil.search.errors import ConseilError
     from conseil.search.settings import Settings
 
     settings = Settings(data_dir=args.data_dir) if args.data_dir else Settings()
     try:
-        with ProductSearch.open(settings) as engine:
+        with Engines.open(settings, need=["products"]) as engines:
+            engine = engines.product_engine()
             report = evaluate(engine, args.suite, args.export, modes,
                               0 if args.skip_baseline else args.baseline_sample, log=sys.stderr)
     except (ConseilError, SuiteMismatch) as exc:

@@ -51,7 +51,7 @@ _DEFAULT_LIST_SPLIT = re.compile(r"\s*[|,;]\s*")
 Value = object  # a cell as read: str from CSV; str, number, bool, list or dict from JSONL/Parquet
 
 
-class RowError(Exception):
+class RowError(SourceError):
     """One row cannot be used; the reader records it as a Reject naming `column`."""
 
     def __init__(self, column: str | None, reason: str) -> None:

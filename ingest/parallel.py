@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from conseil.search.embedder import Embedder
-from conseil.search.errors import ConfigurationError, ConseilError, IndexError_
+from conseil.search.errors import ConfigurationError, ConseilError, VectorIndexError
 from conseil.search.index.contract import CollectionSchema, IndexPoint, VectorIndex
 from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.settings import Settings
@@ -172,7 +172,7 @@ def ingest_products_parallel(settings: Settings, path: Path, *, workers: int,
     """`ingest_products` with the embedding and upserts spread over `workers` processes.
 
     `embedder_factory` must be picklable for workers > 1 (a module-level function or a
-    functools.partial of one, e.g. `partial(load_embedder, settings)`). Raises IndexError_ after
+    functools.partial of one, e.g. `partial(load_embedder, settings)`). Raises VectorIndexError after
     the run if some batches still failed after their retries; everything else is stored."""
     check_workers(settings, workers)
     writer = ParallelWriter(settings, workers, embedder_factory, batch_points)
@@ -186,7 +186,7 @@ def ingest_products_parallel(settings: Settings, path: Path, *, workers: int,
     if result.failed:
         first = result.failed[0]
         missing = report.new + report.changed - result.points_written
-        raise IndexError_(
+        raise VectorIndexError(
             f"{len(result.failed)} of {result.batches} batches ({missing} products) could not be written after "
             f"{ATTEMPTS} attempts each; first failure (batch {first.number}): {first.error}. The other "
             "batches are stored: run the same command again once the server is healthy, and only the "

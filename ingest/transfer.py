@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from conseil.search.errors import ConfigurationError, IndexError_, SourceError
+from conseil.search.errors import ConfigurationError, VectorIndexError, SourceError
 from conseil.search.index.contract import CollectionSchema, IndexPoint, SparseVector, VectorIndex
 from conseil.search.settings import Settings
 from conseil.search.index.store import open_store, products_schema, stored_dense_size, studies_schema
@@ -194,7 +194,7 @@ def export_collection(settings: Settings, collection: str, directory: Path, *, b
                 progress("export", report.points, total)
         dense_size = schema.dense_size or _dense_size_of(directory, files)
     if report.points != total:
-        raise IndexError_(f"Exported {report.points} points but {collection!r} counts {total}: was it written "
+        raise VectorIndexError(f"Exported {report.points} points but {collection!r} counts {total}: was it written "
                           "to during the export? Export again while nothing ingests.")
     manifest = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "collection": collection,
@@ -233,7 +233,7 @@ def _verify(index: VectorIndex, expected: int, collection: str, target: str) -> 
     index.flush()
     held = index.count()
     if held != expected:
-        raise IndexError_(f"After the transfer, {collection!r} on {target} holds {held} points, expected "
+        raise VectorIndexError(f"After the transfer, {collection!r} on {target} holds {held} points, expected "
                           f"{expected}: run the same command again (it resumes and overwrites by id).")
     return held
 

@@ -23,7 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from conseil.search.errors import ConseilError
+from conseil.search.errors import FeedbackError
 
 log = logging.getLogger("conseil.feedback")
 
@@ -34,10 +34,6 @@ MAX_QUERY_CHARS = 500
 MAX_TARGET_CHARS = 300
 
 FeedbackKind = Literal["search", "answer", "study"]
-
-
-class FeedbackError(ConseilError):
-    """The feedback file cannot be written or read."""
 
 
 class FeedbackRecord(BaseModel):

@@ -285,13 +285,15 @@ def test_extractive_answers_end_to_end_with_the_real_model(tmp_path: Path, kb: I
     from conseil.ingest.products import ingest_products
     from conseil.ingest.studies import ingest_studies
     from conseil.search.embedder import load_embedder
+    from conseil.search.engines import Engines
 
     settings = Settings(data_dir=tmp_path / "data")
     embedder = load_embedder(settings)
     ingest_products(settings, demo_catalog_path(), source="demo", embedder_factory=lambda: embedder)
     ingest_studies(settings, [STUDIES], embedder_factory=lambda: embedder)
     catalog = demo_products()
-    with AskService.open(settings) as service:
+    with Engines.open(settings) as engines:
+        service = engines.answers
         products = service.ask(AskRequest(question="a cream without parabens for dry skin"), allowed=ALL,
                                audiences=("analyst",))
         study = service.ask(AskRequest(question="What share of Skinguide respondents describe their skin as "
@@ -312,7 +314,7 @@ def test_cli_ask(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("CONSEIL_DATA_DIR", str(demo_data(tmp_path_factory, "ask-cli")))
     monkeypatch.setenv("CONSEIL_EMBEDDING_MODEL", "hash-test")
     monkeypatch.delenv("CONSEIL_LLM", raising=False)
-    monkeypatch.setattr("conseil.search.embedder.load_embedder", lambda settings: fake_embedder())
+    monkeypatch.setattr("conseil.search.engines.load_embedder", lambda settings: fake_embedder())
     runner = CliRunner()
     result = runner.invoke(app, ["ask", "what is methylparaben?", "--json"])
     assert result.exit_code == 0, result.output

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from api_support import demo_data, make_app
-from conseil.api.guard import ReadWriteLock
+from conseil.api.index_rwlock import ReadWriteLock
 from conseil.api.jobs import JobManager, JobStatus
 from conseil.search.embedder import Embedder
 from conseil.search.errors import IndexLockedError

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from conseil.search.embedder import Embedder
-from conseil.search.index.contract import Hit, HybridQuery, VectorIndex
+from conseil.search.index.contract import ForwardingIndex, Hit, HybridQuery, VectorIndex
 from test_index_conformance import MODEL, as_pairs, groups, tie_free_embedder
 
 pytestmark = [pytest.mark.filterwarnings("ignore:Local mode performs exact:UserWarning"), pytest.mark.index]
@@ -64,20 +64,16 @@ def comparable(response: Any) -> dict[str, Any]:
     return data
 
 
-class RecordingIndex:
+class RecordingIndex(ForwardingIndex):
     """Passes everything through, remembering the last Query API request the engine sent."""
 
     def __init__(self, inner: VectorIndex) -> None:
-        self.inner = inner
-        self.schema = inner.schema
+        super().__init__(inner)
         self.last: HybridQuery | None = None
 
     def query(self, request: HybridQuery) -> list[Hit]:
         self.last = request
         return self.inner.query(request)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
 
 
 def prefetch_rankings(index: VectorIndex, request: HybridQuery) -> list[list[tuple[str, float]]]:

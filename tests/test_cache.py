@@ -14,7 +14,7 @@ from api_support import auth, demo_data, make_app
 from conftest import HashBackend, fake_embedder
 from conseil.api.auth import Role
 from conseil.api.cli import demo_catalog_path
-from conseil.api.guard import GuardedIndex
+from conseil.api.index_rwlock import GuardedIndex
 from conseil.api.runtime import InvalidatingLock
 from conseil.ingest.products import ingest_products
 from conseil.search.cache import LruCache, SearchCaches

@@ -22,7 +22,7 @@ from conseil.ingest.parallel import (
     run_batch,
 )
 from conseil.ingest.products import ingest_products
-from conseil.search.errors import BackendUnavailableError, ConfigurationError, IndexError_
+from conseil.search.errors import BackendUnavailableError, ConfigurationError, VectorIndexError
 from conseil.search.index.contract import Filter, IndexPoint, MatchAny
 from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.settings import Settings
@@ -105,7 +105,7 @@ def test_failed_batches_raise_after_the_rest_is_stored_and_a_rerun_completes(
         return real(index, embedder, task, **kw)
 
     monkeypatch.setattr(parallel, "run_batch", lose_batch_one)
-    with pytest.raises(IndexError_, match=r"1 of \d+ batches \(10 products\).*server gone"):
+    with pytest.raises(VectorIndexError, match=r"1 of \d+ batches \(10 products\).*server gone"):
         ingest_products_parallel(settings, demo_catalog_path(), workers=1, source="demo",
                                  embedder_factory=fake_embedder, kb=kb, batch_points=10)
     stored = len(_points(settings))

@@ -41,7 +41,9 @@ def test_parse_query_returns_the_documented_interpretation() -> None:
 
 def test_parse_query_reuses_the_parser_cached_on_the_vocabulary() -> None:
     vocabulary = QueryVocabulary(categories=dict(VOCABULARY.categories), brands=dict(VOCABULARY.brands))
-    assert vocabulary.parser(KB) is vocabulary.parser(KB)
+    from conseil.search.query.parser import parser_for
+
+    assert parser_for(KB, vocabulary) is parser_for(KB, vocabulary)
     assert vocabulary == VOCABULARY  # the cache is not part of the value
 
 

@@ -18,7 +18,7 @@ from conseil.ingest.products import ingest_products
 from conseil.search.products.contract import SearchRequest
 from conseil.search.products.engine import ProductSearch
 from conseil.search.errors import IndexMissingError, QueryError
-from conseil.search.index.contract import Hit
+from conseil.search.index.contract import ForwardingIndex, Hit, HybridQuery, VectorIndex
 from conseil.search.knowledge.inci import analyze
 from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.settings import Settings
@@ -137,22 +137,22 @@ def test_bad_requests_get_clear_errors(engine: ProductSearch, request_kwargs: di
 
 
 def test_missing_index_names_the_command(tmp_path: Path) -> None:
+    from conseil.search.engines import Engines
+
     with pytest.raises(IndexMissingError, match="conseil ingest products"):
-        with ProductSearch.open(Settings(data_dir=tmp_path, embedding_model="hash-test")):
+        with Engines.open(Settings(data_dir=tmp_path, embedding_model="hash-test"), need=["products"]):
             pass
 
 
-class LeakyIndex:
+class LeakyIndex(ForwardingIndex):
     """An index that ignores must_not, as an engine bug would: verification must catch it."""
 
-    def __init__(self, inner, leak: Hit) -> None:  # type: ignore[no-untyped-def]
-        self.inner, self.leak = inner, leak
+    def __init__(self, inner: VectorIndex, leak: Hit) -> None:
+        super().__init__(inner)
+        self.leak = leak
 
-    def query(self, request):  # type: ignore[no-untyped-def]
+    def query(self, request: HybridQuery) -> list[Hit]:
         return [self.leak, *self.inner.query(request)]
-
-    def __getattr__(self, name):  # type: ignore[no-untyped-def]
-        return getattr(self.inner, name)
 
 
 def test_a_violating_hit_from_the_engine_is_dropped_logged_and_counted(

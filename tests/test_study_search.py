@@ -204,7 +204,9 @@ def test_invalid_requests(engine: StudySearch, kwargs: dict[str, Any], message: 
 
 
 def test_missing_index_says_how_to_build_it(settings: Settings) -> None:
-    with pytest.raises(IndexMissingError, match="conseil ingest studies PATH"), StudySearch.open(settings):
+    from conseil.search.engines import Engines
+
+    with pytest.raises(IndexMissingError, match="conseil ingest studies PATH"), Engines.open(settings, need=["studies"]):
         pass
 
 

@@ -1,18 +1,26 @@
 """Product search: understand the question, filter and rank in one Qdrant query, verify every hit.
 
-    engine = ProductSearch.open(settings)       # or ProductSearch(index, embedder, kb)
-    response = engine.search(SearchRequest(query="champú sin sulfatos"))
+    with Engines.open(settings, need=["products"]) as engines:   # conseil.search.engines
+        response = engines.product_engine().search(SearchRequest(query="champú sin sulfatos"))
+
+or `ProductSearch(index, embedder, kb)` on any `IndexReader`, or `ProductSearch.from_store(...)`.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, replace
 
 from conseil.search.cache import SearchCaches
+from conseil.search.embedder import Embedder
+from conseil.search.errors import IndexMissingError, KnowledgeBaseError, QueryError
+from conseil.search.index.contract import Condition, Filter, Hit, HybridQuery, IndexReader, MatchAny, Range
+from conseil.search.index.schema import PRODUCTS_COLLECTION
+from conseil.search.index.sparse import Bm25Encoder
+from conseil.search.index.store import CollectionSource, missing_index_message, products_schema
+from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.knowledge.text import fold
 from conseil.search.products.contract import (
     ChipModel,
     FacetValue,
@@ -21,17 +29,10 @@ from conseil.search.products.contract import (
     SearchRequest,
     SearchResponse,
 )
-from conseil.search.embedder import Embedder
-from conseil.search.errors import KnowledgeBaseError, QueryError
-from conseil.search.index.contract import Condition, Filter, Hit, HybridQuery, MatchAny, Range, VectorIndex
-from conseil.search.knowledge.base import IngredientKnowledge
-from conseil.search.products.currency import CurrencyRates, in_catalog_currency, load_rates
+from conseil.search.products.currency import CurrencyRates, in_catalog_currency
+from conseil.search.products.verify import IngredientItem, audit_warnings, ingredient_items, verify
 from conseil.search.query import Constraints, Interpretation, QueryVocabulary, merge_explicit, parse_query
 from conseil.search.query.gloss import english_gloss
-from conseil.search.settings import Settings
-from conseil.search.index.sparse import Bm25Encoder
-from conseil.search.knowledge.text import fold
-from conseil.search.products.verify import IngredientItem, audit_warnings, ingredient_items, verify
 
 log = logging.getLogger("conseil.search")
 
@@ -85,7 +86,7 @@ class ProductSearch:
     """`caches`: only for an owner that calls `caches.invalidate()` whenever the index changes (the
     server); without them every search computes everything."""
 
-    def __init__(self, index: VectorIndex, embedder: Embedder, kb: IngredientKnowledge,
+    def __init__(self, index: IndexReader, embedder: Embedder, kb: IngredientKnowledge,
                  caches: SearchCaches | None = None, rates: CurrencyRates | None = None) -> None:
         self.index = index
         self.embedder = embedder
@@ -98,15 +99,14 @@ class ProductSearch:
         self.currencies = self._currencies()
 
     @classmethod
-    @contextmanager
-    def open(cls, settings: Settings) -> Iterator[ProductSearch]:
-        from conseil.search.embedder import load_embedder
-        from conseil.search.index.store import open_index, products_schema, stored_dense_size
-
-        dense_size = stored_dense_size(settings, "products") or 0
-        with open_index(settings, products_schema(dense_size), create=False) as index:
-            rates = load_rates(settings.currency_rates) if settings.currency_rates else None
-            yield cls(index, load_embedder(settings), IngredientKnowledge.load(), rates=rates)
+    def from_store(cls, store: CollectionSource, embedder: Embedder, kb: IngredientKnowledge,
+                   caches: SearchCaches | None = None, rates: CurrencyRates | None = None) -> ProductSearch:
+        """On the products collection of an open store; IndexMissingError when it does not exist."""
+        dense_size = store.dense_size(PRODUCTS_COLLECTION)
+        if dense_size is None:
+            raise IndexMissingError(missing_index_message(PRODUCTS_COLLECTION, store.settings))
+        return cls(store.collection(products_schema(dense_size), create=False), embedder, kb, caches,
+                   rates=rates)
 
     def _vocabulary(self) -> QueryVocabulary:
         categories = {fold(str(v)): str(v) for v, _ in self.index.facet("category", limit=5000)}

@@ -13,7 +13,7 @@ constraints given as explicit request fields. Both raise `QueryError` for an emp
 query, unknown explicit values and contradictions ("with parabens without parabens").
 
 Compiling the term index takes ~10 ms: `parse_query` reuses the parser cached on the vocabulary
-(`QueryVocabulary.parser`), so an engine holding one vocabulary pays it once. Without a vocabulary,
+(`parser.parser_for`), so an engine holding one vocabulary pays it once. Without a vocabulary,
 build one `QueryParser(kb)` and call `.parse()` for many queries.
 """
 
@@ -33,7 +33,7 @@ from conseil.search.query.model import (
     KnowledgeVocabulary,
     QueryVocabulary,
 )
-from conseil.search.query.parser import QueryParser
+from conseil.search.query.parser import QueryParser, parser_for
 
 __all__ = [
     "CHIP_KINDS", "LANGUAGES", "MAX_QUERY_CHARS", "Chip", "Constraints", "IngredientLike", "Interpretation",
@@ -43,7 +43,7 @@ __all__ = [
 
 def parse_query(query: str, kb: KnowledgeVocabulary, vocabulary: QueryVocabulary | None = None) -> Interpretation:
     """Free text -> semantic text, constraints and chips. Category and brand chips need `vocabulary`."""
-    parser = vocabulary.parser(kb) if vocabulary is not None else QueryParser(kb)
+    parser = parser_for(kb, vocabulary) if vocabulary is not None else QueryParser(kb)
     return parser.parse(query)
 
 
@@ -68,7 +68,7 @@ def merge_explicit(
     concerns and (with a vocabulary) categories and brands must be known: QueryError lists the valid
     ones. An explicit price replaces a parsed one of the same kind.
     """
-    parser = vocabulary.parser(kb) if vocabulary is not None else QueryParser(kb)
+    parser = parser_for(kb, vocabulary) if vocabulary is not None else QueryParser(kb)
     return merge_with(parser, interp, exclude=exclude, include=include,
                       skin_types=skin_types, concerns=concerns, categories=categories, brands=brands,
                       price_min=price_min, price_max=price_max)

@@ -8,12 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from functools import cached_property
-from typing import TYPE_CHECKING, Protocol
-
-if TYPE_CHECKING:
-    from conseil.search.query.vocabulary import VocabularyIndex
-    from conseil.search.query.parser import QueryParser
+from typing import Protocol
 
 # Longest query text accepted, in characters (the HTTP contract uses the same limit).
 MAX_QUERY_CHARS = 500
@@ -78,32 +73,8 @@ class QueryVocabulary:
     categories: Mapping[str, str]  # fold()ed category name -> category key
     brands: Mapping[str, str]  # fold()ed brand name -> brand key
 
-    @cached_property
-    def index(self) -> VocabularyIndex:
-        """Brand and category names by word sequence, compiled on first use and kept with the vocabulary.
-
-        The engine builds one vocabulary and parses many queries with it, so the (few ms) compilation
-        is paid once; the cache lives on this immutable value, not in a module.
-        """
-        from conseil.search.query.vocabulary import build_vocabulary_index  # late: query_index imports this module
-
-        return build_vocabulary_index(self.categories, self.brands)
-
-    def parser(self, kb: KnowledgeVocabulary) -> QueryParser:
-        """The parser for this vocabulary and `kb`, compiled on first use (for the last kb asked).
-
-        `parse_query` goes through here so that an engine holding one vocabulary pays the ~10 ms
-        compilation of the knowledge-base term index once, not per query. The cache is stored on
-        this value (bypassing the frozen __setattr__); it is not part of equality or repr.
-        """
-        cached = self.__dict__.get("_parser_cache")
-        if cached is not None and cached[0] is kb:
-            return cached[1]
-        from conseil.search.query.parser import QueryParser  # late: query_parser imports this module
-
-        parser = QueryParser(kb, self)
-        self.__dict__["_parser_cache"] = (kb, parser)
-        return parser
+    # What is compiled from it (`vocabulary.vocabulary_index`, `parser.parser_for`) is cached on this
+    # value by the modules that compile it, outside equality and repr: this module imports neither.
 
 
 class IngredientLike(Protocol):

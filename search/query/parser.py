@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from conseil.search.errors import QueryError
 from conseil.search.query.vocabulary import (
+    vocabulary_index,
     BRAND_CUES,
     CONCERN_MATCHER,
     FIXED_MATCHER,
@@ -100,7 +101,7 @@ class QueryParser:
     def _brands(self, toks: TokenState, out: Builder) -> None:
         if self.vocabulary is None:
             return
-        index = self.vocabulary.index
+        index = vocabulary_index(self.vocabulary)
         i = 0
         while i < len(toks.words):
             found = None
@@ -340,7 +341,7 @@ class QueryParser:
     def _categories(self, toks: TokenState, out: Builder) -> None:
         if self.vocabulary is None:
             return
-        index = self.vocabulary.index
+        index = vocabulary_index(self.vocabulary)
         usable = [r is None or r == "protected" for r in toks.role]
         i = 0
         while i < len(toks.words):
@@ -383,3 +384,19 @@ def _skip_determiners(toks: TokenState, j: int) -> int:
     while toks.free(k) and toks.words[k] in DETERMINERS and k - j < 2:
         k += 1
     return k
+
+
+def parser_for(kb: KnowledgeVocabulary, vocabulary: QueryVocabulary) -> QueryParser:
+    """The parser for `vocabulary` and `kb`, compiled on first use (for the last kb asked).
+
+    `parse_query` goes through here so that an engine holding one vocabulary pays the ~10 ms
+    compilation of the knowledge-base term index once, not per query. The cache is stored on the
+    vocabulary value (bypassing its frozen __setattr__); it is not part of equality or repr.
+    """
+    cached = vocabulary.__dict__.get("_parser_cache")
+    if cached is not None and cached[0] is kb:
+        parser: QueryParser = cached[1]
+        return parser
+    parser = QueryParser(kb, vocabulary)
+    vocabulary.__dict__["_parser_cache"] = (kb, parser)
+    return parser

@@ -20,7 +20,7 @@ from conseil.search.query.lexicon import (
     NEGATIONS,
     PROTECTED,
 )
-from conseil.search.query.model import LANGUAGES
+from conseil.search.query.model import LANGUAGES, QueryVocabulary
 from conseil.search.query.product_words import GENERIC_CATEGORIES, PRODUCT_TYPES
 from conseil.search.query.terms import FAMILY_NAMES, INGREDIENT_NAMES, SKIN_ADJECTIVES, SKIN_COMPOUNDS, SKIN_NOUNS
 from conseil.search.query.tokens import PhraseMatcher, stems
@@ -201,6 +201,20 @@ def _brand_aliases(name: str) -> list[tuple[str, bool]]:
     if short and short != folded:
         aliases.append((short, True))
     return aliases
+
+
+def vocabulary_index(vocabulary: QueryVocabulary) -> VocabularyIndex:
+    """Brand and category names by word sequence, compiled on first use and kept with the vocabulary.
+
+    The engine builds one vocabulary and parses many queries with it, so the (few ms) compilation
+    is paid once; the cache lives on that immutable value (outside its fields), not in a module.
+    """
+    cached = vocabulary.__dict__.get("_index_cache")
+    if cached is None:
+        cached = build_vocabulary_index(vocabulary.categories, vocabulary.brands)
+        vocabulary.__dict__["_index_cache"] = cached
+    assert isinstance(cached, VocabularyIndex)
+    return cached
 
 
 def build_vocabulary_index(categories: Mapping[str, str], brands: Mapping[str, str]) -> VocabularyIndex:

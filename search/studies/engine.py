@@ -1,8 +1,10 @@
 """Consumer-study search: passages of studies, reports and surveys, with page citations.
 
-    with StudySearch.open(settings) as engine:          # or StudySearch(index, embedder)
-        response = engine.search(StudySearchRequest(query="does makeup make the eyes look larger?"))
+    with Engines.open(settings, need=["studies"]) as engines:     # conseil.search.engines
+        response = engines.study_engine().search(StudySearchRequest(query="does makeup make the eyes look larger?"))
         print(response.hits[0].citation)                 # "Makeup Changes the Apparent Size ... (2017), p. 1"
+
+or `StudySearch(index, embedder)` on any `IndexReader`, or `StudySearch.from_store(store, embedder)`.
 
 Ranking is one Qdrant Query API call: a dense and a BM25 prefetch, each carrying the filter (years,
 market, language, study type, kind and the caller's audiences), fused by RRF (`mode` keeps one of
@@ -16,24 +18,21 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from conseil.search.embedder import Embedder
 from conseil.search.errors import IndexMissingError, IndexSchemaError, QueryError
-from conseil.search.index.contract import Condition, Filter, Hit, HybridQuery, MatchAny, Range, SparseVector, VectorIndex
+from conseil.search.index.contract import Condition, Filter, Hit, HybridQuery, MatchAny, Range, SparseVector, IndexReader
 from conseil.search.query.lexicon import FUNCTION_WORDS, word_set
 from conseil.search.query.tokens import stem
 from conseil.search.index.schema import STUDIES_COLLECTION
-from conseil.search.settings import Settings
 from conseil.search.index.sparse import Bm25Encoder
 from conseil.search.studies.contract import MAX_STUDY_QUERY_CHARS, StudyHit, StudySearchRequest, StudySearchResponse
 from conseil.search.knowledge.text import fold
 
-if TYPE_CHECKING:
-    from conseil.search.index.store import Store
+from conseil.search.index.store import CollectionSource, missing_index_message, studies_schema
 
 MARK_OPEN, MARK_CLOSE = "**", "**"  # Markdown bold: French text already uses «guillemets» as quotes
 SNIPPET_CHARS = 280
@@ -247,7 +246,7 @@ def _str(value: Any) -> str | None:
 class StudySearch:
     """Search over the `studies` collection; build one per process and reuse it."""
 
-    def __init__(self, index: VectorIndex, embedder: Embedder) -> None:
+    def __init__(self, index: IndexReader, embedder: Embedder) -> None:
         if embedder.dimension != index.schema.dense_size:
             raise IndexSchemaError(
                 f"The studies index holds {index.schema.dense_size}-dimension vectors but the embedding "
@@ -258,26 +257,12 @@ class StudySearch:
         self.bm25 = Bm25Encoder()
 
     @classmethod
-    def from_store(cls, store: Store, embedder: Embedder) -> StudySearch:
-        """For a process that already holds the index (the API: products and studies together)."""
-        from conseil.search.index.store import missing_index_message, studies_schema
-
+    def from_store(cls, store: CollectionSource, embedder: Embedder) -> StudySearch:
+        """On the studies collection of an open store; IndexMissingError when it does not exist."""
         dense_size = store.dense_size(STUDIES_COLLECTION)
         if dense_size is None:
             raise IndexMissingError(missing_index_message(STUDIES_COLLECTION, store.settings))
         return cls(store.collection(studies_schema(dense_size), create=False), embedder)
-
-    @classmethod
-    @contextmanager
-    def open(cls, settings: Settings) -> Iterator[StudySearch]:
-        """Lock and open the studies index, load the model; raises IndexMissingError before loading it."""
-        from conseil.search.embedder import load_embedder
-        from conseil.search.index.store import missing_index_message, open_store, stored_dense_size
-
-        if stored_dense_size(settings, STUDIES_COLLECTION) is None:  # fail fast, before the model loads
-            raise IndexMissingError(missing_index_message(STUDIES_COLLECTION, settings))
-        with open_store(settings) as store:
-            yield cls.from_store(store, load_embedder(settings))
 
     def validate(self, req: StudySearchRequest) -> str:
         """The stripped query, or a QueryError saying what to change."""
