@@ -21,9 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError
-
 from conseil.search.errors import FeedbackError
+from pydantic import BaseModel, Field, ValidationError
 
 log = logging.getLogger("conseil.feedback")
 

@@ -19,11 +19,11 @@ from conseil.search.answers.contract import Domain, Route
 from conseil.search.embedder import Embedder
 from conseil.search.errors import LLMError
 from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.knowledge.text import fold
 from conseil.search.query import Interpretation
-from conseil.search.query.vocabulary import PRODUCT_MATCHER
 from conseil.search.query.lexicon import word_set
 from conseil.search.query.tokens import tokenize
-from conseil.search.knowledge.text import fold
+from conseil.search.query.vocabulary import PRODUCT_MATCHER
 
 DOMAINS: tuple[Domain, ...] = ("products", "studies", "ingredients")
 STRONG = 2

@@ -17,9 +17,9 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from conseil.search.answers.synthesis import NOT_IN_SOURCES, Question, Source
 from conseil.search.errors import ConfigurationError, LLMError
 from conseil.search.settings import Settings
-from conseil.search.answers.synthesis import NOT_IN_SOURCES, Question, Source
 
 PROVIDERS = ("openai", "openai-compatible", "ollama")
 OPENAI_URL = "https://api.openai.com/v1"

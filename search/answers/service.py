@@ -24,15 +24,22 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from conseil.search.answers.contract import AskEvent, AskRequest, AskResponse, Citation, Domain
-from conseil.search.products.contract import SearchRequest
+from conseil.search.answers.domain_router import IngredientSubject, Router, Routing, question_language
+from conseil.search.answers.llm import CITATION, check_answer
+from conseil.search.answers.synthesis import (
+    NOT_IN_SOURCES,
+    ExtractiveSynthesizer,
+    Question,
+    Source,
+    Synthesizer,
+    template,
+)
 from conseil.search.embedder import Embedder
 from conseil.search.errors import ConseilError, IndexMissingError, LLMError, QueryError
 from conseil.search.knowledge.base import IngredientKnowledge
-from conseil.search.answers.llm import CITATION, check_answer
+from conseil.search.products.contract import SearchRequest
 from conseil.search.query import Interpretation, parse_query
-from conseil.search.answers.domain_router import IngredientSubject, Router, Routing, question_language
 from conseil.search.studies.contract import StudySearchRequest
-from conseil.search.answers.synthesis import NOT_IN_SOURCES, ExtractiveSynthesizer, Question, Source, Synthesizer, template
 
 if TYPE_CHECKING:
     from conseil.search.products.engine import ProductSearch

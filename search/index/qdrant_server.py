@@ -22,8 +22,13 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from conseil.search.index.edge import FULL_SCAN_THRESHOLD_KB, HNSW_EF_CONSTRUCT, HNSW_M, SCHEMA_VERSION
-from conseil.search.errors import ConfigurationError, VectorIndexError, IndexLockedError, IndexMissingError, IndexSchemaError
+from conseil.search.errors import (
+    ConfigurationError,
+    IndexLockedError,
+    IndexMissingError,
+    IndexSchemaError,
+    VectorIndexError,
+)
 from conseil.search.index.contract import (
     CollectionSchema,
     Condition,
@@ -35,6 +40,7 @@ from conseil.search.index.contract import (
     Range,
     SparseVector,
 )
+from conseil.search.index.edge import FULL_SCAN_THRESHOLD_KB, HNSW_EF_CONSTRUCT, HNSW_M, SCHEMA_VERSION
 from conseil.search.index.retry import with_retries
 from conseil.search.settings import Settings
 

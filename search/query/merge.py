@@ -11,6 +11,11 @@ import math
 from collections.abc import Sequence
 
 from conseil.search.errors import QueryError
+from conseil.search.index.schema import CONCERNS, SKIN_TYPES
+from conseil.search.knowledge.text import fold, normalize_name
+from conseil.search.query.builder import Builder, format_number
+from conseil.search.query.model import Chip, Interpretation, QueryVocabulary
+from conseil.search.query.parser import QueryParser
 from conseil.search.query.vocabulary import (
     CONCERN_MATCHER,
     PRODUCT_MATCHER,
@@ -18,11 +23,6 @@ from conseil.search.query.vocabulary import (
     name_words,
     vocabulary_index,
 )
-from conseil.search.query.model import Chip, Interpretation, QueryVocabulary
-from conseil.search.query.parser import QueryParser
-from conseil.search.query.builder import Builder, format_number
-from conseil.search.index.schema import CONCERNS, SKIN_TYPES
-from conseil.search.knowledge.text import fold, normalize_name
 
 _EXPLICIT = 1_000_000  # explicit chips come after every parsed chip
 

@@ -11,8 +11,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from conseil.search.errors import QueryError
+from conseil.search.query.builder import Builder, Term, semantic_text
+from conseil.search.query.lexicon import (
+    COORDINATOR_WORDS,
+    DETERMINERS,
+    FREE_WORDS,
+    POST_MODIFIERS,
+    PREPOSITIONS,
+)
+from conseil.search.query.model import (
+    MAX_QUERY_CHARS,
+    Chip,
+    Interpretation,
+    KnowledgeVocabulary,
+    QueryVocabulary,
+)
+from conseil.search.query.names import NameResolver
+from conseil.search.query.prices import find_prices
+from conseil.search.query.terms import HAIR_NOUNS
+from conseil.search.query.tokens import TokenState, fold_with_offsets
 from conseil.search.query.vocabulary import (
-    vocabulary_index,
     BRAND_CUES,
     CONCERN_MATCHER,
     FIXED_MATCHER,
@@ -25,14 +43,8 @@ from conseil.search.query.vocabulary import (
     SKIN_NOUN_WORDS,
     guess_language,
     name_words,
+    vocabulary_index,
 )
-from conseil.search.query.lexicon import COORDINATOR_WORDS, DETERMINERS, FREE_WORDS, POST_MODIFIERS, PREPOSITIONS
-from conseil.search.query.model import MAX_QUERY_CHARS, Chip, Interpretation, KnowledgeVocabulary, QueryVocabulary
-from conseil.search.query.names import NameResolver
-from conseil.search.query.prices import find_prices
-from conseil.search.query.builder import Builder, Term, semantic_text
-from conseil.search.query.terms import HAIR_NOUNS
-from conseil.search.query.tokens import TokenState, fold_with_offsets
 
 _RANGE_WORDS = frozenset({"to", "a", "bis", "do", "az", "-"})  # "dry to combination skin", "sèche à mixte"
 

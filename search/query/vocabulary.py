@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from conseil.search.knowledge.text import fold, normalize_name
 from conseil.search.query.concerns import CONCERN_PATTERNS
 from conseil.search.query.lexicon import (
     DIACRITICS,
@@ -22,9 +23,14 @@ from conseil.search.query.lexicon import (
 )
 from conseil.search.query.model import LANGUAGES, QueryVocabulary
 from conseil.search.query.product_words import GENERIC_CATEGORIES, PRODUCT_TYPES
-from conseil.search.query.terms import FAMILY_NAMES, INGREDIENT_NAMES, SKIN_ADJECTIVES, SKIN_COMPOUNDS, SKIN_NOUNS
+from conseil.search.query.terms import (
+    FAMILY_NAMES,
+    INGREDIENT_NAMES,
+    SKIN_ADJECTIVES,
+    SKIN_COMPOUNDS,
+    SKIN_NOUNS,
+)
 from conseil.search.query.tokens import PhraseMatcher, stems
-from conseil.search.knowledge.text import fold, normalize_name
 
 NAME_WORD = re.compile(r"[^\W_]+(?:'(?:s|m|t|re|ve|ll|d)(?![^\W_]))?")
 

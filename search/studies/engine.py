@@ -24,15 +24,28 @@ from typing import Any
 
 from conseil.search.embedder import Embedder
 from conseil.search.errors import IndexMissingError, IndexSchemaError, QueryError
-from conseil.search.index.contract import Condition, Filter, Hit, HybridQuery, MatchAny, Range, SparseVector, IndexReader
-from conseil.search.query.lexicon import FUNCTION_WORDS, word_set
-from conseil.search.query.tokens import stem
+from conseil.search.index.contract import (
+    Condition,
+    Filter,
+    Hit,
+    HybridQuery,
+    IndexReader,
+    MatchAny,
+    Range,
+    SparseVector,
+)
 from conseil.search.index.schema import STUDIES_COLLECTION
 from conseil.search.index.sparse import Bm25Encoder
-from conseil.search.studies.contract import MAX_STUDY_QUERY_CHARS, StudyHit, StudySearchRequest, StudySearchResponse
-from conseil.search.knowledge.text import fold
-
 from conseil.search.index.store import CollectionSource, missing_index_message, studies_schema
+from conseil.search.knowledge.text import fold
+from conseil.search.query.lexicon import FUNCTION_WORDS, word_set
+from conseil.search.query.tokens import stem
+from conseil.search.studies.contract import (
+    MAX_STUDY_QUERY_CHARS,
+    StudyHit,
+    StudySearchRequest,
+    StudySearchResponse,
+)
 
 MARK_OPEN, MARK_CLOSE = "**", "**"  # Markdown bold: French text already uses «guillemets» as quotes
 SNIPPET_CHARS = 280
