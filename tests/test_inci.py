@@ -604,6 +604,11 @@ class FakeIngredient:
     families: frozenset[str]
 
 
+@dataclass(frozen=True)
+class FakeResolution:
+    via: str
+
+
 @dataclass
 class FakeKnowledge:
     """Dict-based stand-in for IngredientKnowledge; counts lookups to check the caching."""
@@ -627,6 +632,9 @@ class FakeKnowledge:
     def resolve(self, name: str) -> FakeIngredient | None:
         self.calls["resolve"] += 1
         return self.by_name.get(name)
+
+    def resolve_label(self, name: str) -> FakeResolution:
+        return FakeResolution("exact" if name in self.by_name else "unidentified")
 
     def families_of_name(self, name: str) -> frozenset[str]:
         self.calls["families"] += 1

@@ -618,10 +618,16 @@ class IngredientLike(Protocol):
     def families(self) -> frozenset[str]: ...
 
 
+class ResolutionLike(Protocol):
+    @property
+    def via(self) -> str: ...  # the resolution step (see conseil.search.knowledge.resolve)
+
+
 class KnowledgeLike(Protocol):
     """What `analyze` needs; satisfied by conseil.search.knowledge.base.IngredientKnowledge."""
 
     def resolve(self, name: str) -> IngredientLike | None: ...
+    def resolve_label(self, name: str) -> ResolutionLike: ...  # how resolve() found it
     def families_of_name(self, name: str) -> frozenset[str]: ...  # pattern rules, known or not
     def scan(self, text: str) -> Sequence[IngredientLike]: ...  # known names inside a longer text
 
@@ -633,6 +639,7 @@ class ResolvedItem:
     key: str  # canonical key if known, else item.name
     families: frozenset[str]
     via: str  # "name" | "alternative" | "pattern" | "scan" | "unknown"
+    step: str = "unidentified"  # how the name or alternative resolved: "exact", "synonym", "typo"...
 
 
 @dataclass(frozen=True)
@@ -645,7 +652,8 @@ class Analysis:
     notes: tuple[str, ...]
 
 
-_Resolution = tuple[IngredientLike | None, str, frozenset[str], tuple[str, ...]]  # main, via, families, keys
+_Resolution = tuple[IngredientLike | None, str, frozenset[str], tuple[str, ...], str]  # main, via, families,
+#                                                                                       keys, step
 
 
 class CachedKnowledge:
@@ -671,6 +679,9 @@ class CachedKnowledge:
     def resolve(self, name: str) -> IngredientLike | None:
         return self.kb.resolve(name)
 
+    def resolve_label(self, name: str) -> ResolutionLike:
+        return self.kb.resolve_label(name)
+
     def families_of_name(self, name: str) -> frozenset[str]:
         return self.kb.families_of_name(name)
 
@@ -683,7 +694,7 @@ def _resolve_item(item: InciItem, kb: KnowledgeLike) -> _Resolution:
     families: set[str] = set()
     keys: dict[str, None] = {}
     main: IngredientLike | None = None
-    via = "unknown"
+    via, step = "unknown", "unidentified"
     for name in (item.name, *item.alternatives):
         families |= kb.families_of_name(name)
         hit = kb.resolve(name)
@@ -692,13 +703,14 @@ def _resolve_item(item: InciItem, kb: KnowledgeLike) -> _Resolution:
             families |= hit.families
             if main is None:
                 main, via = hit, "name" if name == item.name else "alternative"
+                step = kb.resolve_label(name).via
     scanned = kb.scan(item.raw)  # "Parfum (Fragrance) D-Limonene": a missing comma hides Limonene
     for ingredient in scanned:
         keys[ingredient.key] = None
         families |= ingredient.families
     if main is None:
         via = "scan" if scanned else "pattern" if families else "unknown"
-    return main, via, frozenset(families), tuple(keys)
+    return main, via, frozenset(families), tuple(keys), step
 
 
 def analyze(raw: str | None, kb: KnowledgeLike) -> Analysis:
@@ -719,7 +731,7 @@ def analyze(raw: str | None, kb: KnowledgeLike) -> Analysis:
     for item in declaration.items:
         if item.raw not in memo:
             memo[item.raw] = _resolve_item(item, kb)
-        main, via, item_families, item_keys = memo[item.raw]
+        main, via, item_families, item_keys, step = memo[item.raw]
         names.add(item.name)
         names.update(item.alternatives)
         keys.update(item_keys)
@@ -727,6 +739,6 @@ def analyze(raw: str | None, kb: KnowledgeLike) -> Analysis:
         if main is None:
             unknown[item.name] = None
         out.append(ResolvedItem(item, main.canonical if main else None, main.key if main else item.name,
-                                item_families, via))
+                                item_families, via, step))
     return Analysis(tuple(out), frozenset(keys), frozenset(names), frozenset(families), tuple(unknown),
                     declaration.notes)

@@ -1,0 +1,261 @@
+"""Label-name resolution: a name as printed on a label -> the ingredient it denotes, and why.
+
+One function (`LabelResolver.resolve`) for ingestion, verification, queries and the commands, so no
+path has weaker eyes than another. Each step is recorded as `via`, tried in this order:
+
+  exact       the INCI name itself ("Methylparaben")
+  synonym     a name the knowledge base lists for it: INN, Ph. Eur., chemical, trade and common names
+              ("Methyl Hydroxybenzoate", "Dimeticone", "Aqua")
+  cas         a CAS number printed instead of a name ("99-76-3")
+  normalised  the same name once spacing, hyphens, punctuation, parentheses, percentages, "nano" and
+              salt notation are set aside ("Methyl Paraben", "Niacinamide 5%", "Hyaluronic Acid (Sodium Salt)")
+  spelling    another spelling system: sulphate/sulfate, aluminium/aluminum, -icon/-icone, -meticone
+              (INN) / -methicone, glycerine/glycerin ("Sodium Lauryl Sulphate", "Dimethicon")
+  parts       "Water/Aqua/Eau": a strict majority of the slash-separated parts name one ingredient
+  typo        a misprint of a known name (see TYPO_* below): "Fragance", "Caffeinee"
+
+A name none of these identifies is `unidentified`. A typo shared by two ingredients at the same
+distance is never guessed: it stays unidentified, but its candidates are kept so that exclusions can
+count their families (fail closed).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from conseil.search.knowledge.text import normalize_name
+
+# Typo tolerance: Levenshtein distance (rapidfuzz) between compact keys (no spaces or hyphens).
+# Never on names shorter than TYPO_MIN_LENGTH letters, where one letter changes the substance
+# ("PEG-8"/"PEG-9", "Urea"/"Ure"); the digits must be the same (PEG-100 is not PEG-10); the first
+# letter must be the same; at most 1 edit below TYPO_TWO_EDITS_FROM characters, 2 from there on.
+# Two ingredients at the same best distance: ambiguous, never guessed.
+TYPO_MIN_LENGTH = 8
+TYPO_TWO_EDITS_FROM = 16
+
+VIA_STEPS = ("exact", "synonym", "cas", "normalised", "spelling", "parts", "typo")
+UNIDENTIFIED = "unidentified"
+TRUSTED_STEPS = frozenset({"exact", "synonym", "cas", "normalised"})  # the name is the ingredient's own
+
+_CAS = re.compile(r"^(?:cas\s*(?:no\.?|number|#)?\s*:?\s*)?(\d{2,7}-\d{2}-\d)$")
+_PARENS = re.compile(r"\([^()]*\)")
+_PERCENT = re.compile(r"\s*\d+(?:[.,]\d+)?\s*%|\bnano\b|\(\s*\)")
+_SALT = re.compile(r"^(?P<stem>[a-z0-9 ,-]+?)ic acid,? \(?(?P<metal>sodium|potassium|calcium|magnesium|zinc|"
+                   r"ammonium|disodium|dipotassium) salt\)?$")
+_SLASHES = re.compile(r"[/\\]")
+_DIGITS = re.compile(r"\d")
+_LOOSE = re.compile(r"[^a-z0-9]")
+_SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r in (
+    (r"sulph", "sulf"),
+    (r"aluminium", "aluminum"),
+    (r"(?<=[a-z])meticon", "methicon"),  # INN: Dimeticone, Simeticone
+    (r"(?<=methic)on\b", "one"),  # Dimethicon (German labels)
+    (r"(?<=silox)an\b", "ane"),
+    (r"\bglycerine\b", "glycerin"),
+    (r"\bcaffein\b", "caffeine"),
+    (r"\blanoline\b", "lanolin"),
+    (r"\bvaseline\b", "petrolatum"),
+    (r"\bcolour\b", "color"),
+    (r"\bflavour\b", "flavor"),
+    (r"\boestr", "estr"),
+))
+
+
+class Named(Protocol):
+    """What resolution needs of an ingredient (satisfied by base.Ingredient)."""
+
+    @property
+    def canonical(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def synonyms(self) -> tuple[str, ...]: ...
+    @property
+    def cas(self) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True)
+class Resolution:
+    name: str  # as given
+    index: int | None  # position of the ingredient in the knowledge base, None if unidentified
+    via: str  # one of VIA_STEPS, or UNIDENTIFIED
+    matched: str = ""  # the form that matched ("dimethicone" for "Dimethicon")
+    candidates: tuple[int, ...] = ()  # ambiguous typo: every ingredient at the best distance
+    distance: int = 0  # edits, for a typo
+    trail: tuple[str, ...] = field(default=(), compare=False)  # steps tried, for `knowledge explain`
+
+    @property
+    def identified(self) -> bool:
+        return self.index is not None
+
+
+def compact_key(normalized: str) -> str:
+    return normalized.replace(" ", "").replace("-", "")
+
+
+def loose_key(normalized: str) -> str:
+    key = compact_key(normalized)
+    return key if key.isalnum() and key.isascii() else _LOOSE.sub("", normalized)
+
+
+class LabelResolver:
+    """Resolution over one knowledge base's ingredients. `exact` is the load-time index (normalised
+    name -> position); the looser tables, the CAS table and the typo buckets are built on first need."""
+
+    def __init__(self, ingredients: Sequence[Named], exact: dict[str, int],
+                 exact_key: Callable[[str], str]) -> None:
+        self._ingredients = ingredients
+        self._exact = exact
+        self._exact_key = exact_key  # name -> its exact-table key (normalize_name + colour index form)
+        self._compact: dict[str, int] | None = None
+        self._loose: dict[str, int] = {}
+        self._cas: dict[str, int] = {}
+        self._typo: dict[int, tuple[list[str], list[int]]] | None = None
+
+    # -- tables ----------------------------------------------------------------------------------
+
+    def _looser(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Compact and loose keys; one shared by two ingredients is ambiguous and dropped, never guessed."""
+        if self._compact is not None:
+            return self._compact, self._loose
+        tables: tuple[dict[str, int], dict[str, int]] = ({}, {})
+        ambiguous: tuple[set[str], set[str]] = (set(), set())
+        for idx, ing in enumerate(self._ingredients):
+            for name in (ing.canonical, *ing.synonyms):
+                exact = self._exact_key(name)
+                for table, amb, key in zip(tables, ambiguous, (compact_key(exact), loose_key(exact))):
+                    if table.setdefault(key, idx) != idx:
+                        amb.add(key)
+            for cas in ing.cas:
+                self._cas.setdefault(cas, idx)
+        for table, amb in zip(tables, ambiguous):
+            for key in amb:
+                del table[key]
+        self._compact, self._loose = tables
+        return tables
+
+    def _typo_buckets(self) -> dict[int, tuple[list[str], list[int]]]:
+        if self._typo is None:
+            compact, _ = self._looser()
+            buckets: dict[int, tuple[list[str], list[int]]] = {}
+            for key, idx in compact.items():
+                if len(key) >= TYPO_MIN_LENGTH - 2:
+                    keys, owners = buckets.setdefault(len(key), ([], []))
+                    keys.append(key)
+                    owners.append(idx)
+            self._typo = buckets
+        return self._typo
+
+    # -- resolution ------------------------------------------------------------------------------
+
+    def _table_step(self, name: str, trusted_via: str) -> Resolution | None:
+        """exact/synonym (when trusted_via is ""), else the given step for compact and loose keys."""
+        exact = self._exact_key(name)
+        idx = self._exact.get(exact)
+        if idx is not None:
+            if trusted_via:
+                return Resolution(name, idx, trusted_via, exact)
+            own = self._exact_key(self._ingredients[idx].canonical)
+            return Resolution(name, idx, "exact" if own == exact else "synonym", exact)
+        compact, loose = self._looser()
+        for table, key in ((compact, compact_key(exact)), (loose, loose_key(exact))):
+            idx = table.get(key)
+            if idx is not None:
+                return Resolution(name, idx, trusted_via or "normalised", key)
+        return None
+
+    def resolve(self, name: str) -> Resolution:
+        trail: list[str] = []
+        found = self._resolve(name, trail)
+        return Resolution(found.name, found.index, found.via, found.matched, found.candidates, found.distance,
+                          tuple(trail))
+
+    def _resolve(self, name: str, trail: list[str]) -> Resolution:
+        key = normalize_name(name)
+        if not key:
+            return Resolution(name, None, UNIDENTIFIED)
+        found = self._table_step(name, "")
+        if found is not None:
+            return found
+        trail.append("exact/synonym: no")
+        cas = _CAS.match(key)
+        if cas:
+            self._looser()
+            idx = self._cas.get(cas.group(1))
+            if idx is not None:
+                return Resolution(name, idx, "cas", cas.group(1))
+            trail.append(f"cas {cas.group(1)}: not in the inventory")
+        variants = _normalised_variants(key)
+        for variant in variants:
+            found = self._table_step(variant, "normalised")
+            if found is not None:
+                return Resolution(name, found.index, "normalised", found.matched)
+        trail.append("normalised: no")
+        for variant in dict.fromkeys([key, *variants]):
+            spelled = _respell(variant)
+            if spelled != variant:
+                found = self._table_step(spelled, "spelling")
+                if found is not None:
+                    return Resolution(name, found.index, "spelling", spelled)
+        trail.append("spelling: no")
+        parts = [p for p in _SLASHES.split(key) if p.strip()]
+        if len(parts) > 1:
+            hits = [self._resolve(p, []) for p in parts]
+            known = {h.index for h in hits if h.index is not None}
+            if len(known) == 1 and 2 * sum(h.index is not None for h in hits) > len(parts):
+                return Resolution(name, known.pop(), "parts", key)
+            trail.append("parts: no single ingredient named by a majority")
+        return self._typo_step(name, _respell(variants[-1] if variants else key), trail)
+
+    def _typo_step(self, name: str, key: str, trail: list[str]) -> Resolution:
+        query = compact_key(key)
+        if len(query) < TYPO_MIN_LENGTH or "/" in query:
+            trail.append(f"typo: not tried (shorter than {TYPO_MIN_LENGTH} letters or several names)")
+            return Resolution(name, None, UNIDENTIFIED)
+        from rapidfuzz.distance import Levenshtein  # lazy: only names no table knows get here
+        from rapidfuzz.process import extract
+
+        max_edits = 1 if len(query) < TYPO_TWO_EDITS_FROM else 2
+        digits = _DIGITS.findall(query)
+        buckets = self._typo_buckets()
+        best: dict[int, int] = {}  # ingredient -> its smallest distance
+        for length in range(len(query) - max_edits, len(query) + max_edits + 1):
+            keys, owners = buckets.get(length, ([], []))
+            for choice, distance, pos in extract(query, keys, scorer=Levenshtein.distance,
+                                                 score_cutoff=max_edits, limit=20):
+                if choice[0] == query[0] and _DIGITS.findall(choice) == digits:
+                    idx = owners[pos]
+                    best[idx] = min(distance, best.get(idx, distance))
+        if not best:
+            trail.append(f"typo: nothing within {max_edits} edit(s)")
+            return Resolution(name, None, UNIDENTIFIED)
+        nearest = min(best.values())
+        winners = tuple(sorted(i for i, d in best.items() if d == nearest))
+        if len(winners) > 1:
+            names = ", ".join(self._ingredients[i].canonical for i in winners)
+            trail.append(f"typo: ambiguous at {nearest} edit(s) ({names}): not guessed")
+            return Resolution(name, None, UNIDENTIFIED, candidates=winners, distance=nearest)
+        return Resolution(name, winners[0], "typo", self._ingredients[winners[0]].canonical, distance=nearest)
+
+
+def _normalised_variants(key: str) -> list[str]:
+    """The name without parentheses, percentages and 'nano', and in salt notation rewritten."""
+    out: list[str] = []
+    salt = _SALT.match(key)
+    if salt:  # "hyaluronic acid (sodium salt)" -> "sodium hyaluronate"
+        out.append(f"{salt['metal']} {salt['stem'].strip()}ate")
+    if "(" in key:
+        out.append(" ".join(_PARENS.sub(" ", key).split()))
+    if "%" in key or "nano" in key or "()" in key:
+        out.append(" ".join(_PERCENT.sub(" ", out[-1] if "(" in key else key).split()))
+    return [v for v in dict.fromkeys(out) if v and v != key]
+
+
+def _respell(key: str) -> str:
+    for pattern, replacement in _SPELLINGS:
+        if pattern.search(key):
+            key = pattern.sub(replacement, key)
+    return key
