@@ -259,12 +259,14 @@ def _run_batch(engine: Any, batch: str) -> None:
 from .cli_ask import register as _register_ask
 from .cli_eval import register as _register_eval
 from .cli_index import register as _register_index
+from .cli_knowledge import register as _register_knowledge
 from .cli_server import register as _register_server
 
 _register_server(app)
 _register_ask(app)
 _register_index(app)
 _register_eval(app)
+_register_knowledge(app)
 
 
 def main() -> None:

@@ -290,15 +290,25 @@ def inventory_records(folder: Path) -> list[Rec]:
     return recs
 
 
-def function_names(folder: Path) -> dict[str, dict[str, str]]:
-    """English CosIng function name -> its name in each supported language (Open Beauty Facts table)."""
+def function_names(folder: Path, functions: list[str]) -> dict[str, dict[str, str]]:
+    """CosIng function name -> its name in each supported language, from the Open Beauty Facts table.
+
+    Matched without case ('Uv Filter' is 'UV filter'); a compound 'Skin Conditioning - Emollient' is
+    translated part by part; a few CosIng names differ from the table's ('Colorant')."""
     lines = (folder / "inci_functions_names.tsv").read_text(encoding="utf-8").splitlines()
     header = lines[0].split("\t")
-    out = {}
+    table: dict[str, dict[str, str]] = {}
     for line in lines[1:]:
         cells = dict(zip(header, line.split("\t")))
         if cells.get("en"):
-            out[cells["en"]] = {lang: cells[lang] for lang in LANGUAGES if cells.get(lang)}
+            table[cells["en"].casefold()] = {lang: cells[lang] for lang in LANGUAGES if cells.get(lang)}
+    aliases = {"colorant": "cosmetic colorant", "anti-seborrheic": "antiseborrhoeic"}
+    out: dict[str, dict[str, str]] = {}
+    for function in functions:
+        parts = [table.get(aliases.get(p.casefold(), p.casefold())) for p in function.split(" - ")]
+        if all(parts):
+            out[function] = {lang: " – ".join(p[lang] for p in parts if p) for lang in LANGUAGES
+                             if all(p is not None and lang in p for p in parts)}
     return out
 
 
@@ -466,7 +476,7 @@ def build(shared: Path, curation: Path) -> tuple[dict[str, Any], Merger]:
     # functions are stored as indexes into one sorted table: 28,000 rows repeating the same 79 names
     function_table = sorted({f for item in merger.items for f in item["functions"]})
     function_index = {f: i for i, f in enumerate(function_table)}
-    translations = function_names(onto["obf"])
+    translations = function_names(onto["obf"], function_table)
     ingredients = []
     for item in merger.items:
         names = [item["canonical"], *item["synonyms"]]

@@ -695,14 +695,15 @@ def _resolve_item(item: InciItem, kb: KnowledgeLike) -> _Resolution:
     keys: dict[str, None] = {}
     main: IngredientLike | None = None
     via, step = "unknown", "unidentified"
-    for name in (item.name, *item.alternatives):
+    # the raw text last: "Tris (Tetramethylhydroxypiperidinol) Citrate" is one name, not "tris citrate"
+    for name in (item.name, *item.alternatives, *((item.raw,) if item.raw != item.name else ())):
         families |= kb.families_of_name(name)
         hit = kb.resolve(name)
         if hit is not None:
             keys[hit.key] = None
             families |= hit.families
             if main is None:
-                main, via = hit, "name" if name == item.name else "alternative"
+                main, via = hit, "name" if name in (item.name, item.raw) else "alternative"
                 step = kb.resolve_label(name).via
     scanned = kb.scan(item.raw)  # "Parfum (Fragrance) D-Limonene": a missing comma hides Limonene
     for ingredient in scanned:

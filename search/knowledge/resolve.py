@@ -11,6 +11,8 @@ path has weaker eyes than another. Each step is recorded as `via`, tried in this
               salt notation are set aside ("Methyl Paraben", "Niacinamide 5%", "Hyaluronic Acid (Sodium Salt)")
   spelling    another spelling system: sulphate/sulfate, aluminium/aluminum, -icon/-icone, -meticone
               (INN) / -methicone, glycerine/glycerin ("Sodium Lauryl Sulphate", "Dimethicon")
+  botanical   a plant ingredient named without its part or common name, when only one ingredient of
+              that plant gives that product ("Olea Europaea Oil" -> Olea Europaea (Olive) Fruit Oil)
   parts       "Water/Aqua/Eau": a strict majority of the slash-separated parts name one ingredient
   typo        a misprint of a known name (see TYPO_* below): "Fragance", "Caffeinee"
 
@@ -36,13 +38,21 @@ from conseil.search.knowledge.text import normalize_name
 TYPO_MIN_LENGTH = 8
 TYPO_TWO_EDITS_FROM = 16
 
-VIA_STEPS = ("exact", "synonym", "cas", "normalised", "spelling", "parts", "typo")
+VIA_STEPS = ("exact", "synonym", "cas", "normalised", "spelling", "botanical", "parts", "typo")
 UNIDENTIFIED = "unidentified"
 TRUSTED_STEPS = frozenset({"exact", "synonym", "cas", "normalised"})  # the name is the ingredient's own
 
 _CAS = re.compile(r"^(?:cas\s*(?:no\.?|number|#)?\s*:?\s*)?(\d{2,7}-\d{2}-\d)$")
 _PARENS = re.compile(r"\([^()]*\)")
 _PERCENT = re.compile(r"\s*\d+(?:[.,]\d+)?\s*%|\bnano\b|\(\s*\)")
+_QUALIFIERS = re.compile(r"^(?:(?:certified|organic|natural|bio|wild|wildcrafted|fair ?trade|vegan|pure|"
+                         r"cold[- ]pressed|virgin|extra virgin)\b[ -]*)+(?=[a-z])")
+_PLANT_PRODUCT = re.compile(r"^(?P<plant>[a-z]+ [a-z]+)(?P<middle>(?: [a-z/]+)*?) "
+                            r"(?P<product>oil|extract|water|juice|butter|wax|powder|flower water)$")
+_PLANT_PARTS = frozenset(
+    "leaf leaves seed fruit flower root stem bark callus culture wood peel branch herb cell bud rhizome sprout "
+    "resin kernel shell gum bulb twig needle bran germ pulp nut sap tuber husk cone aerial part parts "
+    "whole plant rind blossom petal".split())
 _SALT = re.compile(r"^(?P<stem>[a-z0-9 ,-]+?)ic acid,? \(?(?P<metal>sodium|potassium|calcium|magnesium|zinc|"
                    r"ammonium|disodium|dipotassium) salt\)?$")
 _SLASHES = re.compile(r"[/\\]")
@@ -114,6 +124,7 @@ class LabelResolver:
         self._loose: dict[str, int] = {}
         self._cas: dict[str, int] = {}
         self._typo: dict[int, tuple[list[str], list[int]]] | None = None
+        self._plants: dict[str, set[int]] = {}
 
     # -- tables ----------------------------------------------------------------------------------
 
@@ -129,6 +140,14 @@ class LabelResolver:
                 for table, amb, key in zip(tables, ambiguous, (compact_key(exact), loose_key(exact))):
                     if table.setdefault(key, idx) != idx:
                         amb.add(key)
+                stripped = " ".join(_PARENS.sub(" ", exact).split()) if "(" in exact else ""
+                if stripped:  # 'Olea Europaea (Olive) Fruit Oil' is also known as 'Olea Europaea Fruit Oil'
+                    for table, amb, key in zip(tables, ambiguous, (compact_key(stripped), loose_key(stripped))):
+                        if table.setdefault(key, idx) != idx:
+                            amb.add(key)
+                plant = botanical_key(stripped or exact)
+                if plant:
+                    self._plants.setdefault(plant, set()).add(idx)
             for cas in ing.cas:
                 self._cas.setdefault(cas, idx)
         for table, amb in zip(tables, ambiguous):
@@ -201,6 +220,13 @@ class LabelResolver:
                 if found is not None:
                     return Resolution(name, found.index, "spelling", spelled)
         trail.append("spelling: no")
+        plant = botanical_key(_respell(variants[0] if variants else key))
+        owners = sorted(self._plants.get(plant, ())) if plant else []
+        if len(owners) == 1:
+            return Resolution(name, owners[0], "botanical", plant)
+        if owners:
+            trail.append(f"botanical: {len(owners)} parts of that plant give it: not guessed")
+            return Resolution(name, None, UNIDENTIFIED, candidates=tuple(owners))
         parts = [p for p in _SLASHES.split(key) if p.strip()]
         if len(parts) > 1:
             hits = [self._resolve(p, []) for p in parts]
@@ -241,9 +267,24 @@ class LabelResolver:
         return Resolution(name, winners[0], "typo", self._ingredients[winners[0]].canonical, distance=nearest)
 
 
+def botanical_key(normalized: str) -> str:
+    """'olea europaea fruit oil' -> 'olea europaea oil': the plant and the product, parts left out."""
+    found = _PLANT_PRODUCT.match(normalized)
+    if not found:
+        return ""
+    middle = [w for w in found["middle"].replace("/", " ").split() if w not in _PLANT_PARTS]
+    return " ".join([found["plant"], *middle, found["product"]])
+
+
 def _normalised_variants(key: str) -> list[str]:
-    """The name without parentheses, percentages and 'nano', and in salt notation rewritten."""
+    """The name without parentheses, percentages, 'nano' and 'organic'-style qualifiers, and in salt
+    notation rewritten."""
     out: list[str] = []
+    original = key
+    qualified = _QUALIFIERS.sub("", key)
+    if qualified != key:  # "organic aloe barbadensis leaf juice"
+        out.append(qualified)
+        key = qualified
     salt = _SALT.match(key)
     if salt:  # "hyaluronic acid (sodium salt)" -> "sodium hyaluronate"
         out.append(f"{salt['metal']} {salt['stem'].strip()}ate")
@@ -251,7 +292,7 @@ def _normalised_variants(key: str) -> list[str]:
         out.append(" ".join(_PARENS.sub(" ", key).split()))
     if "%" in key or "nano" in key or "()" in key:
         out.append(" ".join(_PERCENT.sub(" ", out[-1] if "(" in key else key).split()))
-    return [v for v in dict.fromkeys(out) if v and v != key]
+    return [v for v in dict.fromkeys(out) if v and v != original]
 
 
 def _respell(key: str) -> str:
