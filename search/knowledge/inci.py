@@ -316,7 +316,8 @@ _PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|percent\b)", _I)
 _AMOUNT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|ug|g|ml|iu|cfu)\b", _I)
 _NANO = re.compile(r"(?<![\w-])nano(?![\w-])", _I)  # not "Non-Nano", not "Nano-Hydroxyapatite"
 _CI = re.compile(r"\bc\.?\s*i\.?\s*(\d{5}(?::\d)?)\b", _I)
-_FIVE_DIGITS = re.compile(r"(?<!\d)\d{5}(?!\d)")  # a bare five-digit number is a colour index
+_FIVE_DIGITS = re.compile(r"(?<!\d)\d{5}(?!\d)")
+_CAS_NUMBER = re.compile(r"\d{2,7}-\d{2}-\d")  # a bare five-digit number is a colour index
 _CHEMICAL_BEFORE = re.compile(r"(?:\b(?:bis|tris|tetrakis)|[\d-])$", _I)  # "Tris(...)", "4-(...)"
 _ALT_SPLIT = re.compile(r"[;/]|\s+or\s+")
 _TWO_LETTERS = re.compile(r"[^\W\d_].*[^\W\d_]")
@@ -464,6 +465,8 @@ def _read_piece(piece: str) -> _Fields | str | None:
         numbers = [f"ci {n}" for n in _FIVE_DIGITS.findall(core)]
         if numbers:  # "Ci 77491, 77492"
             return numbers[0], tuple(numbers[1:]), None, False
+        if _CAS_NUMBER.fullmatch(core.strip()):  # a CAS number printed for a name is an item, not a note
+            return core.strip(), (), None, False
         return _NOTE if _DIGIT.search(core) else None  # "75%": information, not an ingredient
     if _PLACEHOLDER.match(core) or (_MARKS.match(core) and set(words) <= _FOOTNOTE_WORDS):
         return _NOTE  # "No Info", "*Certified Organic"
@@ -695,6 +698,9 @@ def _resolve_item(item: InciItem, kb: KnowledgeLike) -> _Resolution:
     keys: dict[str, None] = {}
     main: IngredientLike | None = None
     via, step = "unknown", "unidentified"
+    # A part of one slashed name ("PPG-12" of "Dimethicone PEG/PPG-12/4 Phosphate") adds its families and
+    # key but does not identify the item: only the whole name, a bracketed name or the raw text can.
+    slash_parts = frozenset(item.name.split("/")) if "/" in item.name else frozenset()
     # the raw text last: "Tris (Tetramethylhydroxypiperidinol) Citrate" is one name, not "tris citrate"
     for name in (item.name, *item.alternatives, *((item.raw,) if item.raw != item.name else ())):
         families |= kb.families_of_name(name)
@@ -702,7 +708,7 @@ def _resolve_item(item: InciItem, kb: KnowledgeLike) -> _Resolution:
         if hit is not None:
             keys[hit.key] = None
             families |= hit.families
-            if main is None:
+            if main is None and name not in slash_parts:
                 main, via = hit, "name" if name in (item.name, item.raw) else "alternative"
                 step = kb.resolve_label(name).via
     scanned = kb.scan(item.raw)  # "Parfum (Fragrance) D-Limonene": a missing comma hides Limonene

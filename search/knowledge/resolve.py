@@ -122,7 +122,7 @@ class LabelResolver:
         self._exact_key = exact_key  # name -> its exact-table key (normalize_name + colour index form)
         self._compact: dict[str, int] | None = None
         self._loose: dict[str, int] = {}
-        self._cas: dict[str, int] = {}
+        self._cas: dict[str, set[int]] = {}  # one CAS number may name several INCI entries (PEG-n series)
         self._typo: dict[int, tuple[list[str], list[int]]] | None = None
         self._plants: dict[str, set[int]] = {}
 
@@ -149,7 +149,7 @@ class LabelResolver:
                 if plant:
                     self._plants.setdefault(plant, set()).add(idx)
             for cas in ing.cas:
-                self._cas.setdefault(cas, idx)
+                self._cas.setdefault(cas, set()).add(idx)
         for table, amb in zip(tables, ambiguous):
             for key in amb:
                 del table[key]
@@ -203,9 +203,12 @@ class LabelResolver:
         cas = _CAS.match(key)
         if cas:
             self._looser()
-            idx = self._cas.get(cas.group(1))
-            if idx is not None:
-                return Resolution(name, idx, "cas", cas.group(1))
+            owners = sorted(self._cas.get(cas.group(1), ()))
+            if len(owners) == 1:
+                return Resolution(name, owners[0], "cas", cas.group(1))
+            if owners:  # generic CAS numbers (all PEG-n Stearates share one): never guessed, fail closed
+                trail.append(f"cas {cas.group(1)}: shared by {len(owners)} ingredients, not guessed")
+                return Resolution(name, None, UNIDENTIFIED, candidates=tuple(owners))
             trail.append(f"cas {cas.group(1)}: not in the inventory")
         variants = _normalised_variants(key)
         for variant in variants:
