@@ -197,7 +197,8 @@ class IngredientKnowledge:
             self._exact.setdefault(_CI.sub(r"ci \1", key) if key.startswith("c") else key, idx)
             for synonym in synonyms:
                 self._exact.setdefault(exact_key(synonym), idx)
-        self._resolver = LabelResolver(self._ingredients, self._exact, exact_key)
+        self._resolver = LabelResolver(self._ingredients, self._exact, exact_key,
+                                       lambda name: bool(pattern_families((name,), self._rules)))
         self._name_index: dict[str, str] | None = None  # built on first use
         self._members = {fid: frozenset(v) for fid, v in members.items()}
         self._family_index = {fold(n): fam.id for fam in self._families.values()

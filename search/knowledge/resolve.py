@@ -13,7 +13,8 @@ path has weaker eyes than another. Each step is recorded as `via`, tried in this
               (INN) / -methicone, glycerine/glycerin ("Sodium Lauryl Sulphate", "Dimethicon")
   botanical   a plant ingredient named without its part or common name, when only one ingredient of
               that plant gives that product ("Olea Europaea Oil" -> Olea Europaea (Olive) Fruit Oil)
-  parts       "Water/Aqua/Eau": a strict majority of the slash-separated parts name one ingredient
+  parts       "Water/Aqua/Eau": a strict majority of the slash-separated parts name one ingredient and
+              the others are plain words (no digits, no family rule fires on them)
   typo        a misprint of a known name (see TYPO_* below): "Fragance", "Caffeinee"
 
 A name none of these identifies is `unidentified`. A typo shared by two ingredients at the same
@@ -30,7 +31,8 @@ from typing import Protocol
 
 from conseil.search.knowledge.text import normalize_name
 
-# Typo tolerance: Levenshtein distance (rapidfuzz) between compact keys (no spaces or hyphens).
+# Typo tolerance: optimal-string-alignment distance (rapidfuzz's OSA: Levenshtein plus adjacent
+# transpositions, so "Gylcerin" is one edit from Glycerin) between compact keys (no spaces or hyphens).
 # Never on names shorter than TYPO_MIN_LENGTH letters, where one letter changes the substance
 # ("PEG-8"/"PEG-9", "Urea"/"Ure"); the digits must be the same (PEG-100 is not PEG-10); the first
 # letter must be the same; at most 1 edit below TYPO_TWO_EDITS_FROM characters, 2 from there on.
@@ -44,7 +46,7 @@ TRUSTED_STEPS = frozenset({"exact", "synonym", "cas", "normalised"})  # the name
 
 _CAS = re.compile(r"^(?:cas\s*(?:no\.?|number|#)?\s*:?\s*)?(\d{2,7}-\d{2}-\d)$")
 _PARENS = re.compile(r"\([^()]*\)")
-_PERCENT = re.compile(r"\s*\d+(?:[.,]\d+)?\s*%|\bnano\b|\(\s*\)")
+_PERCENT = re.compile(r"\s*\d+(?:[.,]\d+)?\s*%|\bnano\b|\(\s*\)|\s*(?:™|®|\btm\b)|\s+ci$")
 _QUALIFIERS = re.compile(r"^(?:(?:certified|organic|natural|bio|wild|wildcrafted|fair ?trade|vegan|pure|"
                          r"cold[- ]pressed|virgin|extra virgin)\b[ -]*)+(?=[a-z])")
 _PLANT_PRODUCT = re.compile(r"^(?P<plant>[a-z]+ [a-z]+)(?P<middle>(?: [a-z/]+)*?) "
@@ -52,7 +54,7 @@ _PLANT_PRODUCT = re.compile(r"^(?P<plant>[a-z]+ [a-z]+)(?P<middle>(?: [a-z/]+)*?
 _PLANT_PARTS = frozenset(
     "leaf leaves seed fruit flower root stem bark callus culture wood peel branch herb cell bud rhizome sprout "
     "resin kernel shell gum bulb twig needle bran germ pulp nut sap tuber husk cone aerial part parts "
-    "whole plant rind blossom petal".split())
+    "whole plant rind blossom petal essential".split())
 _SALT = re.compile(r"^(?P<stem>[a-z0-9 ,-]+?)ic acid,? \(?(?P<metal>sodium|potassium|calcium|magnesium|zinc|"
                    r"ammonium|disodium|dipotassium) salt\)?$")
 _SLASHES = re.compile(r"[/\\]")
@@ -116,10 +118,11 @@ class LabelResolver:
     name -> position); the looser tables, the CAS table and the typo buckets are built on first need."""
 
     def __init__(self, ingredients: Sequence[Named], exact: dict[str, int],
-                 exact_key: Callable[[str], str]) -> None:
+                 exact_key: Callable[[str], str], flagged: Callable[[str], bool] = lambda name: False) -> None:
         self._ingredients = ingredients
         self._exact = exact
         self._exact_key = exact_key  # name -> its exact-table key (normalize_name + colour index form)
+        self._flagged = flagged  # does a family pattern rule fire on this name?
         self._compact: dict[str, int] | None = None
         self._loose: dict[str, int] = {}
         self._cas: dict[str, set[int]] = {}  # one CAS number may name several INCI entries (PEG-n series)
@@ -234,17 +237,27 @@ class LabelResolver:
         if len(parts) > 1:
             hits = [self._resolve(p, []) for p in parts]
             known = {h.index for h in hits if h.index is not None}
-            if len(known) == 1 and 2 * sum(h.index is not None for h in hits) > len(parts):
+            first = next((h.index for h in hits if h.index is not None), None)
+            if len(known) > 1 and first is not None and self._same_substance(known):
+                known = {first}  # "Beeswax/Cera Alba": the US and EU names of one substance (one CAS number)
+            others = [p for p, h in zip(parts, hits) if h.index is None]
+            plain = not any(_DIGITS.search(p) or self._flagged(p) for p in others)
+            if len(known) == 1 and 2 * len(others) < len(parts) and plain:
                 return Resolution(name, known.pop(), "parts", key)
-            trail.append("parts: no single ingredient named by a majority")
+            trail.append("parts: not one ingredient, or an unknown part could be another substance")
         return self._typo_step(name, _respell(variants[-1] if variants else key), trail)
+
+    def _same_substance(self, indexes: set[int]) -> bool:
+        """Do these entries share a CAS number that no other entry has (Beeswax, Cera Alba)?"""
+        shared = set.intersection(*(set(self._ingredients[i].cas) for i in indexes))
+        return any(self._cas.get(cas) == indexes for cas in shared)
 
     def _typo_step(self, name: str, key: str, trail: list[str]) -> Resolution:
         query = compact_key(key)
         if len(query) < TYPO_MIN_LENGTH or "/" in query:
             trail.append(f"typo: not tried (shorter than {TYPO_MIN_LENGTH} letters or several names)")
             return Resolution(name, None, UNIDENTIFIED)
-        from rapidfuzz.distance import Levenshtein  # lazy: only names no table knows get here
+        from rapidfuzz.distance import OSA  # lazy: only names no table knows get here
         from rapidfuzz.process import extract
 
         max_edits = 1 if len(query) < TYPO_TWO_EDITS_FROM else 2
@@ -253,7 +266,7 @@ class LabelResolver:
         best: dict[int, int] = {}  # ingredient -> its smallest distance
         for length in range(len(query) - max_edits, len(query) + max_edits + 1):
             keys, owners = buckets.get(length, ([], []))
-            for choice, distance, pos in extract(query, keys, scorer=Levenshtein.distance,
+            for choice, distance, pos in extract(query, keys, scorer=OSA.distance,
                                                  score_cutoff=max_edits, limit=20):
                 if choice[0] == query[0] and _DIGITS.findall(choice) == digits:
                     idx = owners[pos]
@@ -293,7 +306,7 @@ def _normalised_variants(key: str) -> list[str]:
         out.append(f"{salt['metal']} {salt['stem'].strip()}ate")
     if "(" in key:
         out.append(" ".join(_PARENS.sub(" ", key).split()))
-    if "%" in key or "nano" in key or "()" in key:
+    if "%" in key or "nano" in key or "()" in key or "tm" in key or "™" in key or "®" in key or key.endswith(" ci"):
         out.append(" ".join(_PERCENT.sub(" ", out[-1] if "(" in key else key).split()))
     return [v for v in dict.fromkeys(out) if v and v != original]
 
