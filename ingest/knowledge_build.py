@@ -477,6 +477,8 @@ def build(shared: Path, curation: Path) -> tuple[dict[str, Any], Merger]:
     function_table = sorted({f for item in merger.items for f in item["functions"]})
     function_index = {f: i for i, f in enumerate(function_table)}
     translations = function_names(onto["obf"], function_table)
+    group_rules = {head: [re.compile(r) for r in spec["rules"]] for head, spec in cur["groups"].items()
+                   if not head.startswith("_")}
     ingredients = []
     for item in merger.items:
         names = [item["canonical"], *item["synonyms"]]
@@ -488,6 +490,10 @@ def build(shared: Path, curation: Path) -> tuple[dict[str, Any], Merger]:
             row["synonyms"] = item["synonyms"]
         if fams:
             row["families"] = sorted({a for f in fams for a in ancestors[f]})
+        groups = sorted(head for head, rules in group_rules.items()
+                        if any(r.search(k) for r in rules for k in keys))
+        if groups:
+            row["groups"] = groups
         if item["functions"]:
             row["functions"] = sorted(function_index[f] for f in item["functions"])
         if item["cas"]:
@@ -502,9 +508,16 @@ def build(shared: Path, curation: Path) -> tuple[dict[str, Any], Merger]:
               "annex_iii_labelled_allergen_entries": sum("fragrance_allergens" in r.families for r in cosing),
               "families": {fid: sum(fid in r.get("families", ()) for r in ingredients) for fid in families}}
     about = _about(shared, curation, cur, counts, len(merger.conflicts))
+    groups_out = {head: {"why": spec["why"], "rules": spec["rules"],
+                         "members": sum(head in r.get("groups", ()) for r in ingredients)}
+                  for head, spec in cur["groups"].items() if not head.startswith("_")}
+    missing_heads = [h for h in groups_out if not any(r["canonical"] == h for r in ingredients)]
+    if missing_heads:
+        raise SystemExit(f"groups: these heads are no ingredient: {missing_heads}")
     functions = {"names": function_table,
                  "translations": {f: translations[f] for f in function_table if f in translations}}
-    return {"_about": about, "languages": list(LANGUAGES), "families": families, "functions": functions,
+    return {"_about": about, "languages": list(LANGUAGES), "families": families, "groups": groups_out,
+            "functions": functions,
             "ingredients": ingredients,
             "skin_types": _vocab(cur["skin_types"]), "concerns": _vocab(cur["concerns"]),
             "scan": {k: v for k, v in cur["scan"].items() if not k.startswith("_")}}, merger

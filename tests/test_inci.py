@@ -602,6 +602,7 @@ class FakeIngredient:
     canonical: str
     key: str
     families: frozenset[str]
+    groups: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -200,3 +200,32 @@ def test_resolution_records_each_step(kb: IngredientKnowledge) -> None:
     assert {name: kb.resolve_label(name).via for name in cases} == cases
     ambiguous = kb.resolve_label("25322-68-3")  # the CAS number of every PEG-n: never guessed
     assert ambiguous.index is None and len(ambiguous.candidates) > 1 and "pegs" in kb.families_of_name("25322-68-3")
+
+
+# -- ingredient groups ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("query", "declaration", "member"), [
+    ("serum with hyaluronic acid", "Aqua, Sodium Hyaluronate, Glycerin", "Sodium Hyaluronate"),
+    ("serum z kwasem hialuronowym", "Aqua, Hydrolyzed Hyaluronic Acid", "Hydrolyzed Hyaluronic Acid"),
+    ("cream with vitamin c", "Aqua, Sodium Ascorbyl Phosphate", "Sodium Ascorbyl Phosphate"),
+    ("crème à la vitamine c", "Aqua, Ascorbyl Glucoside", "Ascorbyl Glucoside"),
+    ("krem z witaminą e", "Aqua, Tocopheryl Acetate", "Tocopheryl Acetate"),
+    ("serum with vitamin b3", "Aqua, Nicotinamide", "Niacinamide"),
+    ("night cream with vitamin a", "Aqua, Retinyl Palmitate", "Retinyl Palmitate"),
+    ("lotion with provitamin b5", "Aqua, Dexpanthenol", "Panthenol"),
+])
+def test_inclusions_find_group_members_and_say_which(kb: IngredientKnowledge, query: str, declaration: str,
+                                                     member: str) -> None:
+    constraints = QueryParser(kb).parse(query).constraints
+    assert len(constraints.include_ingredients) == 1
+    key = constraints.include_ingredients[0]
+    analysis = analyze(declaration, kb)
+    assert key in analysis.canonical_keys  # what the index filters on ("ingredients" payload)
+    verdict = verify(payload(kb, declaration), constraints, kb)
+    assert verdict.ok and verdict.matched_ingredients == {key: [member]}
+
+
+def test_groups_do_not_swallow_neighbours(kb: IngredientKnowledge) -> None:
+    assert "niacinamide" not in analyze("Aqua, Methyl Nicotinate", kb).canonical_keys  # a warming ester
+    assert "retinol" not in analyze("Aqua, Bakuchiol", kb).canonical_keys
+    assert "hyaluronic acid" not in analyze("Aqua, Glycerin", kb).canonical_keys

@@ -24,7 +24,7 @@ from types import MappingProxyType
 from typing import Any
 
 from conseil.search.errors import KnowledgeBaseError
-from conseil.search.knowledge.resolve import TRUSTED_STEPS, LabelResolver, Resolution
+from conseil.search.knowledge.resolve import TRUSTED_STEPS, LabelResolver, Resolution, compact_key, loose_key
 from conseil.search.knowledge.text import fold, normalize_name
 
 LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "it", "de", "pl", "cs")
@@ -37,8 +37,6 @@ _CI = re.compile(r"^c\.?\s*i\.?\s*(\d{5}(?::\d)?)\b")
 _PARENS = re.compile(r"\([^()]*\)")
 _TOKEN = re.compile(r"[a-z0-9]+")
 _SEPARATORS = frozenset(",;()[]/")
-_COMPACT = re.compile(r"[\s\-]")
-_LOOSE = re.compile(r"[^a-z0-9]")
 _NO_FAMILIES: frozenset[str] = frozenset()
 
 
@@ -51,6 +49,7 @@ class Ingredient:
     cas: tuple[str, ...] = ()
     regulatory: tuple[str, ...] = ()  # human-readable notes from the EU annexes
     functions: tuple[str, ...] = ()  # CosIng functions, English names ("Emollient", "Preservative")
+    groups: tuple[str, ...] = ()  # keys of the group heads it belongs to ("hyaluronic acid" for its salts)
 
 
 @dataclass(frozen=True)
@@ -63,27 +62,16 @@ class Family:
 
 
 def match_key(name: str) -> str:
-    """normalize_name() plus one spelling of Colour Index numbers: 'C.I. 77891', 'Ci77891' -> 'ci 77891'."""
-    return _CI.sub(r"ci \1", normalize_name(name))
-
-
-def lookup_keys(name: str) -> tuple[str, str, str]:
-    """The exact, compact (no spaces/hyphens) and loose (letters and digits only) keys of a name."""
-    return _derived_keys(normalize_name(name))
-
-
-def exact_key(name: str) -> str:
-    """The exact-table key of a name: match_key() with one cheap test before the colour-index regex."""
+    """normalize_name() plus one spelling of Colour Index numbers: 'C.I. 77891', 'Ci77891' -> 'ci 77891'.
+    The key of the exact table."""
     key = normalize_name(name)
     return _CI.sub(r"ci \1", key) if key.startswith("c") else key
 
 
-def _derived_keys(normalized: str) -> tuple[str, str, str]:
-    # normalize_name is idempotent, so compact() of a normalised key is a plain substitution:
-    # one normalisation per name keeps loading fast
-    key = _CI.sub(r"ci \1", normalized) if normalized.startswith("c") else normalized
-    compact = key.replace(" ", "").replace("-", "")  # normalised: the only whitespace left is " "
-    return key, compact, compact if compact.isalnum() and compact.isascii() else _LOOSE.sub("", key)
+def lookup_keys(name: str) -> tuple[str, str, str]:
+    """The exact, compact (no spaces/hyphens) and loose (letters and digits only) keys of a name."""
+    key = match_key(name)
+    return key, compact_key(key), loose_key(key)
 
 
 def name_tokens(text: str) -> list[str]:
@@ -190,14 +178,15 @@ class IngredientKnowledge:
             key = normalize_name(row["canonical"])
             ing = Ingredient(row["canonical"], key, synonyms, families, tuple(row.get("cas", ())),
                              tuple(row.get("regulatory", ())),
-                             tuple(function_names[i] for i in row.get("functions", ())))
+                             tuple(function_names[i] for i in row.get("functions", ())),
+                             tuple(normalize_name(g) for g in row.get("groups", ())))
             self._ingredients.append(ing)
             for fid in families:
                 members[fid].add(ing.canonical)
             self._exact.setdefault(_CI.sub(r"ci \1", key) if key.startswith("c") else key, idx)
             for synonym in synonyms:
-                self._exact.setdefault(exact_key(synonym), idx)
-        self._resolver = LabelResolver(self._ingredients, self._exact, exact_key,
+                self._exact.setdefault(match_key(synonym), idx)
+        self._resolver = LabelResolver(self._ingredients, self._exact, match_key,
                                        lambda name: bool(pattern_families((name,), self._rules)))
         self._name_index: dict[str, str] | None = None  # built on first use
         self._members = {fid: frozenset(v) for fid, v in members.items()}
@@ -376,6 +365,7 @@ class IngredientKnowledge:
             "family_names": {fid: self._families[fid].names["en"][0] for fid in sorted(families)},
             "cas": list(found.cas) if found else [],
             "functions": list(found.functions) if found else [],
+            "groups": list(found.groups) if found else [],
             "regulatory": list(found.regulatory) if found else [],
         }
 

@@ -619,6 +619,8 @@ class IngredientLike(Protocol):
     def key(self) -> str: ...
     @property
     def families(self) -> frozenset[str]: ...
+    @property
+    def groups(self) -> tuple[str, ...]: ...  # group head keys: a salt also lists its acid
 
 
 class ResolutionLike(Protocol):
@@ -707,6 +709,7 @@ def _resolve_item(item: InciItem, kb: KnowledgeLike) -> _Resolution:
         hit = kb.resolve(name)
         if hit is not None:
             keys[hit.key] = None
+            keys.update(dict.fromkeys(hit.groups))  # "with hyaluronic acid" finds Sodium Hyaluronate
             families |= hit.families
             if main is None and name not in slash_parts:
                 main, via = hit, "name" if name in (item.name, item.raw) else "alternative"

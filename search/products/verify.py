@@ -71,7 +71,8 @@ def ingredient_items(payload: dict[str, Any], kb: IngredientKnowledge) -> list[I
     for display, key, names, families in payload.get("ingredient_items") or ():
         every = frozenset(names) | {key}
         current = frozenset(families).union(*(kb.families_of_name(n) for n in every))
-        keys = frozenset(found.key for found in map(kb.resolve, every) if found is not None)
+        resolved = [found for found in map(kb.resolve, every) if found is not None]
+        keys = frozenset(k for found in resolved for k in (found.key, *found.groups))
         # identified by its key (the canonical key stored at ingest, else the name as written) or its
         # display text (the raw item): a slashed name's parts alone do not identify it
         identified = kb.resolve(str(key)) is not None or kb.resolve(str(display)) is not None
