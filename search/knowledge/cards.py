@@ -23,5 +23,6 @@ def ingredient_card(kb: IngredientKnowledge, name: str, language: str = "en") ->
         "query": name, "language": language, "known": facts["known"], "canonical": facts["canonical"],
         "via": facts["via"], "matched": facts["matched"], "trail": facts["trail"],
         "candidates": facts["candidates"], "synonyms": facts["synonyms"], "cas": facts["cas"],
+        "groups": facts["groups"],
         "functions": functions, "families": families, "regulatory": facts["regulatory"],
     }
