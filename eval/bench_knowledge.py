@@ -94,9 +94,8 @@ def false_free_of() -> dict[str, int]:
 def baseline_file(rev: str) -> Path:
     blob = subprocess.run(["git", "show", f"{rev}:corpora/knowledge/ingredients.json"], cwd=REPO, check=True,
                           capture_output=True).stdout
-    handle = tempfile.NamedTemporaryFile(prefix="kb-baseline-", suffix=".json", delete=False)
-    handle.write(blob)
-    handle.close()
+    with tempfile.NamedTemporaryFile(prefix="kb-baseline-", suffix=".json", delete=False) as handle:
+        handle.write(blob)
     return Path(handle.name)
 
 
@@ -106,8 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     base = baseline_file(args.baseline_rev)
-    figures = {
-        "uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
+    figures: dict[str, Any] = {
+        "uptime": subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip(),
         "file_bytes": {"current": DATA.stat().st_size, "baseline": base.stat().st_size},
         "load": {"current": load_figures(DATA), "baseline": load_figures(base)},
         "adversarial": false_free_of(),

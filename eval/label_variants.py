@@ -27,7 +27,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from conseil.search.knowledge.base import IngredientKnowledge, Ingredient
+from conseil.search.knowledge.base import Ingredient, IngredientKnowledge
 from conseil.search.knowledge.resolve import compact_key
 from conseil.search.knowledge.text import normalize_name
 
@@ -76,9 +76,9 @@ HAND_CHECKED: tuple[tuple[str, str, str], ...] = (
 
 def _variants(name: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
-    if re.search(r"sulfate", name, re.I):
+    if re.search(r"sulfate", name, re.IGNORECASE):
         out.append((re.sub("sulfate", "sulphate", re.sub("Sulfate", "Sulphate", name)), "british"))
-    if re.search(r"aluminum", name, re.I):
+    if re.search(r"aluminum", name, re.IGNORECASE):
         out.append((re.sub("aluminum", "aluminium", re.sub("Aluminum", "Aluminium", name)), "british"))
     letters = [i for i, ch in enumerate(name) if ch.isalpha()]
     if len(compact_key(normalize_name(name))) >= 10 and not re.search(r"\d", name):
@@ -131,7 +131,7 @@ def build(kb: IngredientKnowledge) -> list[dict[str, Any]]:
         target = kb.resolve(expected) if expected != "unidentifiable" else None
         families = sorted(set(FAMILIES) & target.families) if target else []
         if kind == "cas" and target is None:
-            families = sorted(set(FAMILIES) & set(fid for fid in FAMILIES if fid in source.split()))
+            families = sorted(set(FAMILIES) & {fid for fid in FAMILIES if fid in source.split()})
         rows.append({"variant": variant, "expected": expected, "families": families, "kind": kind,
                      "source": source})
 

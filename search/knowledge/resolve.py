@@ -51,10 +51,12 @@ _QUALIFIERS = re.compile(r"^(?:(?:certified|organic|natural|bio|wild|wildcrafted
                          r"cold[- ]pressed|virgin|extra virgin)\b[ -]*)+(?=[a-z])")
 _PLANT_PRODUCT = re.compile(r"^(?P<plant>[a-z]+ [a-z]+)(?P<middle>(?: [a-z/]+)*?) "
                             r"(?P<product>oil|extract|water|juice|butter|wax|powder|flower water)$")
-_PLANT_PARTS = frozenset(
-    "leaf leaves seed fruit flower root stem bark callus culture wood peel branch herb cell bud rhizome sprout "
-    "resin kernel shell gum bulb twig needle bran germ pulp nut sap tuber husk cone aerial part parts "
-    "whole plant rind blossom petal essential".split())
+_PLANT_PARTS = frozenset({
+    "leaf", "leaves", "seed", "fruit", "flower", "root", "stem", "bark", "callus", "culture", "wood", "peel",
+    "branch", "herb", "cell", "bud", "rhizome", "sprout", "resin", "kernel", "shell", "gum", "bulb", "twig",
+    "needle", "bran", "germ", "pulp", "nut", "sap", "tuber", "husk", "cone", "aerial", "part", "parts",
+    "whole", "plant", "rind", "blossom", "petal", "essential",
+})
 _SALT = re.compile(r"^(?P<stem>[a-z0-9 ,-]+?)ic acid,? \(?(?P<metal>sodium|potassium|calcium|magnesium|zinc|"
                    r"ammonium|disodium|dipotassium) salt\)?$")
 _SLASHES = re.compile(r"[/\\]")

@@ -24,11 +24,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from conseil.search.products.contract import AuditWarning, Why
 from conseil.search.errors import KnowledgeBaseError
 from conseil.search.knowledge.base import IngredientKnowledge
-from conseil.search.query import Constraints
 from conseil.search.knowledge.text import normalize_name
+from conseil.search.products.contract import AuditWarning, Why
+from conseil.search.query import Constraints
 
 
 @dataclass
