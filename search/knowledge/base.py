@@ -170,16 +170,20 @@ class IngredientKnowledge:
         self._function_translations: Mapping[str, Mapping[str, str]] = MappingProxyType(
             dict(data.get("functions", {}).get("translations", {})))
         known_families = self._families.keys()
+        shared: dict[tuple[int, ...], tuple[str, ...]] = {}
         for idx, row in enumerate(data["ingredients"]):
             families = frozenset(row["families"]) if "families" in row else _NO_FAMILIES
             if not families <= known_families:
                 raise ValueError(f"{row['canonical']} has unknown families {sorted(families - known_families)}")
-            synonyms = tuple(row.get("synonyms", ()))
+            synonyms = tuple(row["synonyms"]) if "synonyms" in row else ()
             key = normalize_name(row["canonical"])
-            ing = Ingredient(row["canonical"], key, synonyms, families, tuple(row.get("cas", ())),
-                             tuple(row.get("regulatory", ())),
-                             tuple(function_names[i] for i in row.get("functions", ())),
-                             tuple(normalize_name(g) for g in row.get("groups", ())))
+            codes = tuple(row["functions"]) if "functions" in row else ()
+            functions = shared.get(codes)  # some 2,000 distinct combinations over 29,000 rows: shared
+            if functions is None:
+                functions = shared[codes] = tuple(function_names[i] for i in codes)
+            ing = Ingredient(row["canonical"], key, synonyms, families, tuple(row["cas"]) if "cas" in row else (),
+                             tuple(row["regulatory"]) if "regulatory" in row else (), functions,
+                             tuple(normalize_name(g) for g in row["groups"]) if "groups" in row else ())
             self._ingredients.append(ing)
             for fid in families:
                 members[fid].add(ing.canonical)
