@@ -47,13 +47,27 @@ class ProductDetail(BaseModel):
     warnings: list[AuditWarning] = Field(description="Its own claims that its ingredient list contradicts.")
 
 
+class IngredientFunction(BaseModel):
+    id: str  # the CosIng function, English ("Skin Conditioning - Emollient")
+    name: str  # in the requested language when the Open Beauty Facts table has it, else English
+
+
 class IngredientInfo(BaseModel):
+    """An ingredient card: how the name resolved, what it does, its families and EU restrictions."""
+
     query: str
+    language: str = "en"
     known: bool
     canonical: str | None
+    via: str = Field("", description="The resolution step that identified the name: exact, synonym, cas, "
+                                     "normalised, spelling, botanical, parts, typo, or unidentified.")
+    trail: list[str] = Field(default_factory=list, description="The steps tried before the one that matched.")
+    candidates: list[str] = Field(default_factory=list, description="Ambiguous matches (never guessed).")
     synonyms: list[str]
     families: list[str]
-    family_names: dict[str, str]
+    family_names: dict[str, str]  # family id -> its name in the requested language
+    functions: list[IngredientFunction] = Field(default_factory=list)
+    groups: list[str] = Field(default_factory=list, description="Group heads it counts as ('hyaluronic acid').")
     cas: list[str]
     regulatory: list[str]
 
@@ -115,12 +129,16 @@ def product_detail(p: dict[str, Any]) -> ProductDetail:
         warnings=audit_warnings(p))
 
 
-def describe_ingredient(kb: IngredientKnowledge, name: str) -> IngredientInfo | None:
-    """Knowledge-base facts; None when the name is unknown and no family pattern matches it."""
-    facts = kb.describe(name)
-    if not facts["known"] and not facts["families"]:
+def describe_ingredient(kb: IngredientKnowledge, name: str, language: str = "en") -> IngredientInfo | None:
+    """The ingredient card; None when the name is unknown and no family pattern matches it."""
+    from conseil.search.knowledge.cards import ingredient_card
+
+    card = ingredient_card(kb, name, language)
+    if not card["known"] and not card["families"]:
         return None
-    return IngredientInfo.model_validate(facts)
+    return IngredientInfo.model_validate({
+        **card, "families": [f["id"] for f in card["families"]],
+        "family_names": {f["id"]: f["name"] for f in card["families"]}})
 
 
 def contradictions(index: IndexReader) -> list[dict[str, Any]]:

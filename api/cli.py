@@ -19,7 +19,7 @@ from conseil.api.cli_preview import print_catalog_notes
 from conseil.search.errors import ConseilError
 from conseil.search.settings import Settings
 
-from . import cli_ask, cli_eval, cli_index, cli_server
+from . import cli_ask, cli_eval, cli_index, cli_knowledge, cli_server
 from .cli_common import console, demo_catalog_path, friendly_errors, out, validation_message
 
 __all__ = ["app", "demo_catalog_path", "main"]
@@ -278,6 +278,7 @@ cli_server.register(app)
 cli_ask.register(app)
 cli_index.register(app)
 cli_eval.register(app)
+cli_knowledge.register(app)
 
 
 def main() -> None:

@@ -602,6 +602,12 @@ class FakeIngredient:
     canonical: str
     key: str
     families: frozenset[str]
+    groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FakeResolution:
+    via: str
 
 
 @dataclass
@@ -627,6 +633,9 @@ class FakeKnowledge:
     def resolve(self, name: str) -> FakeIngredient | None:
         self.calls["resolve"] += 1
         return self.by_name.get(name)
+
+    def resolve_label(self, name: str) -> FakeResolution:
+        return FakeResolution("exact" if name in self.by_name else "unidentified")
 
     def families_of_name(self, name: str) -> frozenset[str]:
         self.calls["families"] += 1

@@ -189,3 +189,19 @@ def test_random_constraint_combinations_never_return_an_excluded_ingredient(
     for hit in response.hits:
         assert price_max is None or (hit.price is not None and hit.price <= price_max)
         assert not skin or set(hit.skin_types) & skin
+
+
+def test_unidentified_items_never_support_free_of(engine: ProductSearch) -> None:
+    """Fail closed: a hit with an item no resolution step identifies is ranked after the fully verified
+    ones, never called "free of", and dropped in strict mode."""
+    relaxed = engine.search(SearchRequest(query="without parabens", limit=100, facets=False))
+    unverified = [h for h in relaxed.hits if h.unidentified]
+    assert unverified, "the demo catalog lists 'Quinoa Protein' and 'Centella Asiatica & Madecassoside'"
+    flags = [bool(h.unidentified) for h in relaxed.hits]
+    assert flags == sorted(flags)  # every fully verified hit first
+    for hit in unverified:
+        why = next(w.text for w in hit.why if w.constraint == "exclude_family:parabens")
+        assert not why.startswith("free of") and "could not be identified" in why
+    strict = engine.search(SearchRequest(query="without parabens", limit=100, facets=False, strict=True))
+    assert not any(h.unidentified for h in strict.hits)
+    assert {h.id for h in strict.hits} == {h.id for h in relaxed.hits if not h.unidentified}

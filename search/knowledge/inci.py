@@ -316,7 +316,8 @@ _PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|percent\b)", _I)
 _AMOUNT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|ug|g|ml|iu|cfu)\b", _I)
 _NANO = re.compile(r"(?<![\w-])nano(?![\w-])", _I)  # not "Non-Nano", not "Nano-Hydroxyapatite"
 _CI = re.compile(r"\bc\.?\s*i\.?\s*(\d{5}(?::\d)?)\b", _I)
-_FIVE_DIGITS = re.compile(r"(?<!\d)\d{5}(?!\d)")  # a bare five-digit number is a colour index
+_FIVE_DIGITS = re.compile(r"(?<!\d)\d{5}(?!\d)")
+_CAS_NUMBER = re.compile(r"\d{2,7}-\d{2}-\d")  # a bare five-digit number is a colour index
 _CHEMICAL_BEFORE = re.compile(r"(?:\b(?:bis|tris|tetrakis)|[\d-])$", _I)  # "Tris(...)", "4-(...)"
 _ALT_SPLIT = re.compile(r"[;/]|\s+or\s+")
 _TWO_LETTERS = re.compile(r"[^\W\d_].*[^\W\d_]")
@@ -464,6 +465,8 @@ def _read_piece(piece: str) -> _Fields | str | None:
         numbers = [f"ci {n}" for n in _FIVE_DIGITS.findall(core)]
         if numbers:  # "Ci 77491, 77492"
             return numbers[0], tuple(numbers[1:]), None, False
+        if _CAS_NUMBER.fullmatch(core.strip()):  # a CAS number printed for a name is an item, not a note
+            return core.strip(), (), None, False
         return _NOTE if _DIGIT.search(core) else None  # "75%": information, not an ingredient
     if _PLACEHOLDER.match(core) or (_MARKS.match(core) and set(words) <= _FOOTNOTE_WORDS):
         return _NOTE  # "No Info", "*Certified Organic"
@@ -616,12 +619,20 @@ class IngredientLike(Protocol):
     def key(self) -> str: ...
     @property
     def families(self) -> frozenset[str]: ...
+    @property
+    def groups(self) -> tuple[str, ...]: ...  # group head keys: a salt also lists its acid
+
+
+class ResolutionLike(Protocol):
+    @property
+    def via(self) -> str: ...  # the resolution step (see conseil.search.knowledge.resolve)
 
 
 class KnowledgeLike(Protocol):
     """What `analyze` needs; satisfied by conseil.search.knowledge.base.IngredientKnowledge."""
 
     def resolve(self, name: str) -> IngredientLike | None: ...
+    def resolve_label(self, name: str) -> ResolutionLike: ...  # how resolve() found it
     def families_of_name(self, name: str) -> frozenset[str]: ...  # pattern rules, known or not
     def scan(self, text: str) -> Sequence[IngredientLike]: ...  # known names inside a longer text
 
@@ -633,6 +644,7 @@ class ResolvedItem:
     key: str  # canonical key if known, else item.name
     families: frozenset[str]
     via: str  # "name" | "alternative" | "pattern" | "scan" | "unknown"
+    step: str = "unidentified"  # how the name or alternative resolved: "exact", "synonym", "typo"...
 
 
 @dataclass(frozen=True)
@@ -645,7 +657,8 @@ class Analysis:
     notes: tuple[str, ...]
 
 
-_Resolution = tuple[IngredientLike | None, str, frozenset[str], tuple[str, ...]]  # main, via, families, keys
+_Resolution = tuple[IngredientLike | None, str, frozenset[str], tuple[str, ...], str]  # main, via, families,
+#                                                                                       keys, step
 
 
 class CachedKnowledge:
@@ -671,6 +684,9 @@ class CachedKnowledge:
     def resolve(self, name: str) -> IngredientLike | None:
         return self.kb.resolve(name)
 
+    def resolve_label(self, name: str) -> ResolutionLike:
+        return self.kb.resolve_label(name)
+
     def families_of_name(self, name: str) -> frozenset[str]:
         return self.kb.families_of_name(name)
 
@@ -683,22 +699,28 @@ def _resolve_item(item: InciItem, kb: KnowledgeLike) -> _Resolution:
     families: set[str] = set()
     keys: dict[str, None] = {}
     main: IngredientLike | None = None
-    via = "unknown"
-    for name in (item.name, *item.alternatives):
+    via, step = "unknown", "unidentified"
+    # A part of one slashed name ("PPG-12" of "Dimethicone PEG/PPG-12/4 Phosphate") adds its families and
+    # key but does not identify the item: only the whole name, a bracketed name or the raw text can.
+    slash_parts = frozenset(item.name.split("/")) if "/" in item.name else frozenset()
+    # the raw text last: "Tris (Tetramethylhydroxypiperidinol) Citrate" is one name, not "tris citrate"
+    for name in (item.name, *item.alternatives, *((item.raw,) if item.raw != item.name else ())):
         families |= kb.families_of_name(name)
         hit = kb.resolve(name)
         if hit is not None:
             keys[hit.key] = None
+            keys.update(dict.fromkeys(hit.groups))  # "with hyaluronic acid" finds Sodium Hyaluronate
             families |= hit.families
-            if main is None:
-                main, via = hit, "name" if name == item.name else "alternative"
+            if main is None and name not in slash_parts:
+                main, via = hit, "name" if name in (item.name, item.raw) else "alternative"
+                step = kb.resolve_label(name).via
     scanned = kb.scan(item.raw)  # "Parfum (Fragrance) D-Limonene": a missing comma hides Limonene
     for ingredient in scanned:
         keys[ingredient.key] = None
         families |= ingredient.families
     if main is None:
         via = "scan" if scanned else "pattern" if families else "unknown"
-    return main, via, frozenset(families), tuple(keys)
+    return main, via, frozenset(families), tuple(keys), step
 
 
 def analyze(raw: str | None, kb: KnowledgeLike) -> Analysis:
@@ -719,7 +741,7 @@ def analyze(raw: str | None, kb: KnowledgeLike) -> Analysis:
     for item in declaration.items:
         if item.raw not in memo:
             memo[item.raw] = _resolve_item(item, kb)
-        main, via, item_families, item_keys = memo[item.raw]
+        main, via, item_families, item_keys, step = memo[item.raw]
         names.add(item.name)
         names.update(item.alternatives)
         keys.update(item_keys)
@@ -727,6 +749,6 @@ def analyze(raw: str | None, kb: KnowledgeLike) -> Analysis:
         if main is None:
             unknown[item.name] = None
         out.append(ResolvedItem(item, main.canonical if main else None, main.key if main else item.name,
-                                item_families, via))
+                                item_families, via, step))
     return Analysis(tuple(out), frozenset(keys), frozenset(names), frozenset(families), tuple(unknown),
                     declaration.notes)

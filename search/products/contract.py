@@ -27,6 +27,10 @@ class SearchRequest(BaseModel):
     mode: Literal["hybrid", "dense", "bm25"] = "hybrid"
     fusion: Literal["rrf", "dbsf"] = "rrf"
     parse: bool = Field(True, description="Parse constraints out of the query text.")
+    strict: bool = Field(False, description="Exclusions in strict mode: drop products with an ingredient that "
+                                            "cannot be identified (by default they are kept, ranked after the "
+                                            "fully verified ones, never called 'free of', and list it in "
+                                            "`unidentified`).")
     facets: bool = Field(True, description="Count brands, categories and skin types over the filtered set "
                                            "(costs a few ms on a large catalog; batch evaluations may skip it).")
 
@@ -58,6 +62,10 @@ class ProductHit(BaseModel):
     warnings: list[AuditWarning]
     ingredients: list[str] = Field(default_factory=list, description="Ingredient names in declared order.")
     matched_families: dict[str, list[str]] = Field(default_factory=dict)
+    unidentified: list[str] = Field(default_factory=list, description=(
+        "Listed items no resolution step identifies: while one remains, no 'free of' statement is made."))
+    matched_ingredients: dict[str, list[str]] = Field(default_factory=dict, description=(
+        "For each required ingredient, the listed items that matched it (salts, spellings, group members)."))
 
 
 class ChipModel(BaseModel):

@@ -182,7 +182,7 @@ class ProductSearch:
         raw_hits = self.index.query(HybridQuery(
             dense=dense, sparse=sparse, filter=flt, limit=want, offset=req.offset, fusion=req.fusion,
             prefetch_limit=max(100, 4 * (req.offset + want)), with_payload=fields))
-        verified, dropped = self._verified(raw_hits, interp.constraints, stable)
+        verified, dropped = self._verified(raw_hits, interp.constraints, stable, strict=req.strict)
         hits = verified[: req.limit]
         total = self._count(flt, stable)
         facets = self._facets(flt, stable) if req.facets else {}
@@ -256,9 +256,12 @@ class ProductSearch:
         return replace(interp, constraints=relaxed, semantic_text=f"{interp.semantic_text} {words}".strip(),
                        warnings=interp.warnings + notes)
 
-    def _verified(self, raw_hits: list[Hit], constraints: Constraints,
-                  stable: bool = False) -> tuple[list[ProductHit], int]:
-        """The hits that pass verification, and how many were dropped."""
+    def _verified(self, raw_hits: list[Hit], constraints: Constraints, stable: bool = False,
+                  strict: bool = False) -> tuple[list[ProductHit], int]:
+        """Verified hits, and how many failed verification. With exclusions, hits with unidentified items
+        come after the fully verified ones (a stable partition of this page's candidates), or are left
+        out in strict mode (not counted as dropped: they are not violations)."""
+        excluding = bool(constraints.exclude_families or constraints.exclude_ingredients)
         hits: list[ProductHit] = []
         dropped = 0
         for hit in raw_hits:
@@ -270,13 +273,18 @@ class ProductSearch:
                 log.error("dropped %s (%s): the index returned it but it %s", p.get("product_id"),
                           p.get("name"), "; ".join(verdict.violations))
                 continue
+            if excluding and strict and verdict.unidentified:
+                continue  # strict mode: an exclusion that cannot be verified item by item is not offered
             hits.append(ProductHit(
                 id=str(p.get("product_id")), source=str(p.get("source")), name=str(p.get("name")),
                 brand=p.get("brand"), category=list(p.get("category_path") or []), price=p.get("price"),
                 currency=p.get("currency"), skin_types=list(p.get("skin_types") or []),
                 concerns=list(p.get("concerns") or []), claims=list(p.get("claims") or []),
                 score=round(hit.score, 6), why=verdict.why, warnings=audit_warnings(p),
-                ingredients=verdict.ingredients, matched_families=verdict.matched_families))
+                ingredients=verdict.ingredients, matched_families=verdict.matched_families,
+                unidentified=verdict.unidentified, matched_ingredients=verdict.matched_ingredients))
+        if excluding:
+            hits.sort(key=lambda h: bool(h.unidentified))  # stable: relevance order kept within each part
         return hits, dropped
 
     def _describe(self, interp: Interpretation) -> InterpretationModel:

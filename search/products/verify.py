@@ -7,6 +7,15 @@ merged items) and re-derives each name's families from the *current* knowledge b
 bug (e.g. qdrant/qdrant#7855 on `must_not`) cannot put an excluded ingredient in front of a client,
 and neither can a payload filtered on an older family definition. It avoids re-parsing the
 declaration, which would cost ~1.5 ms per hit on every query.
+
+Every written name of every item is re-resolved through the knowledge base's one label-name
+resolution (synonyms, spellings, typos...), so this last line of defence sees what ingestion sees.
+
+Fail closed: an item no step identifies can never support a "free of" statement. Such a product is
+kept (its identified items contain nothing excluded) but it is not called "free of X": its `why` says
+"no listed ingredient is X, but 2 of 31 could not be identified: ...", `unidentified` lists them, and
+the engine ranks it after the fully verified hits. A request may ask for `strict` exclusions, which
+drop it instead.
 """
 
 from __future__ import annotations
@@ -29,6 +38,12 @@ class Verdict:
     why: list[Why] = field(default_factory=list)
     matched_families: dict[str, list[str]] = field(default_factory=dict)
     ingredients: list[str] = field(default_factory=list)
+    unidentified: list[str] = field(default_factory=list)  # items no resolution step identifies
+    matched_ingredients: dict[str, list[str]] = field(default_factory=dict)  # included key -> items
+
+    @property
+    def fully_verified(self) -> bool:
+        return self.ok and not self.unidentified
 
 
 @dataclass(frozen=True)
@@ -37,6 +52,8 @@ class IngredientItem:
     key: str
     names: frozenset[str]
     families: frozenset[str]
+    keys: frozenset[str] = frozenset()  # canonical keys its names resolve to now
+    identified: bool = True
 
 
 def _family_label(kb: IngredientKnowledge, family_id: str) -> str:
@@ -54,13 +71,18 @@ def ingredient_items(payload: dict[str, Any], kb: IngredientKnowledge) -> list[I
     for display, key, names, families in payload.get("ingredient_items") or ():
         every = frozenset(names) | {key}
         current = frozenset(families).union(*(kb.families_of_name(n) for n in every))
-        items.append(IngredientItem(str(display), str(key), every, current))
+        resolved = [found for found in map(kb.resolve, every) if found is not None]
+        keys = frozenset(k for found in resolved for k in (found.key, *found.groups))
+        # identified by its key (the canonical key stored at ingest, else the name as written) or its
+        # display text (the raw item): a slashed name's parts alone do not identify it
+        identified = kb.resolve(str(key)) is not None or kb.resolve(str(display)) is not None
+        items.append(IngredientItem(str(display), str(key), every, current, keys, identified))
     return items
 
 
 def _mentions(items: list[IngredientItem], raw_key: str, key: str) -> list[str]:
     """Items naming `key` as canonical, as written or as an alternative; and word-boundary text hits."""
-    found = [i.display for i in items if i.key == key or key in i.names]
+    found = [i.display for i in items if i.key == key or key in i.keys or key in i.names]
     if not found and key and re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", raw_key):
         found.append(key)
     return found
@@ -72,7 +94,8 @@ def verify(payload: dict[str, Any], constraints: Constraints, kb: IngredientKnow
     if items is None:
         items = ingredient_items(payload, kb)
     count = len(items)
-    verdict = Verdict(ok=True, ingredients=[i.display for i in items])
+    verdict = Verdict(ok=True, ingredients=[i.display for i in items],
+                      unidentified=list(dict.fromkeys(i.display for i in items if not i.identified)))
     for item in items:
         for fam in item.families:
             verdict.matched_families.setdefault(fam, []).append(item.display)
@@ -91,6 +114,8 @@ def verify(payload: dict[str, Any], constraints: Constraints, kb: IngredientKnow
         if offenders:
             verdict.ok = False
             verdict.violations.append(f"contains {label}: {', '.join(dict.fromkeys(offenders))}")
+        elif verdict.unidentified:
+            verdict.why.append(Why(constraint=f"exclude_family:{family_id}", text=_unverified(label, verdict, count)))
         else:
             verdict.why.append(Why(constraint=f"exclude_family:{family_id}",
                                    text=f"free of {label}: none of its {count} listed ingredients is one"))
@@ -99,6 +124,8 @@ def verify(payload: dict[str, Any], constraints: Constraints, kb: IngredientKnow
         if offenders:
             verdict.ok = False
             verdict.violations.append(f"contains {key}: {', '.join(dict.fromkeys(offenders))}")
+        elif verdict.unidentified:
+            verdict.why.append(Why(constraint=f"exclude_ingredient:{key}", text=_unverified(key, verdict, count)))
         else:
             verdict.why.append(Why(constraint=f"exclude_ingredient:{key}",
                                    text=f"free of {key}: not among its {count} listed ingredients"))
@@ -108,6 +135,7 @@ def verify(payload: dict[str, Any], constraints: Constraints, kb: IngredientKnow
             verdict.ok = False
             verdict.violations.append(f"does not list {key}")
         else:
+            verdict.matched_ingredients[key] = list(dict.fromkeys(present))
             verdict.why.append(Why(constraint=f"include_ingredient:{key}",
                                    text=f"contains {key} (listed as {present[0]!r})"))
 
@@ -127,6 +155,14 @@ def verify(payload: dict[str, Any], constraints: Constraints, kb: IngredientKnow
     if constraints.price_min is not None and price is not None:
         verdict.why.append(Why(constraint="price_min", text=f"price {price:g} ≥ {constraints.price_min:g}"))
     return verdict
+
+
+def _unverified(label: str, verdict: Verdict, count: int) -> str:
+    """The text that replaces "free of X" while an item cannot be identified (never a "free of")."""
+    missing = verdict.unidentified
+    shown = ", ".join(repr(m) for m in missing[:5]) + (" …" if len(missing) > 5 else "")
+    return (f"no identified ingredient is {label}, but {len(missing)} of {count} listed ingredients could not "
+            f"be identified: {shown}")
 
 
 def audit_warnings(payload: dict[str, Any]) -> list[AuditWarning]:
