@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from conseil.search.query.model import MAX_QUERY_CHARS
 from pydantic import BaseModel, Field
-
-MAX_QUERY_CHARS = 500
 
 
 class SearchRequest(BaseModel):

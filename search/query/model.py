@@ -12,13 +12,17 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from conseil.search.query.vocabulary import VocabularyIndex
     from conseil.search.query.parser import QueryParser
+    from conseil.search.query.vocabulary import VocabularyIndex
 
-# Longest query text accepted, in characters (the HTTP contract uses the same limit).
+from conseil.search.query.language_data import LANGUAGES
+
+# Longest query text accepted, in characters: the one definition (the HTTP contracts and the feedback
+# log import it).
 MAX_QUERY_CHARS = 500
 
-LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "it", "de", "pl", "cs")
+__all__ = ["CHIP_KINDS", "LANGUAGES", "MAX_QUERY_CHARS", "Chip", "Constraints", "IngredientLike", "Interpretation",
+           "KnowledgeVocabulary", "QueryVocabulary"]
 
 CHIP_KINDS: tuple[str, ...] = (
     "exclude_family",
@@ -85,7 +89,9 @@ class QueryVocabulary:
         The engine builds one vocabulary and parses many queries with it, so the (few ms) compilation
         is paid once; the cache lives on this immutable value, not in a module.
         """
-        from conseil.search.query.vocabulary import build_vocabulary_index  # late: query_index imports this module
+        from conseil.search.query.vocabulary import (
+            build_vocabulary_index,  # late: query_index imports this module
+        )
 
         return build_vocabulary_index(self.categories, self.brands)
 
@@ -119,6 +125,13 @@ class IngredientLike(Protocol):
     def families(self) -> Collection[str]: ...
 
 
+class FamilyLike(Protocol):
+    """The part of `knowledge.Family` that query understanding reads."""
+
+    @property
+    def names(self) -> Mapping[str, tuple[str, ...]]: ...  # language -> names
+
+
 class KnowledgeVocabulary(Protocol):
     """The parts of `knowledge.IngredientKnowledge` that query understanding reads.
 
@@ -130,6 +143,9 @@ class KnowledgeVocabulary(Protocol):
     def families_of_name(self, name: str) -> frozenset[str]: ...
 
     def family_name_index(self) -> Mapping[str, str]: ...
+
+    @property
+    def families(self) -> Mapping[str, FamilyLike]: ...  # the one source of family names, by language
 
     @property
     def skin_types(self) -> Mapping[str, Mapping[str, tuple[str, ...]]]: ...
