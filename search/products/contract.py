@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 
 class SearchRequest(BaseModel):
-    query: str = Field("", max_length=MAX_QUERY_CHARS, description="What the client asked, in any of 7 languages.")
+    query: str = Field("", max_length=MAX_QUERY_CHARS, description="What the client asked, in any supported language.")
     limit: int = Field(10, ge=1, le=100)
     offset: int = Field(0, ge=0, le=10_000)
     exclude: list[str] = Field(default_factory=list, description="Families or ingredients to exclude.")

@@ -30,6 +30,7 @@ from types import MappingProxyType
 from typing import Any
 
 from conseil.search.errors import ConfigurationError
+from conseil.search.knowledge.text import fold
 
 DATA_PACKAGE = "conseil.corpora"
 FOLDER = "language"
@@ -100,8 +101,9 @@ def by_language(name: str, section: str) -> Mapping[str, Any]:
 
 
 def words(name: str, section: str) -> frozenset[str]:
-    """Every word of a {language: [words]} section, all languages together."""
-    return frozenset(w for ws in by_language(name, section).values() for w in ws)
+    """Every word of a {language: [words]} section, all languages together, folded like query tokens
+    (the files write "χωρίς", "ohne"; tokens are "χωρισ", "ohne")."""
+    return frozenset(fold(w) for ws in by_language(name, section).values() for w in ws)
 
 
 _CODE = re.compile(r"[a-z]{2}")

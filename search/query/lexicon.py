@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from conseil.search.knowledge.text import fold
 from conseil.search.query.language_data import by_language, words
 
 _FILE = "grammar.json"
@@ -67,7 +68,7 @@ PROTECTED: tuple[tuple[str, str], ...] = tuple(
 
 # Short grammar words by language, used for the language guess and to tidy the semantic text.
 GRAMMAR: Mapping[str, frozenset[str]] = MappingProxyType(
-    {lang: frozenset(ws) for lang, ws in by_language(_FILE, "grammar_words").items()})
+    {lang: frozenset(fold(w) for w in ws) for lang, ws in by_language(_FILE, "grammar_words").items()})
 
 # Words of a request around the product ("I'm looking for a", "je cherche une", "szukam"): only
 # trimmed from the ends of the semantic text.

@@ -1,4 +1,4 @@
-"""`QueryParser`: free text in seven languages -> semantic text + constraints + chips.
+"""`QueryParser`: free text in every supported language -> semantic text + constraints + chips.
 
 Passes run in a fixed order over folded tokens, each claiming the tokens it understands so that
 later passes cannot reinterpret them: prices, fixed exclusions ("unscented"), brands, protected

@@ -13,13 +13,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from conseil.search.knowledge.text import fold
 from conseil.search.query.language_data import by_language, words
 
 _FILE = "prices.json"
 
 # Folded currency words and symbols -> ISO code.
 CURRENCIES: Mapping[str, str] = MappingProxyType(
-    {word: code for table in by_language(_FILE, "currencies").values() for word, code in table.items()})
+    {fold(word): code for table in by_language(_FILE, "currencies").values() for word, code in table.items()})
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -35,13 +36,13 @@ def _words(section: str) -> str:
 _CUR = _alternation(CURRENCIES)
 _NUM = r"\d{1,3}(?:[ .,]\d{3})+(?![\d,.]?\d)|\d+(?:[.,]\d{1,2})?(?!\d)"
 # What may follow a number that is not a price: units, ages, durations, percentages.
-_NOT_PRICE_AFTER = re.compile(rf"\s*(?:{_alternation(words(_FILE, 'not_price_units'))})(?![a-z])")
+_NOT_PRICE_AFTER = re.compile(rf"\s*(?:{_alternation(words(_FILE, 'not_price_units'))})(?![^\W\d_])")
 # What may precede a number that is not a price: "SPF under 50", "LSF 30".
 _NOT_PRICE_BEFORE = re.compile(rf"(?:{_alternation(words(_FILE, 'not_price_before'))})\s*$")
 
 
 def _amount(p: str) -> str:
-    return rf"(?:(?P<{p}c1>{_CUR})\s?)?(?P<{p}n>{_NUM})(?:\s?(?P<{p}c2>{_CUR})(?![a-z]))?"
+    return rf"(?:(?P<{p}c1>{_CUR})\s?)?(?P<{p}n>{_NUM})(?:\s?(?P<{p}c2>{_CUR})(?![^\W\d_]))?"
 
 
 _MAX_FREE = _words("max")
@@ -64,8 +65,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = (
     ("max", re.compile(rf"{_START}(?:{_MAX_FREE})\s*{_ARTICLE}{_amount('a')}"), False),
     ("max", re.compile(rf"{_START}(?:{_MAX_CURRENCY})\s+{_ARTICLE}{_amount('a')}"), True),
     ("min", re.compile(rf"{_START}(?:{_MIN})\s*{_ARTICLE}{_amount('a')}"), True),
-    ("max", re.compile(rf"{_START}{_amount('a')}\s*(?:{_POST_MAX})(?![a-z])"), False),
-    ("min", re.compile(rf"{_START}{_amount('a')}\s*(?:\+|(?:{_POST_MIN})(?![a-z]))"), True),
+    ("max", re.compile(rf"{_START}{_amount('a')}\s*(?:{_POST_MAX})(?![^\W\d_])"), False),
+    ("min", re.compile(rf"{_START}{_amount('a')}\s*(?:\+|(?:{_POST_MIN})(?![^\W\d_]))"), True),
     ("max", re.compile(rf"{_START}{_amount('a')}"), True),
 )
 

@@ -92,7 +92,7 @@ def _language_words(names: Mapping[str, Mapping[str, Iterable[str]]]) -> dict[st
     langs: dict[str, set[str]] = {}
 
     def add(text: str, lang: str) -> None:
-        for w in re.findall(r"[a-z0-9']+", fold(text).replace("*", "")):
+        for w in re.findall(r"(?:[^\W_]|')+", fold(text).replace("*", "")):
             if len(w) > 1 or w in {"a", "e", "i", "o", "y", "z", "s", "u"}:
                 langs.setdefault(w, set()).add(lang)
 
