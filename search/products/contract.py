@@ -67,6 +67,12 @@ class ChipModel(BaseModel):
     known: bool = True
 
 
+class IgnoredModel(BaseModel):
+    text: str = Field(description="Words of the query, as typed.")
+    reason: str = Field(description='"not_an_ingredient" (a negated product property: nothing excluded) or '
+                                    '"not_understood" (neither the parser nor retrieval knows it).')
+
+
 class InterpretationModel(BaseModel):
     language: str
     semantic_text: str
@@ -74,6 +80,7 @@ class InterpretationModel(BaseModel):
     chips: list[ChipModel]
     constraints: dict[str, Any]
     warnings: list[str]
+    ignored: list[IgnoredModel] = Field(default_factory=list, description="What the search could not use.")
 
 
 class FacetValue(BaseModel):

@@ -16,6 +16,7 @@ from conseil.search.cache import SearchCaches
 from conseil.search.products.contract import (
     ChipModel,
     FacetValue,
+    IgnoredModel,
     InterpretationModel,
     ProductHit,
     SearchRequest,
@@ -27,6 +28,7 @@ from conseil.search.index.contract import Condition, Filter, Hit, HybridQuery, M
 from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.query import Constraints, Interpretation, QueryVocabulary, merge_explicit, parse_query
 from conseil.search.query.gloss import english_gloss
+from conseil.search.query.ignored import NOTHING_USABLE, nothing_usable, with_unusable_words
 from conseil.search.settings import Settings
 from conseil.search.index.sparse import Bm25Encoder
 from conseil.search.knowledge.text import fold
@@ -93,6 +95,7 @@ class ProductSearch:
         self.bm25 = Bm25Encoder()
         self.violations_dropped = 0  # verification failures: should stay 0; exported as a metric
         self.vocabulary = self._vocabulary()
+        self._catalog_words: dict[str, bool] = {}  # folded word -> a product contains it (BM25)
 
     @classmethod
     @contextmanager
@@ -111,6 +114,20 @@ class ProductSearch:
 
     def refresh_vocabulary(self) -> None:
         self.vocabulary = self._vocabulary()
+        self._catalog_words = {}
+
+    def _catalog_knows(self, word: str) -> bool:
+        """Does any product's text contain `word` (BM25 tokens)? A stop word (no token) counts as known."""
+        key = fold(word)
+        known = self._catalog_words.get(key)
+        if known is None:
+            sparse = self.bm25.query(word)
+            known = not sparse.indices or bool(self.index.query(HybridQuery(
+                dense=None, sparse=sparse, limit=1, prefetch_limit=1, with_payload=False)))
+            if len(self._catalog_words) >= 50_000:
+                self._catalog_words = {}  # bounded: a long-running server sees many distinct words
+            self._catalog_words[key] = known
+        return known
 
     def interpret(self, req: SearchRequest) -> Interpretation:
         text = req.query.strip()
@@ -165,6 +182,13 @@ class ProductSearch:
     def _search(self, req: SearchRequest, stable: bool) -> SearchResponse:
         began = time.perf_counter()
         interp = self._relax_if_untagged(self.interpret(req), stable)
+        interp = with_unusable_words(interp, self._catalog_knows)
+        if nothing_usable(interp):  # "xyzzy plugh": no products rather than the whole catalogue by chance
+            interp = replace(interp, warnings=interp.warnings + (NOTHING_USABLE,))
+            return SearchResponse(
+                query=req.query, interpretation=self._describe(interp), hits=[], facets={}, total=0,
+                limit=req.limit, offset=req.offset, took_ms=round((time.perf_counter() - began) * 1000, 2),
+                dropped_violations=self.violations_dropped)
         flt = build_filter(interp.constraints)
         semantic = retrieval_text(interp)
         dense = self._embed_query(semantic) if semantic and req.mode != "bm25" else None
@@ -293,7 +317,8 @@ class ProductSearch:
         constraints = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(c).items()}
         return InterpretationModel(language=interp.language, semantic_text=interp.semantic_text,
                                    summary=" · ".join(parts), chips=chips, constraints=constraints,
-                                   warnings=list(interp.warnings))
+                                   warnings=list(interp.warnings),
+                                   ignored=[IgnoredModel(text=i.text, reason=i.reason) for i in interp.ignored])
 
     def _family_phrase(self, family_id: str) -> str:
         try:

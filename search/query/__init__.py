@@ -1,4 +1,4 @@
-"""Query understanding: what an advisor typed, in any supported language (`corpora/language/languages.json`), as text plus constraints.
+"""Query understanding: what an advisor typed, in any supported language, as text plus constraints.
 
     >>> interp = parse_query("sérum sans silicones ni parfum pour peau sensible", kb, vocabulary)
     >>> interp.constraints.exclude_families
@@ -24,10 +24,12 @@ from collections.abc import Sequence
 from conseil.search.query.merge import merge_with
 from conseil.search.query.model import (
     CHIP_KINDS,
+    IGNORED_REASONS,
     LANGUAGES,
     MAX_QUERY_CHARS,
     Chip,
     Constraints,
+    Ignored,
     IngredientLike,
     Interpretation,
     KnowledgeVocabulary,
@@ -36,7 +38,8 @@ from conseil.search.query.model import (
 from conseil.search.query.parser import QueryParser
 
 __all__ = [
-    "CHIP_KINDS", "LANGUAGES", "MAX_QUERY_CHARS", "Chip", "Constraints", "IngredientLike", "Interpretation",
+    "CHIP_KINDS", "IGNORED_REASONS", "LANGUAGES", "MAX_QUERY_CHARS", "Chip", "Constraints", "Ignored",
+    "IngredientLike", "Interpretation",
     "KnowledgeVocabulary", "QueryParser", "QueryVocabulary", "merge_explicit", "parse_query",
 ]
 

@@ -20,7 +20,7 @@ from types import MappingProxyType
 
 from conseil.search.query.concerns import CONCERN_PATTERNS
 from conseil.search.query.language_data import LANGUAGES, by_language, language_file, language_info, words
-from conseil.search.query.lexicon import PREPOSITIONS
+from conseil.search.query.lexicon import FILLERS, FUNCTION_WORDS, PREPOSITIONS
 from conseil.search.query.product_words import PRODUCT_TYPES
 from conseil.search.query.terms import HAIR_NOUNS, SCALP_NOUNS, SKIN_ADJECTIVES, SKIN_NOUNS
 from conseil.search.query.tokens import Match, PhraseMatcher, stem, tokenize
@@ -227,6 +227,19 @@ def _arrange(units: Sequence[Match[_Unit]], words: Sequence[str]) -> list[str]:
         else:
             groups.append(group)
     return list(dict.fromkeys(g.text for g in groups))
+
+
+def unglossed_words(text: str, language: str) -> tuple[str, ...]:
+    """The words of `text` (as typed) that the gloss of a non-English `language` leaves out: neither a
+    cosmetic word it translates nor a grammar word, filler or number. () for English text."""
+    if language == "en":
+        return ()
+    tokens = tokenize(text)
+    words = [t.text for t in tokens]
+    covered = {k for m in _units(_glossary(language), words) for k in range(m.start, m.end)}
+    return tuple(text[t.start:t.end] for k, t in enumerate(tokens)
+                 if k not in covered and t.is_word and not t.is_number
+                 and t.text not in FUNCTION_WORDS and t.text not in FILLERS)
 
 
 def english_gloss(text: str, language: str) -> str:

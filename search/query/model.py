@@ -21,8 +21,8 @@ from conseil.search.query.language_data import LANGUAGES
 # log import it).
 MAX_QUERY_CHARS = 500
 
-__all__ = ["CHIP_KINDS", "LANGUAGES", "MAX_QUERY_CHARS", "Chip", "Constraints", "IngredientLike", "Interpretation",
-           "KnowledgeVocabulary", "QueryVocabulary"]
+__all__ = ["CHIP_KINDS", "IGNORED_REASONS", "LANGUAGES", "MAX_QUERY_CHARS", "Chip", "Constraints", "Ignored",
+           "IngredientLike", "Interpretation", "KnowledgeVocabulary", "QueryVocabulary"]
 
 CHIP_KINDS: tuple[str, ...] = (
     "exclude_family",
@@ -63,6 +63,20 @@ class Constraints:
     currency: str | None = None  # "USD", "EUR", "PLN", "CZK", "GBP" if stated
 
 
+# Why words of a query were not used: after a negation, a product property rather than an ingredient
+# ("without water", "sans rinçage": kept as text, nothing excluded); a word neither the parser nor
+# retrieval knows ("xyzzy"; in another language, a word the English gloss cannot translate either).
+IGNORED_REASONS: tuple[str, ...] = ("not_an_ingredient", "not_understood")
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """Words of the query that no constraint and no retrieval could use, as typed, with the reason."""
+
+    text: str
+    reason: str  # one of IGNORED_REASONS
+
+
 @dataclass(frozen=True)
 class Interpretation:
     """What a query means: the text left for semantic matching plus the constraints understood."""
@@ -73,6 +87,7 @@ class Interpretation:
     constraints: Constraints
     chips: tuple[Chip, ...]
     warnings: tuple[str, ...]
+    ignored: tuple[Ignored, ...] = ()  # the parser's; the engine adds the words retrieval cannot use
 
 
 @dataclass(frozen=True)
