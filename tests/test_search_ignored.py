@@ -16,7 +16,8 @@ from conseil.search.index.store import open_index, products_schema
 from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.products.contract import SearchRequest
 from conseil.search.products.engine import ProductSearch
-from conseil.search.query.ignored import NOTHING_USABLE, nothing_usable, with_unusable_words
+from conseil.search.query.ignored import nothing_usable, with_unusable_words
+from conseil.search.query.messages import message
 from conseil.search.settings import Settings
 from test_query_support import parse
 
@@ -68,7 +69,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductSearch]:
 def test_a_query_with_no_usable_word_returns_no_products_and_says_why(engine: ProductSearch) -> None:
     response = engine.search(SearchRequest(query="xyzzy plugh"))
     assert response.hits == [] and response.total == 0
-    assert NOTHING_USABLE in response.interpretation.warnings
+    assert message("en", "nothing_usable") in response.interpretation.warnings
     assert [(i.text, i.reason) for i in response.interpretation.ignored] == [
         ("xyzzy", "not_understood"), ("plugh", "not_understood")]
 

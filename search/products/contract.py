@@ -13,6 +13,9 @@ from pydantic import BaseModel, Field
 
 class SearchRequest(BaseModel):
     query: str = Field("", max_length=MAX_QUERY_CHARS, description="What the client asked, in any supported language.")
+    language: str | None = Field(None, pattern=r"^[a-z]{2}$",
+                                 description="Language of every text the client reads (why, summary, labels, "
+                                             "warnings); default: the query's. English for a language without data.")
     limit: int = Field(10, ge=1, le=100)
     offset: int = Field(0, ge=0, le=10_000)
     exclude: list[str] = Field(default_factory=list, description="Families or ingredients to exclude.")

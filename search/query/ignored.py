@@ -5,7 +5,8 @@ for retrieval is judged here, against a `known(word)` test the caller supplies (
 its BM25 index whether any product contains the word): a leftover word is unusable when it is not a
 grammar word or a number, the English gloss does not translate it (queries in another language), and
 the catalog does not know it ("xyzzy plugh"). A query whose every word is unusable and that states no
-constraint should return no products, with `NOTHING_USABLE` said, rather than the whole catalogue.
+constraint should return no products, saying so (messages.json "nothing_usable"), rather than the whole
+catalogue.
 """
 
 from __future__ import annotations
@@ -17,9 +18,6 @@ from conseil.search.query.gloss import unglossed_words
 from conseil.search.query.lexicon import FILLERS, FUNCTION_WORDS
 from conseil.search.query.model import Ignored, Interpretation
 from conseil.search.query.tokens import tokenize
-
-NOTHING_USABLE = ("Nothing in the query could be used (no known product word, ingredient, brand or constraint): "
-                  "no product is shown. Rephrase it, for example with a product type and an ingredient.")
 
 
 def _content_words(text: str) -> tuple[str, ...]:

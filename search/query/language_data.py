@@ -43,6 +43,7 @@ REQUIRED: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "skin_types.json": ("nouns", "hair_nouns"),
     "prices.json": ("currencies", "max", "min", "between", "and", "post_max", "post_min"),
     "answer_templates.json": ("templates",),
+    "messages.json": ("messages",),
     "page.json": ("ui",),
 })
 
@@ -143,7 +144,7 @@ def check_language_data(folder: Path | None = None) -> list[str]:
         for section in REQUIRED.get(name, ()):
             present = data.get(section, {})
             problems += [f"{name}/{section}: no field for {lang!r}" for lang in languages if lang not in present]
-        for section in ("templates", "ui"):
+        for section in ("templates", "ui", "messages"):
             keyed: Any = data.get(section)
             if keyed and "en" in keyed:
                 for lang in languages:
