@@ -66,3 +66,10 @@ def test_greek_product_words_are_glossed_for_retrieval() -> None:
     assert english_gloss("κρέμα ματιών", "el") == "eye cream"
     assert english_gloss("σαμπουάν", "el") == "shampoo"
     assert english_gloss("κρέμες νύχτας", "el") == "night cream"
+
+
+def test_the_parser_warns_in_the_query_language() -> None:
+    greek = "ο αποκλεισμός «xyzzy» δεν υπάρχει στη βάση γνώσεων: αποκλείεται μόνο με το όνομα"
+    assert parse("κρέμα χωρίς xyzzy").warnings == (greek,)
+    assert parse("cream without xyzzy").warnings == (
+        'exclusion "xyzzy" is not in the knowledge base: excluded by name only',)
