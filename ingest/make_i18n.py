@@ -5,7 +5,7 @@
 
 A build script, not served: the page only gets its output. Inputs, all reviewed data:
 
-    corpora/language/languages.json   LANGUAGES, ENDONYMS, SPEECH_LOCALES
+    corpora/language/languages.json   LANGUAGES, ENDONYMS, SPEECH_LOCALES (LIMITS: search/query/model.py)
     corpora/language/page.json        UI (the page's own strings), the declined forms below
     corpora/knowledge/ingredients.json family, skin type and concern names (KB), so chips and badges
                                       speak the client's language without a server round trip:
@@ -28,6 +28,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from conseil.search.query.model import MAX_QUERY_CHARS
 
 REPO = Path(__file__).resolve().parents[1]
 LANGUAGE_DIR = REPO / "corpora" / "language"
@@ -112,14 +114,16 @@ def render(languages_file: Mapping[str, Any], page: Mapping[str, Any], knowledge
     lines = [_HEADER, "(function () {", '  "use strict";', "",
              f"  const LANGUAGES = {_js(codes)};",
              f"  const ENDONYMS = {_js({e['code']: e['endonym'] for e in entries})};",
-             f"  const SPEECH_LOCALES = {_js({e['code']: e['speech_locale'] for e in entries})};", "",
+             f"  const SPEECH_LOCALES = {_js({e['code']: e['speech_locale'] for e in entries})};",
+             f"  const LIMITS = {_js({'query_chars': MAX_QUERY_CHARS})};", "",
              *_table("UI", {lang: ui[lang] for lang in codes}, per_line=True), "",
              "  const KB = {"]
     for section, table in kb.items():
         lines.append(f"    {section}: {{")
         lines += [f"      {_js(key)}: {_js(value)}," for key, value in table.items()]
         lines.append("    },")
-    lines += ["  };", "", "  window.ConseilI18n = Object.freeze({ LANGUAGES, ENDONYMS, SPEECH_LOCALES, UI, KB });",
+    lines += ["  };", "",
+              "  window.ConseilI18n = Object.freeze({ LANGUAGES, ENDONYMS, SPEECH_LOCALES, LIMITS, UI, KB });",
               "})();", ""]
     return "\n".join(lines)
 

@@ -234,6 +234,7 @@ def test_removing_a_chip_reruns_without_it(make_page: Any) -> None:
     ("champú sin sulfatos", "sin sulfatos", "sin sulfatos ✓ verificado", "es"),
     ("Shampoo ohne Sulfate", "ohne Sulfate", "ohne Sulfate ✓ geprüft", "de"),
     ("szampon bez siarczanów", "bez siarczanów", "bez siarczanów ✓ zweryfikowane", "pl"),
+    ("σαμπουάν χωρίς θειικά", "χωρίς θειικά", "χωρίς θειικά ✓ επαληθευμένο", "el"),
 ])
 def test_chips_and_badges_speak_the_query_language(make_page: Any, query: str, chip: str, badge: str,
                                                     lang: str) -> None:
@@ -251,6 +252,15 @@ def test_chips_and_badges_speak_the_query_language(make_page: Any, query: str, c
         expect(page.locator("#chips .chip")).to_have_count(1)
         assert chip_texts(page) == ["sans sulfates"]
         shot(page, "advisor-french.png")
+
+
+def test_words_the_search_could_not_use_are_said(make_page: Any) -> None:
+    p = make_page()
+    page = p.sign_in("advisor")
+    p.search("shampoo xyzzy without water")
+    notes = page.locator("#notes li").all_inner_texts()
+    assert "Not understood, left out: “xyzzy”" in notes, notes
+    assert "“without water”: not an ingredient, nothing excluded (kept as search text)" in notes, notes
 
 
 def test_price_chip_keeps_its_currency_when_another_chip_is_removed(make_page: Any) -> None:

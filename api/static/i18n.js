@@ -12,6 +12,7 @@
   const LANGUAGES = ["en", "fr", "es", "it", "de", "pl", "cs", "el"];
   const ENDONYMS = {"en": "English", "fr": "Français", "es": "Español", "it": "Italiano", "de": "Deutsch", "pl": "Polski", "cs": "Čeština", "el": "Ελληνικά"};
   const SPEECH_LOCALES = {"en": "en-US", "fr": "fr-FR", "es": "es-ES", "it": "it-IT", "de": "de-DE", "pl": "pl-PL", "cs": "cs-CZ", "el": "el-GR"};
+  const LIMITS = {"query_chars": 500};
 
   const UI = {
     "en": {
@@ -138,6 +139,16 @@
       "cite_ref": "Source {n}",
       "not_answered": "The sources found do not answer this question.",
       "product_details": "Product details",
+      "network_error": "The server could not be reached: check the network connection and try again.",
+      "dictation_truncated": "The dictation was {n} characters long: only the first {max} are searched.",
+      "ignored_not_understood": "Not understood, left out: “{x}”",
+      "ignored_not_an_ingredient": "“{x}”: not an ingredient, nothing excluded (kept as search text)",
+      "dict_not_allowed": "the microphone is not allowed",
+      "dict_audio_capture": "no microphone was found",
+      "dict_network": "the speech service cannot be reached",
+      "dict_service_not_allowed": "speech recognition is not allowed in this browser",
+      "dict_language_not_supported": "this language cannot be dictated here",
+      "dict_unknown": "an unknown error",
     },
     "fr": {
       "skip": "Aller à la recherche",
@@ -263,6 +274,16 @@
       "cite_ref": "Source {n}",
       "not_answered": "Les sources trouvées ne répondent pas à cette question.",
       "product_details": "Détails du produit",
+      "network_error": "Le serveur est injoignable : vérifiez la connexion réseau et réessayez.",
+      "dictation_truncated": "La dictée faisait {n} caractères : seuls les {max} premiers sont recherchés.",
+      "ignored_not_understood": "Non compris, ignoré : « {x} »",
+      "ignored_not_an_ingredient": "« {x} » : pas un ingrédient, rien n'est exclu (gardé comme texte de recherche)",
+      "dict_not_allowed": "le micro n'est pas autorisé",
+      "dict_audio_capture": "aucun micro n'a été trouvé",
+      "dict_network": "le service de reconnaissance vocale est injoignable",
+      "dict_service_not_allowed": "la reconnaissance vocale n'est pas autorisée dans ce navigateur",
+      "dict_language_not_supported": "cette langue ne peut pas être dictée ici",
+      "dict_unknown": "une erreur inconnue",
     },
     "es": {
       "skip": "Ir a la búsqueda",
@@ -388,6 +409,16 @@
       "cite_ref": "Fuente {n}",
       "not_answered": "Las fuentes encontradas no responden a esta pregunta.",
       "product_details": "Detalles del producto",
+      "network_error": "No se pudo contactar con el servidor: compruebe la conexión de red e inténtelo de nuevo.",
+      "dictation_truncated": "El dictado tenía {n} caracteres: solo se buscan los primeros {max}.",
+      "ignored_not_understood": "No entendido, omitido: «{x}»",
+      "ignored_not_an_ingredient": "«{x}»: no es un ingrediente, no se excluye nada (se mantiene como texto de búsqueda)",
+      "dict_not_allowed": "el micrófono no está permitido",
+      "dict_audio_capture": "no se encontró ningún micrófono",
+      "dict_network": "no se puede contactar con el servicio de voz",
+      "dict_service_not_allowed": "el reconocimiento de voz no está permitido en este navegador",
+      "dict_language_not_supported": "este idioma no se puede dictar aquí",
+      "dict_unknown": "un error desconocido",
     },
     "it": {
       "skip": "Vai alla ricerca",
@@ -513,6 +544,16 @@
       "cite_ref": "Fonte {n}",
       "not_answered": "Le fonti trovate non rispondono a questa domanda.",
       "product_details": "Dettagli del prodotto",
+      "network_error": "Il server non è raggiungibile: controlli la connessione di rete e riprovi.",
+      "dictation_truncated": "La dettatura era di {n} caratteri: vengono cercati solo i primi {max}.",
+      "ignored_not_understood": "Non compreso, tralasciato: «{x}»",
+      "ignored_not_an_ingredient": "«{x}»: non è un ingrediente, nulla è escluso (resta come testo di ricerca)",
+      "dict_not_allowed": "il microfono non è consentito",
+      "dict_audio_capture": "nessun microfono trovato",
+      "dict_network": "il servizio vocale non è raggiungibile",
+      "dict_service_not_allowed": "il riconoscimento vocale non è consentito in questo browser",
+      "dict_language_not_supported": "questa lingua non si può dettare qui",
+      "dict_unknown": "un errore sconosciuto",
     },
     "de": {
       "skip": "Zur Suche springen",
@@ -638,6 +679,16 @@
       "cite_ref": "Quelle {n}",
       "not_answered": "Die gefundenen Quellen beantworten diese Frage nicht.",
       "product_details": "Produktdetails",
+      "network_error": "Der Server ist nicht erreichbar: Prüfen Sie die Netzwerkverbindung und versuchen Sie es erneut.",
+      "dictation_truncated": "Das Diktat war {n} Zeichen lang: nur die ersten {max} werden gesucht.",
+      "ignored_not_understood": "Nicht verstanden, ausgelassen: „{x}“",
+      "ignored_not_an_ingredient": "„{x}“: kein Inhaltsstoff, nichts ausgeschlossen (bleibt Suchtext)",
+      "dict_not_allowed": "das Mikrofon ist nicht erlaubt",
+      "dict_audio_capture": "kein Mikrofon gefunden",
+      "dict_network": "der Sprachdienst ist nicht erreichbar",
+      "dict_service_not_allowed": "Spracherkennung ist in diesem Browser nicht erlaubt",
+      "dict_language_not_supported": "diese Sprache kann hier nicht diktiert werden",
+      "dict_unknown": "ein unbekannter Fehler",
     },
     "pl": {
       "skip": "Przejdź do wyszukiwania",
@@ -763,6 +814,16 @@
       "cite_ref": "Źródło {n}",
       "not_answered": "Znalezione źródła nie odpowiadają na to pytanie.",
       "product_details": "Szczegóły produktu",
+      "network_error": "Nie można połączyć się z serwerem: sprawdź połączenie sieciowe i spróbuj ponownie.",
+      "dictation_truncated": "Dyktowany tekst miał {n} znaków: wyszukiwane jest tylko pierwsze {max}.",
+      "ignored_not_understood": "Niezrozumiane, pominięte: „{x}”",
+      "ignored_not_an_ingredient": "„{x}”: to nie składnik, nic nie wykluczono (pozostaje tekstem wyszukiwania)",
+      "dict_not_allowed": "mikrofon nie jest dozwolony",
+      "dict_audio_capture": "nie znaleziono mikrofonu",
+      "dict_network": "usługa rozpoznawania mowy jest niedostępna",
+      "dict_service_not_allowed": "rozpoznawanie mowy nie jest dozwolone w tej przeglądarce",
+      "dict_language_not_supported": "tego języka nie można tu dyktować",
+      "dict_unknown": "nieznany błąd",
     },
     "cs": {
       "skip": "Přejít na hledání",
@@ -888,6 +949,16 @@
       "cite_ref": "Zdroj {n}",
       "not_answered": "Nalezené zdroje na tuto otázku neodpovídají.",
       "product_details": "Podrobnosti o produktu",
+      "network_error": "Server není dostupný: zkontrolujte síťové připojení a zkuste to znovu.",
+      "dictation_truncated": "Diktát měl {n} znaků: hledá se jen prvních {max}.",
+      "ignored_not_understood": "Nerozuměno, vynecháno: „{x}“",
+      "ignored_not_an_ingredient": "„{x}“: není to složka, nic se nevylučuje (zůstává jako hledaný text)",
+      "dict_not_allowed": "mikrofon není povolen",
+      "dict_audio_capture": "nebyl nalezen žádný mikrofon",
+      "dict_network": "služba rozpoznávání řeči není dostupná",
+      "dict_service_not_allowed": "rozpoznávání řeči není v tomto prohlížeči povoleno",
+      "dict_language_not_supported": "tento jazyk zde nelze diktovat",
+      "dict_unknown": "neznámá chyba",
     },
     "el": {
       "skip": "Μετάβαση στην αναζήτηση",
@@ -1013,6 +1084,16 @@
       "cite_ref": "Πηγή {n}",
       "not_answered": "Οι πηγές που βρέθηκαν δεν απαντούν σε αυτή την ερώτηση.",
       "product_details": "Λεπτομέρειες προϊόντος",
+      "network_error": "Ο διακομιστής δεν είναι προσβάσιμος: ελέγξτε τη σύνδεση δικτύου και δοκιμάστε ξανά.",
+      "dictation_truncated": "Η υπαγόρευση είχε {n} χαρακτήρες: αναζητούνται μόνο οι πρώτοι {max}.",
+      "ignored_not_understood": "Δεν έγινε κατανοητό, παραλείφθηκε: «{x}»",
+      "ignored_not_an_ingredient": "«{x}»: δεν είναι συστατικό, δεν αποκλείεται τίποτα (μένει ως κείμενο αναζήτησης)",
+      "dict_not_allowed": "το μικρόφωνο δεν επιτρέπεται",
+      "dict_audio_capture": "δεν βρέθηκε μικρόφωνο",
+      "dict_network": "η υπηρεσία αναγνώρισης ομιλίας δεν είναι προσβάσιμη",
+      "dict_service_not_allowed": "η αναγνώριση ομιλίας δεν επιτρέπεται σε αυτό το πρόγραμμα περιήγησης",
+      "dict_language_not_supported": "αυτή η γλώσσα δεν μπορεί να υπαγορευτεί εδώ",
+      "dict_unknown": "άγνωστο σφάλμα",
     },
   };
 
@@ -1074,5 +1155,5 @@
     },
   };
 
-  window.ConseilI18n = Object.freeze({ LANGUAGES, ENDONYMS, SPEECH_LOCALES, UI, KB });
+  window.ConseilI18n = Object.freeze({ LANGUAGES, ENDONYMS, SPEECH_LOCALES, LIMITS, UI, KB });
 })();
