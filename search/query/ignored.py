@@ -15,9 +15,32 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from conseil.search.query.gloss import unglossed_words
-from conseil.search.query.lexicon import FILLERS, FUNCTION_WORDS
+from conseil.search.query.lexicon import DETERMINERS, FILLERS, FUNCTION_WORDS, NOT_INGREDIENTS
 from conseil.search.query.model import Ignored, Interpretation
-from conseil.search.query.tokens import tokenize
+from conseil.search.query.tokens import TokenState, tokenize
+from conseil.search.query.vocabulary import NEGATION_MATCHER
+
+
+def unused_negations(toks: TokenState) -> tuple[Ignored, ...]:
+    """Negations left in the text because what they negate is a product property, not an ingredient
+    ("shampoo without water", "sans rinçage"): said, since the advisor may have meant an exclusion."""
+    found: list[Ignored] = []
+    i = 0
+    while i < len(toks.words):
+        neg = NEGATION_MATCHER.match_at(toks.words, i, toks.usable()) if toks.free(i) else None
+        if neg is None or (neg.end < len(toks.tokens) and toks.tokens[neg.end].joined):
+            i += 1
+            continue
+        j = neg.end
+        while toks.free(j) and toks.words[j] in DETERMINERS:
+            j += 1
+        end = j
+        while toks.free(end) and toks.words[end] in NOT_INGREDIENTS:
+            end += 1  # "without white cast", "without plastic packaging"
+        if end > j:
+            found.append(Ignored(toks.text(i, end), "not_an_ingredient"))
+        i = max(j, i + 1)
+    return tuple(found)
 
 
 def _content_words(text: str) -> tuple[str, ...]:

@@ -13,12 +13,12 @@ from dataclasses import replace
 
 from conseil.search.errors import QueryError
 from conseil.search.query.builder import Builder, Term, semantic_text
+from conseil.search.query.ignored import unused_negations
 from conseil.search.query.lexicon import (
     BRAND_CUES,
     COORDINATOR_WORDS,
     DETERMINERS,
     FREE_WORDS,
-    NOT_INGREDIENTS,
     POST_MODIFIERS,
     PREPOSITIONS,
     RANGE_WORDS,
@@ -26,7 +26,6 @@ from conseil.search.query.lexicon import (
 from conseil.search.query.model import (
     MAX_QUERY_CHARS,
     Chip,
-    Ignored,
     Interpretation,
     KnowledgeVocabulary,
     QueryVocabulary,
@@ -100,7 +99,7 @@ class QueryParser:
         self._categories(toks, out)
         self._orphans(toks)
         language = guess_language(text, toks.words, out.currency, self.language_words)
-        return replace(out.build(text, language, semantic_text(toks)), ignored=self._unused_negations(toks))
+        return replace(out.build(text, language, semantic_text(toks)), ignored=unused_negations(toks))
 
     # -- passes -----------------------------------------------------------------------------------
 
@@ -235,27 +234,6 @@ class QueryParser:
         return (codes[::-1] if step < 0 else codes), (last + step if step > 0 else last - 1)
 
     # -- exclusion and inclusion lists ------------------------------------------------------------
-
-    def _unused_negations(self, toks: TokenState) -> tuple[Ignored, ...]:
-        """Negations left in the text because what they negate is a product property, not an ingredient
-        ("shampoo without water", "sans rinçage"): said, since the advisor may have meant an exclusion."""
-        found: list[Ignored] = []
-        i = 0
-        while i < len(toks.words):
-            neg = NEGATION_MATCHER.match_at(toks.words, i, toks.usable()) if toks.free(i) else None
-            if neg is None or (neg.end < len(toks.tokens) and toks.tokens[neg.end].joined):
-                i += 1
-                continue
-            j = neg.end
-            while toks.free(j) and toks.words[j] in DETERMINERS:
-                j += 1
-            end = j
-            while toks.free(end) and toks.words[end] in NOT_INGREDIENTS:
-                end += 1  # "without white cast", "without plastic packaging"
-            if end > j:
-                found.append(Ignored(toks.text(i, end), "not_an_ingredient"))
-            i = max(j, i + 1)
-        return tuple(found)
 
     def _lists(self, toks: TokenState, out: Builder) -> None:
         i = 0
