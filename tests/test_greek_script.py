@@ -5,8 +5,11 @@ Pure Python (Qdrant Edge's BM25 encoder runs in memory, no index on disk).
 
 from __future__ import annotations
 
+import pytest
 from conseil.ingest.study_sources import detect_language
+from conseil.search.answers.domain_router import DOMAINS, Router, question_language
 from conseil.search.index.sparse import Bm25Encoder
+from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.knowledge.text import fold
 from conseil.search.query.gloss import english_gloss
 from conseil.search.query.tokens import stem, tokenize
@@ -73,3 +76,16 @@ def test_the_parser_warns_in_the_query_language() -> None:
     assert parse("κρέμα χωρίς xyzzy").warnings == (greek,)
     assert parse("cream without xyzzy").warnings == (
         'exclusion "xyzzy" is not in the knowledge base: excluded by name only',)
+
+
+@pytest.mark.parametrize("question,domain", [
+    ("τι είναι το phenoxyethanol;", "ingredients"),
+    ("ποιοι οροί δεν περιέχουν άρωμα;", "products"),
+    ("τι λένε οι έρευνες για τους καταναλωτές με ευαίσθητη επιδερμίδα;", "studies"),
+    ("προτείνετε μια κρέμα χωρίς σιλικόνες", "products"),
+])
+def test_greek_questions_are_routed_by_the_rules(question: str, domain: str) -> None:
+    kb = IngredientKnowledge.load()
+    routing = Router(kb).route(question, parse(question), allowed=set(DOMAINS), use_llm=False)
+    assert routing.route.domains == [domain] and routing.route.method == "rules", routing.route
+    assert question_language(question) == "el"
