@@ -7,6 +7,8 @@
     actives.json           everyday names of actives and commonly avoided ingredients
     prices.json            currencies and price comparators
     gloss.json             English glosses for retrieval over the English catalog
+    questions.json         question words of the answer route (search/answers/domain_router.py)
+    messages.json          what the product search writes for the client (why lines, summary, notes)
     answer_templates.json  the words of extractive answers
     page.json              the web page's strings (api/static/i18n.js is generated from it)
 
