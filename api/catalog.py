@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from conseil.ingest.audit_report import describe_claim
-from conseil.search.products.contract import AuditWarning
-from conseil.search.index.contract import Filter, MatchAny, IndexReader
-from conseil.search.knowledge.base import IngredientKnowledge
-from conseil.search.index.schema import point_id
-from conseil.search.products.verify import audit_warnings
 from conseil.search.errors import RequestRejected
+from conseil.search.index.contract import Filter, IndexReader, MatchAny
+from conseil.search.index.schema import point_id
+from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.products.contract import AuditWarning
+from conseil.search.products.verify import audit_warnings
 from pydantic import BaseModel, Field
 
 MAX_SOURCES_SHOWN = 10

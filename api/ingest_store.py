@@ -14,10 +14,10 @@ from conseil.ingest.products import IngestReport, Progress, ingest_products
 from conseil.ingest.studies import StudyIngestReport, ingest_studies
 from conseil.search.embedder import Embedder
 from conseil.search.errors import IndexSchemaError
-from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.index.schema import PRODUCTS_COLLECTION
-from conseil.search.settings import Settings
 from conseil.search.index.store import Store
+from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.settings import Settings
 
 from .index_rwlock import GuardedStore, ReadWriteLock
 

@@ -12,11 +12,11 @@ from typing import Annotated
 
 from conseil.search.feedback import (
     MAX_COMMENT_CHARS,
-    MAX_QUERY_CHARS,
     MAX_TARGET_CHARS,
     FeedbackKind,
     new_record,
 )
+from conseil.search.query import MAX_QUERY_CHARS
 from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool

@@ -31,19 +31,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
-
 from conseil.search.errors import EvaluationError
+from pydantic import BaseModel, Field
 
 from .beir import BeirDataset, BeirDoc, BeirFormatError, load
 from .metrics import evaluate
 from .nfcorpus import PUBLISHED_NDCG10, is_nfcorpus
 
 if TYPE_CHECKING:
-    from conseil.search.index.edge import EdgeIndex
     from conseil.search.embedder import Embedder
-    from conseil.search.settings import Settings
+    from conseil.search.index.edge import EdgeIndex
     from conseil.search.index.sparse import Bm25Encoder
+    from conseil.search.settings import Settings
 
 MODES = ("bm25", "dense", "hybrid")
 FUSIONS = ("rrf", "dbsf", "convex")
@@ -159,8 +158,8 @@ def embed_corpus(embedder: Embedder, texts: Sequence[str], cache_dir: Path | Non
 
 def build_index(directory: Path, docs: Sequence[BeirDoc], vectors: Sequence[list[float]], bm25: Bm25Encoder,
                 embedder: Embedder, batch_size: int) -> EdgeIndex:
-    from conseil.search.index.edge import EdgeIndex
     from conseil.search.index.contract import CollectionSchema, IndexPoint
+    from conseil.search.index.edge import EdgeIndex
     from conseil.search.index.schema import DENSE_VECTOR, SPARSE_VECTOR
 
     schema = CollectionSchema(name="beir", dense_name=DENSE_VECTOR, dense_size=embedder.dimension,

@@ -22,13 +22,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from conseil.search.products.contract import SearchRequest
 from conseil.search.embedder import Embedder
 from conseil.search.engines import Engines
-from conseil.search.products.engine import ProductSearch, build_filter, retrieval_text
-from conseil.search.knowledge.inci import analyze
 from conseil.search.index.contract import HybridQuery
 from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.knowledge.inci import analyze
+from conseil.search.products.contract import SearchRequest
+from conseil.search.products.engine import ProductSearch, build_filter, retrieval_text
 from conseil.search.settings import Settings
 
 from .product_queries import BenchQuery, product_queries

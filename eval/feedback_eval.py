@@ -33,10 +33,10 @@ from pathlib import Path
 from conseil.eval.beir import load
 from conseil.eval.feedback import build_dataset, normalize_query, query_id
 from conseil.eval.product_queries import BenchQuery, product_queries
-from conseil.search.products.contract import SearchRequest
 from conseil.search.engines import Engines
-from conseil.search.products.engine import ProductSearch
 from conseil.search.feedback import FeedbackRecord, new_record
+from conseil.search.products.contract import SearchRequest
+from conseil.search.products.engine import ProductSearch
 from conseil.search.settings import Settings
 
 K = 10

@@ -25,14 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conseil.search.knowledge.base import (
-    LANGUAGES,
-    ancestors_map,
-    compile_rules,
-    lookup_keys,
-    pattern_families,
-)
+from conseil.search.knowledge.base import ancestors_map, compile_rules, lookup_keys, pattern_families
 from conseil.search.knowledge.text import fold, normalize_name
+from conseil.search.query.language_data import LANGUAGES
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the repository root in a checkout
 KNOWLEDGE_DIR = PACKAGE_ROOT / "corpora" / "knowledge"

@@ -26,9 +26,9 @@ from typing import Any
 from conseil.search.embedder import Embedder
 from conseil.search.errors import ConfigurationError, ConseilError, VectorIndexError
 from conseil.search.index.contract import CollectionSchema, IndexPoint, VectorIndex
+from conseil.search.index.sparse import Bm25Encoder
 from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.settings import Settings
-from conseil.search.index.sparse import Bm25Encoder
 
 from .documents import ProductDocument
 from .products import IngestReport, Progress, ingest_products

@@ -21,13 +21,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from conseil.search.embedder import Embedder
-from conseil.search.knowledge.inci import CachedKnowledge, KnowledgeLike, analyze
 from conseil.search.index.contract import Filter, IndexPoint, MatchAny, VectorIndex
-from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.index.schema import ProductRecord, Reject
-from conseil.search.settings import Settings
 from conseil.search.index.sparse import Bm25Encoder
 from conseil.search.index.store import CollectionSource, products_schema, stored_dense_size, use_store
+from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.knowledge.inci import CachedKnowledge, KnowledgeLike, analyze
+from conseil.search.settings import Settings
 
 from .audit import audit_claims
 from .documents import PAYLOAD_VERSION, ProductDocument, build_document

@@ -35,9 +35,9 @@ from conseil.search.embedder import Embedder
 from conseil.search.errors import IndexSchemaError
 from conseil.search.index.contract import IndexPoint, VectorIndex
 from conseil.search.index.schema import STUDIES_COLLECTION, study_point_id
-from conseil.search.settings import Settings
 from conseil.search.index.sparse import Bm25Encoder
 from conseil.search.index.store import CollectionSource, stored_dense_size, studies_schema, use_store
+from conseil.search.settings import Settings
 
 from .chunking import Chunk, Chunker, Segment
 from .pdf import PdfLimits, extract_pdf

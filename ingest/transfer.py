@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from conseil.search.errors import ConfigurationError, VectorIndexError, SourceError
+from conseil.search.errors import ConfigurationError, SourceError, VectorIndexError
 from conseil.search.index.contract import CollectionSchema, IndexPoint, SparseVector, VectorIndex
-from conseil.search.settings import Settings
 from conseil.search.index.store import open_store, products_schema, stored_dense_size, studies_schema
+from conseil.search.settings import Settings
 
 FORMAT = "conseil-index-export"
 FORMAT_VERSION = 1

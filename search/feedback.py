@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Literal
 
 from conseil.search.errors import FeedbackError
+from conseil.search.query.model import MAX_QUERY_CHARS
 from pydantic import BaseModel, Field, ValidationError
 
 log = logging.getLogger("conseil.feedback")
@@ -29,7 +30,6 @@ log = logging.getLogger("conseil.feedback")
 FEEDBACK_DIR = "feedback"
 FEEDBACK_FILE = "feedback.jsonl"
 MAX_COMMENT_CHARS = 1_000
-MAX_QUERY_CHARS = 500
 MAX_TARGET_CHARS = 300
 
 FeedbackKind = Literal["search", "answer", "study"]

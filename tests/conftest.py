@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
 from conseil.search.embedder import Embedder
 from conseil.search.settings import Settings
 
@@ -91,7 +90,6 @@ def _unit_guard() -> Iterator[None]:
     import subprocess
 
     import qdrant_edge
-
     from conseil.search import embedder
 
     with contextlib.ExitStack() as stack:

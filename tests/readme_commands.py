@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-_BLOCK = re.compile(r"^```bash\n(.*?)^```", re.M | re.S)
+_BLOCK = re.compile(r"^```bash\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
 def bash_blocks(text: str | None = None) -> list[list[str]]:

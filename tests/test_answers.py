@@ -14,16 +14,16 @@ from api_support import STUDIES, demo_data
 from conftest import fake_embedder
 from conseil.api.cli import demo_catalog_path
 from conseil.search.answers.contract import AskRequest, AskResponse
-from conseil.search.answers.service import AskService
-from conseil.search.products.engine import ProductSearch
-from conseil.search.knowledge.inci import parse_declaration
-from conseil.search.knowledge.base import IngredientKnowledge
-from conseil.search.answers.llm import build_messages
 from conseil.search.answers.domain_router import Router
-from conseil.search.settings import Settings
-from conseil.search.index.store import Store, products_schema
-from conseil.search.studies.engine import StudySearch
+from conseil.search.answers.llm import build_messages
+from conseil.search.answers.service import AskService
 from conseil.search.answers.synthesis import ExtractiveSynthesizer, Question, Source, split_sentences
+from conseil.search.index.store import Store, products_schema
+from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.knowledge.inci import parse_declaration
+from conseil.search.products.engine import ProductSearch
+from conseil.search.settings import Settings
+from conseil.search.studies.engine import StudySearch
 
 pytestmark = pytest.mark.index
 

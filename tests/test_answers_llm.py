@@ -24,10 +24,10 @@ from conseil.api.auth import Role
 from conseil.api.config import ApiSettings
 from conseil.api.server import create_app
 from conseil.search.answers.contract import AskRequest
+from conseil.search.answers.llm import build_llm_synthesizer, parse_llm_setting
 from conseil.search.answers.service import AskService
 from conseil.search.errors import ConfigurationError, IndexMissingError, LLMError
 from conseil.search.knowledge.base import IngredientKnowledge
-from conseil.search.answers.llm import build_llm_synthesizer, parse_llm_setting
 from conseil.search.settings import Settings
 from fastapi.testclient import TestClient
 

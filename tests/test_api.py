@@ -11,8 +11,8 @@ import pytest
 from api_support import auth, demo_data, make_app
 from conseil.api.auth import Role
 from conseil.api.config import ApiSettings
-from conseil.search.products.contract import SearchResponse
 from conseil.search.embedder import Embedder
+from conseil.search.products.contract import SearchResponse
 from conseil.search.studies.contract import StudySearchResponse
 from fastapi.testclient import TestClient
 

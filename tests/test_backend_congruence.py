@@ -93,11 +93,11 @@ def search_both(tmp_path: Path, embedder_factory: Callable[[], Embedder], model:
     """Per backend, per query: the response and the prefetch rankings behind it."""
     from conseil.api.cli import demo_catalog_path
     from conseil.ingest.products import ingest_products
+    from conseil.search.index.store import open_index, products_schema, stored_dense_size
+    from conseil.search.knowledge.base import IngredientKnowledge
     from conseil.search.products.contract import SearchRequest
     from conseil.search.products.engine import ProductSearch
-    from conseil.search.knowledge.base import IngredientKnowledge
     from conseil.search.settings import Settings
-    from conseil.search.index.store import open_index, products_schema, stored_dense_size
 
     kb = IngredientKnowledge.load()
     embedder = embedder_factory()

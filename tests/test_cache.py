@@ -18,13 +18,13 @@ from conseil.api.index_rwlock import GuardedIndex
 from conseil.api.runtime import InvalidatingLock
 from conseil.ingest.products import ingest_products
 from conseil.search.cache import LruCache, SearchCaches
-from conseil.search.products.contract import SearchRequest
 from conseil.search.embedder import Embedder
-from conseil.search.products.engine import ProductSearch
 from conseil.search.index.contract import VectorIndex
-from conseil.search.knowledge.base import IngredientKnowledge
-from conseil.search.settings import Settings
 from conseil.search.index.store import open_index, products_schema
+from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.products.contract import SearchRequest
+from conseil.search.products.engine import ProductSearch
+from conseil.search.settings import Settings
 from fastapi.testclient import TestClient
 
 pytestmark = pytest.mark.index

@@ -24,8 +24,8 @@ from conseil.search.knowledge.inci import (
     analyze,
     parse_declaration,
 )
-from conseil.search.knowledge.text import fold, normalize_name
-from hypothesis import assume, given, settings
+from conseil.search.knowledge.text import normalize_name
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conseil.search.index.edge import EdgeIndex
 from conseil.search.embedder import Embedder
 from conseil.search.errors import IndexMissingError, IndexSchemaError
 from conseil.search.index.contract import (
@@ -41,6 +40,7 @@ from conseil.search.index.contract import (
     SparseVector,
     VectorIndex,
 )
+from conseil.search.index.edge import EdgeIndex
 from conseil.search.index.qdrant_server import QdrantServerIndex, ServerOptions
 from conseil.search.index.sparse import Bm25Encoder
 

@@ -7,16 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
-
+from conftest import fake_embedder
 from conseil.api.cli import demo_catalog_path
 from conseil.ingest.audit_report import list_contradictions
 from conseil.ingest.products import ingest_products
 from conseil.search.errors import IndexMissingError, SourceError
 from conseil.search.index.contract import Filter, MatchAny
-from conseil.search.settings import Settings
 from conseil.search.index.store import open_index, products_schema
-
-from conftest import fake_embedder
+from conseil.search.settings import Settings
 
 
 class CountingFactory:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 from conseil.search.errors import KnowledgeBaseError
-from conseil.search.knowledge.base import LANGUAGES, IngredientKnowledge
 from conseil.search.index.schema import CONCERNS, SKIN_TYPES
+from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.knowledge.text import fold
+from conseil.search.query import LANGUAGES
 
 REPO = Path(__file__).resolve().parents[1]
 DATA_FILE = REPO / "corpora" / "knowledge" / "ingredients.json"

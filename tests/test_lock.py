@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conseil.search.errors import IndexLockedError
 from conseil.search.index.contract import CollectionSchema, HybridQuery, IndexPoint, SparseVector
 from conseil.search.index.lock import IndexLock

@@ -24,9 +24,9 @@ from conseil.ingest.parallel import (
 from conseil.ingest.products import ingest_products
 from conseil.search.errors import BackendUnavailableError, ConfigurationError, VectorIndexError
 from conseil.search.index.contract import Filter, IndexPoint, MatchAny
+from conseil.search.index.store import open_index, products_schema
 from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.settings import Settings
-from conseil.search.index.store import open_index, products_schema
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,12 @@ from typing import Any
 
 import httpx
 import pytest
-from conseil.search.errors import BackendUnavailableError, ConfigurationError, VectorIndexError, IndexMissingError
+from conseil.search.errors import (
+    BackendUnavailableError,
+    ConfigurationError,
+    IndexMissingError,
+    VectorIndexError,
+)
 from conseil.search.index.retry import is_transient, with_retries
 from conseil.search.settings import Settings
 from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse

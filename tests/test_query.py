@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from conseil.search.errors import QueryError
+from conseil.search.knowledge.text import fold, normalize_name
 from conseil.search.query import (
     MAX_QUERY_CHARS,
     Chip,
@@ -16,7 +17,6 @@ from conseil.search.query import (
     merge_explicit,
     parse_query,
 )
-from conseil.search.knowledge.text import fold, normalize_name
 from test_query_support import KB, VOCABULARY, FakeKnowledge, constraint_values, expect, parse
 
 # -- API --------------------------------------------------------------------------------------------

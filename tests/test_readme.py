@@ -18,7 +18,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from readme_commands import bash_blocks, setup_and_test_commands
 
 pytestmark = [pytest.mark.model, pytest.mark.shared, pytest.mark.slow]

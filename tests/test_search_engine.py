@@ -11,20 +11,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
-
+from conftest import fake_embedder
 from conseil.api.cli import demo_catalog_path
 from conseil.ingest.products import ingest_products
-from conseil.search.products.contract import SearchRequest
-from conseil.search.products.engine import ProductSearch
 from conseil.search.errors import IndexMissingError, QueryError
 from conseil.search.index.contract import ForwardingIndex, Hit, HybridQuery, VectorIndex
-from conseil.search.knowledge.inci import analyze
-from conseil.search.knowledge.base import IngredientKnowledge
-from conseil.search.settings import Settings
 from conseil.search.index.store import open_index, products_schema
-
-from conftest import fake_embedder
+from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.knowledge.inci import analyze
+from conseil.search.products.contract import SearchRequest
+from conseil.search.products.engine import ProductSearch
+from conseil.search.settings import Settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 pytestmark = pytest.mark.index
 

@@ -20,9 +20,9 @@ from conseil.ingest.surveys import classify_tables, summarise_survey
 from conseil.search.embedder import Embedder
 from conseil.search.errors import SourceError
 from conseil.search.index.contract import Filter, HybridQuery, MatchAny
-from conseil.search.settings import Settings
 from conseil.search.index.sparse import Bm25Encoder
 from conseil.search.index.store import open_index, studies_schema
+from conseil.search.settings import Settings
 
 DEMO = REPO / "corpora" / "studies"
 

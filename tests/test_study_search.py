@@ -15,11 +15,11 @@ from conftest import fake_embedder
 from conseil.search.errors import IndexMissingError, IndexSchemaError, QueryError
 from conseil.search.index.contract import IndexPoint
 from conseil.search.index.schema import study_point_id
-from conseil.search.settings import Settings
 from conseil.search.index.sparse import Bm25Encoder
 from conseil.search.index.store import open_store, studies_schema
-from conseil.search.studies.engine import StudySearch, citation, highlight, query_keys, sparse_text
+from conseil.search.settings import Settings
 from conseil.search.studies.contract import StudySearchRequest
+from conseil.search.studies.engine import StudySearch, citation, highlight, query_keys, sparse_text
 
 pytestmark = pytest.mark.index
 

@@ -18,13 +18,13 @@ from conseil.ingest.transfer import (
     export_collection,
     import_collection,
 )
+from conseil.search.errors import ConfigurationError, IndexSchemaError, SourceError, VectorIndexError
+from conseil.search.index.contract import IndexPoint
+from conseil.search.index.store import open_index, products_schema
+from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.products.contract import SearchRequest
 from conseil.search.products.engine import ProductSearch
-from conseil.search.errors import ConfigurationError, VectorIndexError, IndexSchemaError, SourceError
-from conseil.search.index.contract import IndexPoint
-from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.settings import Settings
-from conseil.search.index.store import open_index, products_schema
 
 pytestmark = pytest.mark.index
 

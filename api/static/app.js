@@ -16,6 +16,7 @@
   // Small helpers
 
   const $ = (id) => document.getElementById(id);
+  const MAX_QUERY = I18N.LIMITS.query_chars; // MAX_QUERY_CHARS of search/query/model.py
 
   /** Build an element: attrs are set as properties/attributes, children are nodes or plain text. */
   function el(tag, attrs, ...children) {
@@ -78,6 +79,7 @@
     // Product search: the chips shown (the server's, in order) and the semantic text they came with.
     chips: [],
     semantic: "",
+    truncatedFrom: 0, // length of a dictation cut to the query limit (0: not cut)
     currency: null,
     lastBody: null,
     queryText: "", // the question as typed: what feedback on its results refers to
@@ -210,7 +212,7 @@
     try {
       response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     } catch (err) {
-      throw new ApiError(0, t("unreachable", { x: err.message }));
+      throw new ApiError(0, t("network_error"));  // the browser's own message ("Failed to fetch") is English
     }
     let payload = null;
     try {
@@ -443,7 +445,11 @@
     // Notes
     const notes = clear($("notes"));
     for (const warning of interp.warnings || []) notes.append(el("li", { text: warning }));
-    $("notes-block").hidden = !(interp.warnings || []).length;
+    for (const item of interp.ignored || []) {  // what the search could not use, said rather than dropped
+      notes.append(el("li", { class: "ignored ignored-" + item.reason, text: t("ignored_" + item.reason, { x: item.text }) }));
+    }
+    if (state.truncatedFrom) notes.append(el("li", { class: "truncated", text: t("dictation_truncated", { n: state.truncatedFrom, max: MAX_QUERY }) }));
+    $("notes-block").hidden = !notes.children.length;
 
     // Totals
     $("total").textContent = t("total", { n: response.total });
@@ -715,7 +721,8 @@
     };
     rec.onerror = (event) => {
       if (event.error !== "aborted" && event.error !== "no-speech") {
-        showError("products-error", t("dictation_error", { x: event.error || "?" }));
+        const reason = "dict_" + String(event.error || "unknown").replace(/-/g, "_");
+        showError("products-error", t("dictation_error", { x: reason in I18N.UI.en ? t(reason) : t("dict_unknown") }));
       }
     };
     rec.onend = () => {
@@ -723,7 +730,9 @@
       updateMicLabel();
       setStatus("products-status", "");
       if (finalText.trim()) {
-        $("q").value = finalText.trim();
+        const text = finalText.trim();
+        $("q").value = text.slice(0, MAX_QUERY);  // the search takes MAX_QUERY characters: say so when cut
+        state.truncatedFrom = text.length > MAX_QUERY ? text.length : 0;
         runQuery();
       }
     };
@@ -939,6 +948,7 @@
     });
     $("product-form").addEventListener("submit", (event) => {
       event.preventDefault();
+      state.truncatedFrom = 0; // typed, not dictated
       runQuery();
     });
     $("more").addEventListener("click", () => {

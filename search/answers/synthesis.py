@@ -7,18 +7,19 @@ in its sources yields exactly `NOT_IN_SOURCES`; the caller replaces it with a lo
 The extractive synthesizer (default, offline, deterministic) selects and orders the most relevant
 study sentences and the facts of verified products and ingredient cards; LLM synthesizers
 (`search/llm.py`) write free text under the same rules. Template words speak the question's
-language (the project's seven); facts stay as the sources state them.
+language (`corpora/language/answer_templates.json`); facts stay as the sources state them.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from conseil.search.embedder import Embedder
+from conseil.search.query.language_data import by_language
 from conseil.search.studies.engine import query_keys
 
 NOT_IN_SOURCES = "NOT_IN_SOURCES"
@@ -44,7 +45,7 @@ MIN_OVERLAP, MIN_COSINE = 0.34, 0.45
 @dataclass(frozen=True)
 class Question:
     text: str
-    language: str  # one of search.knowledge.LANGUAGES ("en" when unsure)
+    language: str  # one of search.query.LANGUAGES ("en" when unsure)
 
 
 @dataclass(frozen=True)
@@ -71,59 +72,12 @@ class Synthesizer(Protocol):
 
 # -- localized template words ------------------------------------------------------------------
 
-TEMPLATES: dict[str, dict[str, str]] = {
-    "en": {"products": "These products match, each checked against its ingredient list:",
-           "studies": "What the studies say:", "ingredients": "From the ingredient knowledge base:",
-           "none": "The sources available do not answer this question.",
-           "refused": "Your role may not consult: {domains}.", "families": "families", "yes": "Yes", "no": "No",
-           "in_family": "{name} is in the {family} family.", "not_in_family": "{name} is not in the {family} family.",
-           "fallback": "The LLM failed ({reason}); this is the extractive answer."},
-    "fr": {"products": "Ces produits correspondent, chacun vérifié sur sa liste d'ingrédients :",
-           "studies": "Ce que disent les études :", "ingredients": "Selon la base d'ingrédients :",
-           "none": "Les sources disponibles ne répondent pas à cette question.",
-           "refused": "Votre rôle ne permet pas de consulter : {domains}.", "families": "familles", "yes": "Oui",
-           "no": "Non", "in_family": "{name} fait partie de la famille {family}.",
-           "not_in_family": "{name} ne fait pas partie de la famille {family}.",
-           "fallback": "Le LLM a échoué ({reason}) ; voici la réponse extractive."},
-    "es": {"products": "Estos productos corresponden, cada uno verificado en su lista de ingredientes:",
-           "studies": "Lo que dicen los estudios:", "ingredients": "Según la base de ingredientes:",
-           "none": "Las fuentes disponibles no responden a esta pregunta.",
-           "refused": "Su rol no permite consultar: {domains}.", "families": "familias", "yes": "Sí", "no": "No",
-           "in_family": "{name} pertenece a la familia {family}.",
-           "not_in_family": "{name} no pertenece a la familia {family}.",
-           "fallback": "El LLM falló ({reason}); esta es la respuesta extractiva."},
-    "it": {"products": "Questi prodotti corrispondono, ciascuno verificato sulla lista degli ingredienti:",
-           "studies": "Cosa dicono gli studi:", "ingredients": "Dalla base degli ingredienti:",
-           "none": "Le fonti disponibili non rispondono a questa domanda.",
-           "refused": "Il suo ruolo non permette di consultare: {domains}.", "families": "famiglie", "yes": "Sì",
-           "no": "No", "in_family": "{name} appartiene alla famiglia {family}.",
-           "not_in_family": "{name} non appartiene alla famiglia {family}.",
-           "fallback": "Il LLM non ha risposto ({reason}); questa è la risposta estrattiva."},
-    "de": {"products": "Diese Produkte passen, jedes anhand seiner Inhaltsstoffliste geprüft:",
-           "studies": "Was die Studien sagen:", "ingredients": "Aus der Inhaltsstoff-Datenbank:",
-           "none": "Die verfügbaren Quellen beantworten diese Frage nicht.",
-           "refused": "Ihre Rolle darf Folgendes nicht abfragen: {domains}.", "families": "Familien", "yes": "Ja",
-           "no": "Nein", "in_family": "{name} gehört zur Familie {family}.",
-           "not_in_family": "{name} gehört nicht zur Familie {family}.",
-           "fallback": "Das LLM ist ausgefallen ({reason}); dies ist die extraktive Antwort."},
-    "pl": {"products": "Te produkty pasują, każdy sprawdzony według listy składników:",
-           "studies": "Co mówią badania:", "ingredients": "Według bazy składników:",
-           "none": "Dostępne źródła nie odpowiadają na to pytanie.",
-           "refused": "Twoja rola nie pozwala przeglądać: {domains}.", "families": "rodziny", "yes": "Tak",
-           "no": "Nie", "in_family": "{name} należy do rodziny {family}.",
-           "not_in_family": "{name} nie należy do rodziny {family}.",
-           "fallback": "LLM zawiódł ({reason}); to jest odpowiedź ekstrakcyjna."},
-    "cs": {"products": "Tyto produkty odpovídají, každý ověřen podle seznamu složek:",
-           "studies": "Co říkají studie:", "ingredients": "Podle databáze složek:",
-           "none": "Dostupné zdroje na tuto otázku neodpovídají.",
-           "refused": "Vaše role nesmí nahlížet do: {domains}.", "families": "skupiny", "yes": "Ano", "no": "Ne",
-           "in_family": "{name} patří do skupiny {family}.", "not_in_family": "{name} nepatří do skupiny {family}.",
-           "fallback": "LLM selhal ({reason}); toto je extraktivní odpověď."},
-}
+# The words written around the sources, per language (`corpora/language/answer_templates.json`).
+TEMPLATES: Mapping[str, Mapping[str, str]] = by_language("answer_templates.json", "templates")
 
 
 def template(language: str, key: str, **values: str) -> str:
-    """A template sentence in `language` (English for a language outside the seven)."""
+    """A template sentence in `language` (English for a language the data does not have)."""
     return TEMPLATES.get(language, TEMPLATES["en"])[key].format(**values)
 
 

@@ -27,7 +27,6 @@ from conseil.search.errors import KnowledgeBaseError
 from conseil.search.knowledge.resolve import TRUSTED_STEPS, LabelResolver, Resolution, compact_key, loose_key
 from conseil.search.knowledge.text import fold, normalize_name
 
-LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "it", "de", "pl", "cs")
 _MEMO_LIMIT = 200_000  # names remembered per instance before the memo starts over
 DATA_PACKAGE = "conseil.corpora"
 DATA_RESOURCE = "knowledge/ingredients.json"

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from conseil.search.query.model import MAX_QUERY_CHARS
 from pydantic import BaseModel, Field
-
-MAX_QUERY_CHARS = 500
 
 
 class SearchRequest(BaseModel):
-    query: str = Field("", max_length=MAX_QUERY_CHARS, description="What the client asked, in any of 7 languages.")
+    query: str = Field("", max_length=MAX_QUERY_CHARS, description="What the client asked, in any supported language.")
+    language: str | None = Field(None, pattern=r"^[a-z]{2}$",
+                                 description="Language of every text the client reads (why, summary, labels, "
+                                             "warnings); default: the query's. English for a language without data.")
     limit: int = Field(10, ge=1, le=100)
     offset: int = Field(0, ge=0, le=10_000)
     exclude: list[str] = Field(default_factory=list, description="Families or ingredients to exclude.")
@@ -76,6 +78,12 @@ class ChipModel(BaseModel):
     known: bool = True
 
 
+class IgnoredModel(BaseModel):
+    text: str = Field(description="Words of the query, as typed.")
+    reason: str = Field(description='"not_an_ingredient" (a negated product property: nothing excluded) or '
+                                    '"not_understood" (neither the parser nor retrieval knows it).')
+
+
 class InterpretationModel(BaseModel):
     language: str
     semantic_text: str
@@ -83,6 +91,7 @@ class InterpretationModel(BaseModel):
     chips: list[ChipModel]
     constraints: dict[str, Any]
     warnings: list[str]
+    ignored: list[IgnoredModel] = Field(default_factory=list, description="What the search could not use.")
 
 
 class FacetValue(BaseModel):

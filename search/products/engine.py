@@ -24,6 +24,7 @@ from conseil.search.knowledge.text import fold
 from conseil.search.products.contract import (
     ChipModel,
     FacetValue,
+    IgnoredModel,
     InterpretationModel,
     ProductHit,
     SearchRequest,
@@ -33,6 +34,8 @@ from conseil.search.products.currency import CurrencyRates, in_catalog_currency
 from conseil.search.products.verify import IngredientItem, audit_warnings, ingredient_items, verify
 from conseil.search.query import Constraints, Interpretation, QueryVocabulary, merge_explicit, parse_query
 from conseil.search.query.gloss import english_gloss
+from conseil.search.query.ignored import nothing_usable, with_unusable_words
+from conseil.search.query.messages import concern_name, family_name, join_and, message, skin_type_name
 
 log = logging.getLogger("conseil.search")
 
@@ -97,6 +100,7 @@ class ProductSearch:
         self.rates = rates  # the user's currency rate table: a query price in another currency is converted
         self.vocabulary = self._vocabulary()
         self.currencies = self._currencies()
+        self._catalog_words: dict[str, bool] = {}  # folded word -> a product contains it (BM25)
 
     @classmethod
     def from_store(cls, store: CollectionSource, embedder: Embedder, kb: IngredientKnowledge,
@@ -119,6 +123,20 @@ class ProductSearch:
     def refresh_vocabulary(self) -> None:
         self.vocabulary = self._vocabulary()
         self.currencies = self._currencies()
+        self._catalog_words = {}
+
+    def _catalog_knows(self, word: str) -> bool:
+        """Does any product's text contain `word` (BM25 tokens)? A stop word (no token) counts as known."""
+        key = fold(word)
+        known = self._catalog_words.get(key)
+        if known is None:
+            sparse = self.bm25.query(word)
+            known = not sparse.indices or bool(self.index.query(HybridQuery(
+                dense=None, sparse=sparse, limit=1, prefetch_limit=1, with_payload=False)))
+            if len(self._catalog_words) >= 50_000:
+                self._catalog_words = {}  # bounded: a long-running server sees many distinct words
+            self._catalog_words[key] = known
+        return known
 
     def interpret(self, req: SearchRequest) -> Interpretation:
         text = req.query.strip()
@@ -171,7 +189,16 @@ class ProductSearch:
 
     def _search(self, req: SearchRequest, stable: bool) -> SearchResponse:
         began = time.perf_counter()
-        interp = self._relax_if_untagged(self.interpret(req), stable)
+        interp = self.interpret(req)
+        language = req.language or interp.language  # of every text the client reads
+        interp = self._relax_if_untagged(interp, stable, language)
+        interp = with_unusable_words(interp, self._catalog_knows)
+        if nothing_usable(interp):  # "xyzzy plugh": no products rather than the whole catalogue by chance
+            interp = replace(interp, warnings=interp.warnings + (message(language, "nothing_usable"),))
+            return SearchResponse(
+                query=req.query, interpretation=self._describe(interp, language), hits=[], facets={}, total=0,
+                limit=req.limit, offset=req.offset, took_ms=round((time.perf_counter() - began) * 1000, 2),
+                dropped_violations=self.violations_dropped)
         flt = build_filter(interp.constraints)
         semantic = retrieval_text(interp)
         dense = self._embed_query(semantic) if semantic and req.mode != "bm25" else None
@@ -182,12 +209,12 @@ class ProductSearch:
         raw_hits = self.index.query(HybridQuery(
             dense=dense, sparse=sparse, filter=flt, limit=want, offset=req.offset, fusion=req.fusion,
             prefetch_limit=max(100, 4 * (req.offset + want)), with_payload=fields))
-        verified, dropped = self._verified(raw_hits, interp.constraints, stable, strict=req.strict)
+        verified, dropped = self._verified(raw_hits, interp.constraints, stable, language, strict=req.strict)
         hits = verified[: req.limit]
         total = self._count(flt, stable)
         facets = self._facets(flt, stable) if req.facets else {}
         return SearchResponse(
-            query=req.query, interpretation=self._describe(interp), hits=hits, facets=facets, total=total,
+            query=req.query, interpretation=self._describe(interp, language), hits=hits, facets=facets, total=total,
             limit=req.limit, offset=req.offset, took_ms=round((time.perf_counter() - began) * 1000, 2),
             dropped_violations=dropped)  # this query's; the process total is a metric
 
@@ -237,7 +264,7 @@ class ProductSearch:
             self.caches.items.put(key, items)
         return items
 
-    def _relax_if_untagged(self, interp: Interpretation, stable: bool = False) -> Interpretation:
+    def _relax_if_untagged(self, interp: Interpretation, stable: bool = False, language: str = "en") -> Interpretation:
         """Skin types and concerns come from brand tags that many products lack (no Sephora product is
         tagged for sensitive skin). When a requested tag matches no product at all, it ranks instead of
         filtering, and the response says so. Exclusions are never relaxed."""
@@ -251,13 +278,14 @@ class ProductSearch:
                           concerns=tuple(v for v in c.concerns if v not in dropped))
         words = " ".join(f"{v.replace('_', ' ')} skin" if kind == "skin_types" else v.replace("_", " ")
                          for kind, v in untagged)
-        notes = tuple(f"no product is tagged {v.replace('_', ' ')!r}: used for ranking, not as a filter"
-                      for _, v in untagged)
+        notes = tuple(message(language, "relaxed", x=repr(v.replace("_", " ") if language == "en" else (
+            skin_type_name(self.kb, v, language) if kind == "skin_types" else concern_name(self.kb, v, language))))
+            for kind, v in untagged)
         return replace(interp, constraints=relaxed, semantic_text=f"{interp.semantic_text} {words}".strip(),
                        warnings=interp.warnings + notes)
 
     def _verified(self, raw_hits: list[Hit], constraints: Constraints, stable: bool = False,
-                  strict: bool = False) -> tuple[list[ProductHit], int]:
+                  language: str = "en", strict: bool = False) -> tuple[list[ProductHit], int]:
         """Verified hits, and how many failed verification. With exclusions, hits with unidentified items
         come after the fully verified ones (a stable partition of this page's candidates), or are left
         out in strict mode (not counted as dropped: they are not violations)."""
@@ -266,7 +294,7 @@ class ProductSearch:
         dropped = 0
         for hit in raw_hits:
             p = hit.payload
-            verdict = verify(p, constraints, self.kb, self._items(hit, stable))
+            verdict = verify(p, constraints, self.kb, self._items(hit, stable), language)
             if not verdict.ok:
                 dropped += 1
                 self.violations_dropped += 1
@@ -280,59 +308,65 @@ class ProductSearch:
                 brand=p.get("brand"), category=list(p.get("category_path") or []), price=p.get("price"),
                 currency=p.get("currency"), skin_types=list(p.get("skin_types") or []),
                 concerns=list(p.get("concerns") or []), claims=list(p.get("claims") or []),
-                score=round(hit.score, 6), why=verdict.why, warnings=audit_warnings(p),
+                score=round(hit.score, 6), why=verdict.why, warnings=audit_warnings(p, self.kb, language),
                 ingredients=verdict.ingredients, matched_families=verdict.matched_families,
                 unidentified=verdict.unidentified, matched_ingredients=verdict.matched_ingredients))
         if excluding:
             hits.sort(key=lambda h: bool(h.unidentified))  # stable: relevance order kept within each part
         return hits, dropped
 
-    def _describe(self, interp: Interpretation) -> InterpretationModel:
+    def _describe(self, interp: Interpretation, language: str = "en") -> InterpretationModel:
         c = interp.constraints
         parts: list[str] = []
-        excluded = [self._family_phrase(f) for f in c.exclude_families] + list(c.exclude_ingredients)
+        excluded = [self._family_phrase(f, language) for f in c.exclude_families] + list(c.exclude_ingredients)
         if excluded:
-            parts.append("excluding " + (" and ".join(excluded) if len(excluded) < 3
-                                         else ", ".join(excluded[:-1]) + " and " + excluded[-1]))
+            parts.append(message(language, "summary_excluding", x=join_and(excluded, language)))
         if c.include_ingredients:
-            parts.append("with " + ", ".join(c.include_ingredients))
+            parts.append(message(language, "summary_with", x=", ".join(c.include_ingredients)))
         if c.skin_types:
-            parts.append("skin type: " + ", ".join(c.skin_types))
+            parts.append(message(language, "summary_skin_type", x=", ".join(
+                c.skin_types if language == "en" else [skin_type_name(self.kb, s, language) for s in c.skin_types])))
         if c.concerns:
-            parts.append("concern: " + ", ".join(x.replace("_", " ") for x in c.concerns))
+            parts.append(message(language, "summary_concern", x=", ".join(
+                concern_name(self.kb, x, language) for x in c.concerns)))
         if c.categories:
-            parts.append("category: " + ", ".join(c.categories))
+            parts.append(message(language, "summary_category", x=", ".join(c.categories)))
         if c.brands:
-            parts.append("brand: " + ", ".join(c.brands))
+            parts.append(message(language, "summary_brand", x=", ".join(c.brands)))
         if c.price_min is not None:
-            parts.append(f"price ≥ {c.price_min:g}")
+            parts.append(f"≥ {c.price_min:g}" if language != "en" else f"price ≥ {c.price_min:g}")
         if c.price_max is not None:
-            parts.append(f"price ≤ {c.price_max:g}")
-        chips = [ChipModel(kind=ch.kind, value=ch.value, label=self._chip_label(ch.kind, ch.value),
+            parts.append(f"≤ {c.price_max:g}" if language != "en" else f"price ≤ {c.price_max:g}")
+        chips = [ChipModel(kind=ch.kind, value=ch.value, label=self._chip_label(ch.kind, ch.value, language),
                            source_text=ch.source_text, known=ch.known) for ch in interp.chips]
         constraints = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(c).items()}
         return InterpretationModel(language=interp.language, semantic_text=interp.semantic_text,
                                    summary=" · ".join(parts), chips=chips, constraints=constraints,
-                                   warnings=list(interp.warnings))
+                                   warnings=list(interp.warnings),
+                                   ignored=[IgnoredModel(text=i.text, reason=i.reason) for i in interp.ignored])
 
-    def _family_phrase(self, family_id: str) -> str:
+    def _family_phrase(self, family_id: str, language: str = "en") -> str:
         try:
-            family = self.kb.family(family_id)
+            self.kb.family(family_id)
         except KnowledgeBaseError:
             return family_id
-        name = (family.names.get("en") or (family_id,))[0].lower()
+        name = family_name(self.kb, family_id, language)
         if family_id == "fragrance":
             allergens = len(self.kb.members("fragrance_allergens"))
-            return f"{name} (parfum + {allergens} allergens)"
-        return f"{name} ({len(self.kb.members(family_id))} INCI names)"
+            return message(language, "family_fragrance", name=name, count=allergens)
+        return message(language, "family_count", name=name, count=len(self.kb.members(family_id)))
 
-    def _chip_label(self, kind: str, value: str) -> str:
+    def _chip_label(self, kind: str, value: str, language: str = "en") -> str:
         if kind == "exclude_family":
-            return "no " + self._family_phrase(value).split(" (")[0]
+            return message(language, "chip_no", x=family_name(self.kb, value, language))
         if kind == "exclude_ingredient":
-            return "no " + value
+            return message(language, "chip_no", x=value)
         if kind == "include_ingredient":
-            return "with " + value
+            return message(language, "chip_with", x=value)
+        if kind == "skin_type" and language != "en":
+            return skin_type_name(self.kb, value, language)
+        if kind == "concern" and language != "en":
+            return concern_name(self.kb, value, language)
         if kind in ("price_max", "price_min"):
             return ("≤ " if kind == "price_max" else "≥ ") + value
         return value.replace("_", " ")

@@ -29,6 +29,7 @@ from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.knowledge.text import normalize_name
 from conseil.search.products.contract import AuditWarning, Why
 from conseil.search.query import Constraints
+from conseil.search.query.messages import concern_name, family_name, message, skin_type_name
 
 
 @dataclass
@@ -89,8 +90,9 @@ def _mentions(items: list[IngredientItem], raw_key: str, key: str) -> list[str]:
 
 
 def verify(payload: dict[str, Any], constraints: Constraints, kb: IngredientKnowledge,
-           items: list[IngredientItem] | None = None) -> Verdict:
-    """`items`: `ingredient_items(payload, kb)` if already computed for this very payload and KB."""
+           items: list[IngredientItem] | None = None, language: str = "en") -> Verdict:
+    """`items`: `ingredient_items(payload, kb)` if already computed for this very payload and KB.
+    `language`: of the why texts (`corpora/language/messages.json`); violations stay English (logs)."""
     if items is None:
         items = ingredient_items(payload, kb)
     count = len(items)
@@ -111,24 +113,27 @@ def verify(payload: dict[str, Any], constraints: Constraints, kb: IngredientKnow
     for family_id in constraints.exclude_families:
         offenders = [i.display for i in items if family_id in i.families]
         label = _family_label(kb, family_id)
+        family = label if language == "en" else family_name(kb, family_id, language)
         if offenders:
             verdict.ok = False
             verdict.violations.append(f"contains {label}: {', '.join(dict.fromkeys(offenders))}")
         elif verdict.unidentified:
-            verdict.why.append(Why(constraint=f"exclude_family:{family_id}", text=_unverified(label, verdict, count)))
+            verdict.why.append(Why(constraint=f"exclude_family:{family_id}",
+                                   text=_unverified(family, verdict, count, language)))
         else:
             verdict.why.append(Why(constraint=f"exclude_family:{family_id}",
-                                   text=f"free of {label}: none of its {count} listed ingredients is one"))
+                                   text=message(language, "why_free_of_family", family=family, count=count)))
     for key in constraints.exclude_ingredients:
         offenders = _mentions(items, raw_key, key)
         if offenders:
             verdict.ok = False
             verdict.violations.append(f"contains {key}: {', '.join(dict.fromkeys(offenders))}")
         elif verdict.unidentified:
-            verdict.why.append(Why(constraint=f"exclude_ingredient:{key}", text=_unverified(key, verdict, count)))
+            verdict.why.append(Why(constraint=f"exclude_ingredient:{key}",
+                                   text=_unverified(key, verdict, count, language)))
         else:
             verdict.why.append(Why(constraint=f"exclude_ingredient:{key}",
-                                   text=f"free of {key}: not among its {count} listed ingredients"))
+                                   text=message(language, "why_free_of_ingredient", name=key, count=count)))
     for key in constraints.include_ingredients:
         present = _mentions(items, raw_key, key)
         if not present:
@@ -137,42 +142,47 @@ def verify(payload: dict[str, Any], constraints: Constraints, kb: IngredientKnow
         else:
             verdict.matched_ingredients[key] = list(dict.fromkeys(present))
             verdict.why.append(Why(constraint=f"include_ingredient:{key}",
-                                   text=f"contains {key} (listed as {present[0]!r})"))
+                                   text=message(language, "why_contains", name=key, listed=repr(present[0]))))
 
-    origin = "tagged by the brand" if payload.get("skin_types_origin") == "highlights" else "in the product data"
+    origin = message(language, "origin_brand" if payload.get("skin_types_origin") == "highlights" else "origin_data")
     skin_types = set(payload.get("skin_types") or ())
     for skin in constraints.skin_types:
         if skin in skin_types:
-            verdict.why.append(Why(constraint=f"skin_type:{skin}", text=f"for {skin} skin: {origin}"))
+            verdict.why.append(Why(constraint=f"skin_type:{skin}", text=message(
+                language, "why_skin_type", skin=skin_type_name(kb, skin, language), origin=origin)))
     concerns = set(payload.get("concerns") or ())
     for concern in constraints.concerns:
         if concern in concerns:
-            verdict.why.append(Why(constraint=f"concern:{concern}",
-                                   text=f"good for {concern.replace('_', ' ')}: {origin}"))
+            verdict.why.append(Why(constraint=f"concern:{concern}", text=message(
+                language, "why_concern", concern=concern_name(kb, concern, language), origin=origin)))
     price = payload.get("price")
     if constraints.price_max is not None and price is not None:
-        verdict.why.append(Why(constraint="price_max", text=f"price {price:g} ≤ {constraints.price_max:g}"))
+        verdict.why.append(Why(constraint="price_max", text=message(
+            language, "why_price_max", price=f"{price:g}", limit=f"{constraints.price_max:g}")))
     if constraints.price_min is not None and price is not None:
-        verdict.why.append(Why(constraint="price_min", text=f"price {price:g} ≥ {constraints.price_min:g}"))
+        verdict.why.append(Why(constraint="price_min", text=message(
+            language, "why_price_min", price=f"{price:g}", limit=f"{constraints.price_min:g}")))
     return verdict
 
 
-def _unverified(label: str, verdict: Verdict, count: int) -> str:
+def _unverified(label: str, verdict: Verdict, count: int, language: str) -> str:
     """The text that replaces "free of X" while an item cannot be identified (never a "free of")."""
     missing = verdict.unidentified
     shown = ", ".join(repr(m) for m in missing[:5]) + (" …" if len(missing) > 5 else "")
-    return (f"no identified ingredient is {label}, but {len(missing)} of {count} listed ingredients could not "
-            f"be identified: {shown}")
+    return message(language, "why_unverified", subject=label, missing=len(missing), count=count, items=shown)
 
 
-def audit_warnings(payload: dict[str, Any]) -> list[AuditWarning]:
-    """The product's own claims that its ingredient list contradicts (stored at ingest)."""
+def audit_warnings(payload: dict[str, Any], kb: IngredientKnowledge | None = None,
+                   language: str = "en") -> list[AuditWarning]:
+    """The product's own claims that its ingredient list contradicts (stored at ingest); with `kb`, the
+    family named in `language`."""
     warnings = []
     for item in payload.get("audit") or ():
         claim = str(item.get("claim", ""))
-        subject = claim.split(":", 1)[-1].replace("_", " ")
+        code = claim.split(":", 1)[-1]
+        subject = family_name(kb, code, language) if kb is not None and language != "en" else code.replace("_", " ")
         offending = [str(x) for x in item.get("offending", [])]
         warnings.append(AuditWarning(
             claim=claim, offending=offending,
-            text=f"claims to be free of {subject}, but its ingredient list has {', '.join(offending)}"))
+            text=message(language, "claim_warning", subject=subject, offending=", ".join(offending))))
     return warnings

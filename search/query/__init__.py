@@ -1,4 +1,4 @@
-"""Query understanding: what an advisor typed, in any of seven languages, as text plus constraints.
+"""Query understanding: what an advisor typed, in any supported language, as text plus constraints.
 
     >>> interp = parse_query("sérum sans silicones ni parfum pour peau sensible", kb, vocabulary)
     >>> interp.constraints.exclude_families
@@ -8,7 +8,7 @@
 
 `parse_query` understands negations and "free" forms ("without X", "X-free", "sans X ni Y",
 "bez X i Y"...), required ingredients ("with niacinamide", "z kwasem hialuronowym"), skin types,
-concerns, product types, brands and prices in en, fr, es, it, de, pl and cs. `merge_explicit` adds
+concerns, product types, brands and prices in en, fr, es, it, de, pl, cs and el. `merge_explicit` adds
 constraints given as explicit request fields. Both raise `QueryError` for an empty or over-long
 query, unknown explicit values and contradictions ("with parabens without parabens").
 
@@ -24,10 +24,12 @@ from collections.abc import Sequence
 from conseil.search.query.merge import merge_with
 from conseil.search.query.model import (
     CHIP_KINDS,
+    IGNORED_REASONS,
     LANGUAGES,
     MAX_QUERY_CHARS,
     Chip,
     Constraints,
+    Ignored,
     IngredientLike,
     Interpretation,
     KnowledgeVocabulary,
@@ -36,7 +38,8 @@ from conseil.search.query.model import (
 from conseil.search.query.parser import QueryParser, parser_for
 
 __all__ = [
-    "CHIP_KINDS", "LANGUAGES", "MAX_QUERY_CHARS", "Chip", "Constraints", "IngredientLike", "Interpretation",
+    "CHIP_KINDS", "IGNORED_REASONS", "LANGUAGES", "MAX_QUERY_CHARS", "Chip", "Constraints", "Ignored",
+    "IngredientLike", "Interpretation",
     "KnowledgeVocabulary", "QueryParser", "QueryVocabulary", "merge_explicit", "parse_query",
 ]
 
@@ -63,7 +66,7 @@ def merge_explicit(
 ) -> Interpretation:
     """Add explicitly given constraints to a parsed interpretation (deduplicated, chips with no source text).
 
-    Exclusions accept family ids, family names in any of the seven languages and ingredient names (an
+    Exclusions accept family ids, family names in any supported language and ingredient names (an
     unknown name is excluded by name, with a warning); inclusions accept ingredient names. Skin types,
     concerns and (with a vocabulary) categories and brands must be known: QueryError lists the valid
     ones. An explicit price replaces a parsed one of the same kind.

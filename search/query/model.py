@@ -10,10 +10,14 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-# Longest query text accepted, in characters (the HTTP contract uses the same limit).
+from conseil.search.query.language_data import LANGUAGES
+
+# Longest query text accepted, in characters: the one definition (the HTTP contracts and the feedback
+# log import it).
 MAX_QUERY_CHARS = 500
 
-LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "it", "de", "pl", "cs")
+__all__ = ["CHIP_KINDS", "IGNORED_REASONS", "LANGUAGES", "MAX_QUERY_CHARS", "Chip", "Constraints", "Ignored",
+           "IngredientLike", "Interpretation", "KnowledgeVocabulary", "QueryVocabulary"]
 
 CHIP_KINDS: tuple[str, ...] = (
     "exclude_family",
@@ -54,6 +58,20 @@ class Constraints:
     currency: str | None = None  # "USD", "EUR", "PLN", "CZK", "GBP" if stated
 
 
+# Why words of a query were not used: after a negation, a product property rather than an ingredient
+# ("without water", "sans rinçage": kept as text, nothing excluded); a word neither the parser nor
+# retrieval knows ("xyzzy"; in another language, a word the English gloss cannot translate either).
+IGNORED_REASONS: tuple[str, ...] = ("not_an_ingredient", "not_understood")
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """Words of the query that no constraint and no retrieval could use, as typed, with the reason."""
+
+    text: str
+    reason: str  # one of IGNORED_REASONS
+
+
 @dataclass(frozen=True)
 class Interpretation:
     """What a query means: the text left for semantic matching plus the constraints understood."""
@@ -64,6 +82,7 @@ class Interpretation:
     constraints: Constraints
     chips: tuple[Chip, ...]
     warnings: tuple[str, ...]
+    ignored: tuple[Ignored, ...] = ()  # the parser's; the engine adds the words retrieval cannot use
 
 
 @dataclass(frozen=True)
@@ -90,6 +109,13 @@ class IngredientLike(Protocol):
     def families(self) -> Collection[str]: ...
 
 
+class FamilyLike(Protocol):
+    """The part of `knowledge.Family` that query understanding reads."""
+
+    @property
+    def names(self) -> Mapping[str, tuple[str, ...]]: ...  # language -> names
+
+
 class KnowledgeVocabulary(Protocol):
     """The parts of `knowledge.IngredientKnowledge` that query understanding reads.
 
@@ -101,6 +127,9 @@ class KnowledgeVocabulary(Protocol):
     def families_of_name(self, name: str) -> frozenset[str]: ...
 
     def family_name_index(self) -> Mapping[str, str]: ...
+
+    @property
+    def families(self) -> Mapping[str, FamilyLike]: ...  # the one source of family names, by language
 
     @property
     def skin_types(self) -> Mapping[str, Mapping[str, tuple[str, ...]]]: ...

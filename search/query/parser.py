@@ -1,4 +1,4 @@
-"""`QueryParser`: free text in seven languages -> semantic text + constraints + chips.
+"""`QueryParser`: free text in every supported language -> semantic text + constraints + chips.
 
 Passes run in a fixed order over folded tokens, each claiming the tokens it understands so that
 later passes cannot reinterpret them: prices, fixed exclusions ("unscented"), brands, protected
@@ -9,15 +9,19 @@ What no pass claimed (plus product-type words) is the semantic text.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from conseil.search.errors import QueryError
 from conseil.search.query.builder import Builder, Term, semantic_text
+from conseil.search.query.ignored import unused_negations
 from conseil.search.query.lexicon import (
+    BRAND_CUES,
     COORDINATOR_WORDS,
     DETERMINERS,
     FREE_WORDS,
     POST_MODIFIERS,
     PREPOSITIONS,
+    RANGE_WORDS,
 )
 from conseil.search.query.model import (
     MAX_QUERY_CHARS,
@@ -31,7 +35,6 @@ from conseil.search.query.prices import find_prices
 from conseil.search.query.terms import HAIR_NOUNS
 from conseil.search.query.tokens import TokenState, fold_with_offsets
 from conseil.search.query.vocabulary import (
-    BRAND_CUES,
     CONCERN_MATCHER,
     FIXED_MATCHER,
     INCLUSION_MATCHER,
@@ -42,11 +45,10 @@ from conseil.search.query.vocabulary import (
     SKIN_COMPOUND_WORDS,
     SKIN_NOUN_WORDS,
     guess_language,
+    language_words,
     name_words,
     vocabulary_index,
 )
-
-_RANGE_WORDS = frozenset({"to", "a", "bis", "do", "az", "-"})  # "dry to combination skin", "sèche à mixte"
 
 
 class QueryParser:
@@ -59,6 +61,7 @@ class QueryParser:
         self.kb = kb
         self.vocabulary = vocabulary
         self.names = NameResolver(kb)
+        self.language_words = language_words({fid: f.names for fid, f in kb.families.items()})
         # Multi-word skin-type and concern names of the knowledge base, by exact words, by first word.
         self.kb_phrases: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
         seen: set[tuple[str, ...]] = set()
@@ -96,8 +99,8 @@ class QueryParser:
         self._lists(toks, out)
         self._categories(toks, out)
         self._orphans(toks)
-        language = guess_language(text, toks.words, out.currency)
-        return out.build(text, language, semantic_text(toks))
+        language = guess_language(text, toks.words, out.currency, self.language_words)
+        return replace(out.build(text, language, semantic_text(toks)), ignored=unused_negations(toks))
 
     # -- passes -----------------------------------------------------------------------------------
 
@@ -224,7 +227,7 @@ class QueryParser:
                 codes.append(SKIN_ADJECTIVE_WORDS[word])
                 last = j
                 j += step
-            elif codes and (word in COORDINATOR_WORDS or word in _RANGE_WORDS) \
+            elif codes and (word in COORDINATOR_WORDS or word in RANGE_WORDS) \
                     and toks.free(j + step) and toks.words[j + step] in SKIN_ADJECTIVE_WORDS:
                 j += step
             else:
