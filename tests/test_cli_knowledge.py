@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+pytestmark = pytest.mark.index  # runs the CLI in a process
 
 CLI = [sys.executable, "-m", "conseil.api.cli", "knowledge"]
 DEMO = Path(__file__).resolve().parents[1] / "corpora" / "demo" / "products.jsonl"
