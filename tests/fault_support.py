@@ -1,0 +1,90 @@
+"""The fault suite's helpers (tests/faults/): real processes killed with SIGKILL at chosen moments.
+
+Every fault test is marked `faults` (run them alone with `pytest -m faults`), loopback only, and
+bounded in time: each child process is waited for with a deadline, and killed when it passes.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+
+
+class Child:
+    """A Python child process whose stdout lines are read until a marker, then maybe killed -9."""
+
+    def __init__(self, script: str, *args: str, env: dict[str, str] | None = None) -> None:
+        prelude = f"import sys; sys.path.insert(0, {str(TESTS)!r})\n"
+        self.proc = subprocess.Popen([sys.executable, "-u", "-c", prelude + textwrap.dedent(script), *args],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                     env={**os.environ, **(env or {})})
+        self.lines: list[str] = []
+        self._lines: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self._lines.put(line.rstrip("\n"))
+        self._lines.put(None)
+
+    def wait_for(self, marker: str, timeout: float = 60.0) -> str:
+        """The first stdout line starting with `marker` (the child is killed if it never comes)."""
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self._lines.get(timeout=left)
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            self.lines.append(line)
+            if line.startswith(marker):
+                return line
+        self.kill()
+        raise AssertionError(f"the child never printed {marker!r}; its output:\n" + "\n".join(self.lines[-40:]))
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up, no flush, no atexit; what a power cut or the OOM killer does."""
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=30)
+
+    def finish(self, timeout: float = 60.0) -> int:
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise
+
+
+class Children:
+    """Starts children and kills whatever is left of them at the end of the test."""
+
+    def __init__(self) -> None:
+        self.started: list[Child] = []
+
+    def start(self, script: str, *args: str, env: dict[str, str] | None = None) -> Child:
+        child = Child(script, *args, env=env)
+        self.started.append(child)
+        return child
+
+
+@pytest.fixture
+def children() -> Iterator[Children]:
+    group = Children()
+    yield group
+    for child in group.started:
+        child.kill()
