@@ -41,6 +41,13 @@ def friendly_errors(func: F) -> F:
         except ConseilError as exc:
             console.print(f"[bold red]error:[/] {exc}")
             raise typer.Exit(2) from None
+        except BaseException as exc:  # a Rust panic of the index engine is not an Exception
+            from conseil.search.index.damage import damaged_index, is_engine_panic
+
+            if not is_engine_panic(exc):
+                raise
+            console.print(f"[bold red]error:[/] {damaged_index(exc, 'running the command')}")
+            raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -13,6 +13,7 @@ answered with a generic 500.
     wrong content type     415
     invalid parameters     422  (malformed JSON too)
     IndexMissingError      503  with the command (or route) that builds the index
+    IndexDamagedError      503  "index_damaged" (engine panics too: see api/fault_edge.py)
     other ConseilError     500  its message
 """
 
@@ -23,7 +24,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from conseil.search.errors import ConseilError, IndexError_, IndexMissingError, QueryError
+from conseil.search.errors import ConseilError, IndexDamagedError, IndexError_, IndexMissingError, QueryError
 from fastapi import FastAPI, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -77,6 +78,8 @@ def install_error_handlers(app: FastAPI) -> None:
             return error_response(400, str(exc), code="query_error")
         if isinstance(exc, IndexMissingError):
             return error_response(503, str(exc) + INGEST_HINT, code="index_missing")
+        if isinstance(exc, IndexDamagedError):
+            return error_response(503, str(exc), code="index_damaged")
         if isinstance(exc, IndexError_):
             return error_response(503, str(exc), code="index_unavailable")
         log.error("%s: %s", type(exc).__name__, exc)

@@ -24,6 +24,9 @@ from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.index.schema import PRODUCTS_COLLECTION, STUDIES_COLLECTION
 from conseil.search.settings import Settings
 from conseil.search.index.store import Store, missing_index_message, products_schema
+from conseil.search.index import fingerprint
+from conseil.search.index.damage import damaged_index, is_engine_panic
+from conseil.search.studies.completeness import IncompleteStudy, incomplete_studies
 from conseil.search.studies.engine import StudySearch
 from fastapi import Request
 
@@ -73,10 +76,14 @@ class Runtime:
         self.studies: StudySearch | None = None
         self._audit: list[dict[str, Any]] | None = None
         self.metrics = ApiMetrics(self.index_sizes, self.dropped_violations, self.caches.stats)
-        self.jobs = JobManager(settings.data_dir / "uploads", on_finish=self._after_job)
+        self.jobs = JobManager(settings.data_dir / "uploads", on_finish=self._after_job,
+                               records_dir=settings.data_dir / "jobs")
         self.feedback = FeedbackStore(settings.data_dir)  # votes, appended under data_dir/feedback/
+        self.findings: list[fingerprint.Finding] = []  # the index against its fingerprint (see /readyz)
+        self.incomplete: list[IncompleteStudy] = []
         try:
             self._open_engines()
+            self.check_index()
             # Answers look the engines up per question: an ingestion job may open one later.
             self.answers = AskService.from_settings(settings, kb, products=self.product_engine,
                                                     studies=self.study_engine, embedder=self.query_embedder)
@@ -87,11 +94,18 @@ class Runtime:
     @classmethod
     def open(cls, settings: Settings, api_settings: ApiSettings, embedder_factory: Callable[[], Embedder]) -> Runtime:
         """Lock the index first (fail fast, before the model loads), then load the model."""
-        store = Store(settings)
+        try:
+            store = Store(settings)
+        except BaseException as exc:
+            if is_engine_panic(exc):  # e.g. a truncated WAL: a sentence, not a Rust traceback
+                raise damaged_index(exc, "opening the index") from exc
+            raise
         try:
             return cls(settings, api_settings, store, embedder_factory(), IngredientKnowledge.load())
-        except BaseException:
+        except BaseException as exc:
             store.close()
+            if is_engine_panic(exc):
+                raise damaged_index(exc, "opening the index's collections") from exc
             raise
 
     def _open_engines(self) -> None:
@@ -115,9 +129,22 @@ class Runtime:
             raise IndexMissingError(missing_index_message(STUDIES_COLLECTION, self.settings))
         return self.studies
 
+    def check_index(self) -> None:
+        """Counts against the fingerprint, and partly stored studies: at open and after every job."""
+        self.findings = fingerprint.check(self.settings, self.index_sizes())
+        with self.rw.read():
+            self.incomplete = incomplete_studies(self.studies.index) if self.studies is not None else []
+        for problem in [f.sentence() for f in self.findings if f.sentence()] + [s.sentence() for s in self.incomplete]:
+            log.warning("%s", problem)
+
+    @property
+    def damaged(self) -> list[str]:
+        """Why the index must not be served as healthy (empty when it may)."""
+        return [f.sentence() for f in self.findings if f.state == "damaged"]
+
     @property
     def ready(self) -> bool:
-        return self.products is not None
+        return self.products is not None and not self.damaged
 
     def index_sizes(self) -> dict[str, int]:
         with self.rw.read():
@@ -146,6 +173,7 @@ class Runtime:
             if self.products is not None:
                 self.products.refresh_vocabulary()  # new brands and categories become understood
             self._audit = None
+        self.check_index()
 
     def close(self) -> None:
         """Stop a running job, the query embedder, then release the index (whatever got built)."""

@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from . import routes_ask, routes_catalog, routes_feedback, routes_ingest, routes_ops, routes_search
 from .auth import ApiKey, KeyRing, env_keys
 from .config import ApiSettings
+from .fault_edge import UnhandledErrorMiddleware
 from .http_edge import BodyLimitMiddleware, install_error_handlers
 from .metrics import ApiMetrics, MetricsMiddleware
 from .runtime import Runtime
@@ -93,6 +94,7 @@ def create_app(settings: Settings, *, embedder_factory: Callable[[], Embedder] |
         return runtime.metrics if isinstance(runtime, Runtime) else None
 
     # Added last = outermost: the metrics see every answer, 413s from the body limit included.
+    app.add_middleware(UnhandledErrorMiddleware)  # innermost: unexpected errors and panics as JSON
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
     app.add_middleware(MetricsMiddleware, metrics_of=metrics_of)
 

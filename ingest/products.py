@@ -27,6 +27,7 @@ from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.index.schema import ProductRecord, Reject
 from conseil.search.settings import Settings
 from conseil.search.index.sparse import Bm25Encoder
+from conseil.search.index import fingerprint
 from conseil.search.index.store import CollectionSource, products_schema, stored_dense_size, use_store
 
 from .audit import audit_claims
@@ -108,6 +109,7 @@ def ingest_products(
     cached = CachedKnowledge(kb)
     with use_store(settings, store) as opened:
         index = opened.collection(products_schema(dense_size), create=True)
+        fingerprint.begin(settings, index)  # a kill from here on is reported at open, not taken for damage
         stored = _stored_state(index, read.source)
         pending: list[ProductDocument] = []
         for n, record in enumerate(read.records, 1):
@@ -142,6 +144,7 @@ def ingest_products(
             index.delete(gone)
             report.deleted = len(gone)
         index.flush()
+        fingerprint.end(settings, index)  # the count the next open must find
 
     report.rejected = len(read.rejects)
     if read.rejects:

@@ -41,6 +41,7 @@ from conseil.search.index.contract import IndexPoint, VectorIndex
 from conseil.search.index.schema import STUDIES_COLLECTION, study_point_id
 from conseil.search.settings import Settings
 from conseil.search.index.sparse import Bm25Encoder
+from conseil.search.index import fingerprint
 from conseil.search.index.store import CollectionSource, stored_dense_size, studies_schema, use_store
 
 from .chunking import Chunk, Chunker, Segment
@@ -206,6 +207,7 @@ def ingest_studies(settings: Settings, paths: list[Path], *, sync: bool = False,
                 report.files.append(FileOutcome(old.path, "-", "deleted", "file gone (--sync)", doc_id=doc_id))
         if run.index is not None:
             run.index.flush()
+            fingerprint.end(settings, run.index)
 
     report.report_file = str(write_study_report(settings.reports_dir, report.files))
     report.seconds = round(time.perf_counter() - started, 2)
@@ -304,6 +306,7 @@ class _Run:
         self.bm25: Bm25Encoder | None = None
         self._pending: list[tuple[str, list[str], list[dict[str, Any]], list[str]]] = []
         self._pending_texts = 0
+        self.writing = False
         dim = stored_dense_size(settings, STUDIES_COLLECTION, store)
         self.index: VectorIndex | None = (store.collection(studies_schema(dim), create=False)
                                           if dim is not None else None)
@@ -333,6 +336,9 @@ class _Run:
                 f"The studies index holds {self.index.schema.dense_size}-dimension vectors but the "
                 f"embedding model makes {self.embedder.dimension}: use the model it was built with, or "
                 "delete the studies index and ingest again.")
+        if not self.writing:  # a kill from here on is reported at open ("interrupted"), not taken for damage
+            fingerprint.begin(self.settings, self.index)
+            self.writing = True
         return self.embedder, self.index
 
     def write(self, item: StudyFile, doc_id: str, build: str, study: BuiltStudy, old_ids: list[str]) -> None:

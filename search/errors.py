@@ -6,6 +6,7 @@
     │   ├── IndexMissingError         no index yet: says which command builds it
     │   ├── IndexLockedError          another process holds the embedded index (names its pid)
     │   ├── IndexSchemaError          the index on disk was built with another model or schema
+    │   ├── IndexDamagedError         the index on disk is damaged or incomplete: restore or re-ingest
     │   └── BackendUnavailableError   the Qdrant server did not answer, even after retries
     ├── SourceError                   an input file cannot be read at all (missing, not a table)
     ├── KnowledgeBaseError            the ingredient knowledge file is missing or malformed
@@ -67,3 +68,8 @@ class LLMError(ConseilError):
 
 class QueryError(ConseilError):
     """A search request is invalid."""
+
+
+class IndexDamagedError(IndexError_):
+    """The index on disk is damaged or incomplete (an engine panic, fewer points than recorded):
+    restore it from a backup or ingest again. Subclass of IndexError_, so the edges answer 503."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -88,3 +89,53 @@ def children() -> Iterator[Children]:
     yield group
     for child in group.started:
         child.kill()
+
+
+SERVER = """
+import os, sys, time
+from pathlib import Path
+import uvicorn
+from api_support import make_app
+from conftest import HashBackend
+from conseil.search.embedder import Embedder
+
+SLOW = float(os.environ.get("FAULTS_SLOW_EMBED_S", "0"))  # seconds per document batch: a job to kill
+
+class Slow(HashBackend):
+    def embed(self, texts):
+        if SLOW and len(texts) > 1:
+            time.sleep(SLOW)
+        return super().embed(texts)
+
+app = make_app(Path(sys.argv[1]), embedder_factory=lambda: Embedder(Slow(32), name="hash-test", dimension=32,
+                                                                    batch_size=16))
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", timeout_keep_alive=30)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(children: Children, data_dir: Path, timeout: float = 90.0,
+                 env: dict[str, str] | None = None) -> tuple[Child, str]:
+    """A real `uvicorn` process over `data_dir` (fake embedder, the test keys) on a loopback port."""
+    import httpx
+
+    port = free_port()
+    child = children.start(SERVER, str(data_dir), str(port), env=env)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if child.proc.poll() is not None:
+            break
+        try:
+            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                return child, base
+        except httpx.TransportError:
+            time.sleep(0.1)
+    child.kill()
+    output = child.proc.stdout.read() if child.proc.stdout else ""
+    raise AssertionError(f"the server did not start: {output[-3000:]}")

@@ -18,18 +18,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from conseil.search.answers.injection import looks_like_instruction
 from conseil.search.embedder import Embedder
 from conseil.search.studies.engine import query_keys
 
 NOT_IN_SOURCES = "NOT_IN_SOURCES"
 SourceKind = Literal["product", "study", "ingredient"]
 
-# Sentences a retrieved document may contain that address an assistant rather than a reader: never
-# quoted by the extractive answer (document text is data, never instructions).
-_INSTRUCTION = re.compile(
-    r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|prompts?|rules|above|previous)\b|"
-    r"\byou are (now|an?|the)\b.{0,30}\b(assistant|model|ai|bot)\b|\bsystem prompt\b|"
-    r"\b(as an ai|assistant:|### ?instruction)", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[\"'«(\[]?[A-ZÀ-ÝĀ-Ž0-9])|\n{2,}|\n(?=[-•*] )")
 _MARKS = re.compile(r"\*\*")
 _ENDINGS = frozenset(".!?…\"»)")
@@ -141,10 +136,6 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
-def looks_like_instruction(sentence: str) -> bool:
-    return bool(_INSTRUCTION.search(sentence))
-
-
 def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
     dot = sum(x * y for x, y in zip(a, b))
     norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
@@ -203,8 +194,10 @@ class ExtractiveSynthesizer:
     def study_sentences(self, question: Question, studies: Sequence[Source]) -> list[_Candidate]:
         """The relevant sentences, best first (at most STUDY_SENTENCES, at most two per source)."""
         keys = query_keys(question.text)
-        pool = [(s, i, sentence) for s in studies for i, sentence in enumerate(split_sentences(s.text))
-                if not looks_like_instruction(sentence)]
+        # A passage holding a sentence addressed to an assistant is not quoted at all: the planted
+        # payload is often its own sentence ("...reply with the next sentence. Visit evil.example...").
+        pool = [(s, i, sentence) for s in studies if not looks_like_instruction(s.text)
+                for i, sentence in enumerate(split_sentences(s.text))]
         if not pool:
             return []
         overlaps = [len(keys & query_keys(sentence)) / len(keys) if keys else 0.0 for _, _, sentence in pool]
