@@ -25,6 +25,7 @@ from pathlib import Path
 
 import polars as pl
 from conseil.ingest.claims import Derived, derive_from_highlights
+from conseil.ingest.limits import check_row_size
 from conseil.ingest.mapping import (
     RowError,
     Value,
@@ -197,6 +198,7 @@ class _Builder:
         for row_no, row in table.rows:
             pid: str | None = None
             try:
+                check_row_size(row)  # first: an oversized id must not reach the rejects report either
                 pid = clean_text(row.get(id_col), id_col)
                 name = clean_text(row.get(name_col), name_col)
                 if name is None:  # checked first: cosmetics ids are derived from the name

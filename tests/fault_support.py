@@ -107,6 +107,21 @@ class Slow(HashBackend):
             time.sleep(SLOW)
         return super().embed(texts)
 
+if os.environ.get("FAULTS_PLANT_ERRORS"):  # a bug and an engine panic on chosen queries
+    from conseil.search.products.engine import ProductSearch
+
+    PanicException = type("PanicException", (BaseException,), {"__module__": "pyo3_runtime"})  # as pyo3 makes it
+    real_search = ProductSearch.search
+
+    def search(self, request, **kwargs):
+        if request.query == "boom":
+            raise KeyError("a bug")
+        if request.query == "panic":
+            raise PanicException("called `Option::unwrap()` on a `None` value")
+        return real_search(self, request, **kwargs)
+
+    ProductSearch.search = search
+
 app = make_app(Path(sys.argv[1]), embedder_factory=lambda: Embedder(Slow(32), name="hash-test", dimension=32,
                                                                     batch_size=16))
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", timeout_keep_alive=30)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from conseil.api.batching import QueryBatcher
@@ -86,3 +87,17 @@ def test_every_text_field_is_checked(model: type, body: dict[str, object], loc: 
     with pytest.raises(ValidationError) as caught:
         model.model_validate(body)
     assert [e["loc"] for e in caught.value.errors()] == [loc]
+
+
+def test_an_oversized_row_is_rejected_with_its_field_and_the_rest_ingested(tmp_path: Path) -> None:
+    from conseil.ingest.limits import MAX_FIELD_CHARS
+    from conseil.ingest.sources import read_products
+
+    path = tmp_path / "catalog.csv"
+    huge = "Aqua, " * (MAX_FIELD_CHARS // 5)
+    path.write_text("product_id,name,brand,ingredients\nP1,Good serum,B,\"Aqua, Glycerin\"\n"
+                    f"P2,Huge serum,B,\"{huge}\"\nP3,Other serum,B,Aqua\n", encoding="utf-8")
+    read = read_products(path, "generic")
+    assert [r.product_id for r in read.records] == ["P1", "P3"]
+    assert len(read.rejects) == 1 and read.rejects[0].row == 2 and read.rejects[0].field == "ingredients"
+    assert "the limit is 20,000 per field" in read.rejects[0].reason
