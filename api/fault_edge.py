@@ -57,7 +57,7 @@ class UnhandledErrorMiddleware:
 
         try:
             await self.app(scope, receive, tracking_send)
-        except Exception as exc:  # noqa: BLE001 - answered, logged with its traceback
+        except Exception:  # answered, logged with its traceback
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if started:
                 raise  # half an answer is out: only closing the connection can tell the client

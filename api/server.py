@@ -17,7 +17,7 @@ from pathlib import Path
 
 from conseil.search.embedder import Embedder
 from conseil.search.settings import Settings
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
@@ -28,6 +28,7 @@ from .fault_edge import UnhandledErrorMiddleware
 from .http_edge import BodyLimitMiddleware, install_error_handlers
 from .metrics import ApiMetrics, MetricsMiddleware
 from .runtime import Runtime
+from .strict import refuse_unknown_parameters
 
 log = logging.getLogger("conseil.api")
 
@@ -81,7 +82,8 @@ def create_app(settings: Settings, *, embedder_factory: Callable[[], Embedder] |
             await run_in_threadpool(runtime.close)  # waits for a running job, then releases the index
 
     app = FastAPI(title="Conseil", version=API_VERSION, description=DESCRIPTION, lifespan=lifespan,
-                  docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
+                  docs_url="/docs", redoc_url=None, openapi_url="/openapi.json",
+                  dependencies=[Depends(refuse_unknown_parameters)])  # unknown query/form names: 422
     install_error_handlers(app)
 
     def limit_for(path: str) -> int:

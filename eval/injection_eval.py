@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from conseil.search.answers.injection import REDACTED, looks_like_instruction, redact_instructions
+from conseil.search.answers.injection import REDACTED, looks_like_instruction
 from conseil.search.answers.llm import build_messages
 from conseil.search.answers.synthesis import ExtractiveSynthesizer, Question, Source
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import BeforeValidator, StringConstraints
 
 MAX_ITEM_CHARS = 200  # one filter value: a family, an ingredient, a brand, a market
 MAX_LIST_ITEMS = 50  # values in one filter list
@@ -31,8 +31,13 @@ def check_text(value: str) -> str:
                      "(valid Unicode, no control characters)")
 
 
-Text = Annotated[str, AfterValidator(check_text)]
+def _check_raw(value: object) -> object:
+    """Before pydantic's own str check, whose message for a surrogate names no character."""
+    return check_text(value) if isinstance(value, str) else value
+
+
+Text = Annotated[str, BeforeValidator(_check_raw)]
 """A free-text field (its length limit is set where it is used)."""
 
-Item = Annotated[str, StringConstraints(max_length=MAX_ITEM_CHARS), AfterValidator(check_text)]
+Item = Annotated[str, StringConstraints(max_length=MAX_ITEM_CHARS), BeforeValidator(_check_raw)]
 """One value of a filter list."""

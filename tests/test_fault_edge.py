@@ -4,6 +4,8 @@ proven with a real server in tests/faults/test_connection_errors.py)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conseil.api.fault_edge import UnhandledErrorMiddleware
 from starlette.applications import Starlette
@@ -52,3 +54,23 @@ def test_unexpected_errors_and_panics_are_json(path: str, status: int, code: str
         answer = client.get(path)
         assert answer.status_code == status and answer.json()["error"] == code
         assert "secret detail" not in answer.text
+
+
+def test_unknown_query_parameters_and_body_fields_are_refused(tmp_path: Path) -> None:
+    from api_support import auth, make_app
+    from conseil.api.auth import Role
+
+    advisor, admin = auth(Role.ADVISOR), auth(Role.ADMIN)
+    with TestClient(make_app(tmp_path / "empty", static_dir=None)) as client:
+        answer = client.get("/v1/ingredients/methylparaben?lang=fr", headers=advisor)
+        assert answer.status_code == 422 and answer.json()["errors"][0]["loc"] == ["query", "lang"]
+        assert client.get("/v1/ingredients/methylparaben", headers=advisor).status_code == 200
+        answer = client.post("/v1/search/products", headers=advisor,
+                             json={"query": "moisturizer", "exclude_families": ["parabens"]})
+        assert answer.status_code == 422 and answer.json()["errors"][0]["loc"] == ["body", "exclude_families"]
+        answer = client.post("/v1/ingest/products", headers=admin, data={"source": "x", "sink": "true"},
+                             files={"file": ("p.jsonl", b'{"product_id": "1", "name": "n"}\n', "text/plain")})
+        assert answer.status_code == 422 and answer.json()["errors"][0]["loc"] == ["body", "sink"]
+        answer = client.post("/v1/search/studies", content=b'{"query": "x \\ud800"}',
+                             headers={**auth(Role.ANALYST), "content-type": "application/json"})
+        assert answer.status_code == 422 and "lone UTF-16 surrogate U+D800" in answer.json()["detail"]

@@ -9,7 +9,7 @@ import socket
 import pytest
 from api_support import SECRETS, demo_data
 from conseil.api.auth import Role
-from fault_support import Children, children, start_server  # noqa: F401 - the fixture
+from fault_support import Children, start_server
 
 pytestmark = pytest.mark.faults
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from api_support import auth, demo_data, demo_settings
 from conseil.api.auth import Role
-from fault_support import Children, children, start_server  # noqa: F401 - the fixture
+from fault_support import Children, start_server
 
 pytestmark = pytest.mark.faults
 
@@ -30,7 +30,7 @@ def test_a_truncated_id_tracker_makes_readyz_say_damaged(damage: str, tmp_path_f
     assert fingerprint["products"] == {**fingerprint["products"], "state": "recorded", "points": 100}
     for segment in (data / "index" / "products" / "shard" / "segments").iterdir():
         _cut(segment / damage, 0.5)
-    server, base = start_server(children, data)
+    _, base = start_server(children, data)
     ready = httpx.get(base + "/readyz", timeout=30)
     body = ready.json()
     assert ready.status_code == 503 and body["ready"] is False

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 from api_support import auth, demo_data
 from conseil.api.auth import Role
-from fault_support import Children, children, start_server  # noqa: F401 - the fixture
+from fault_support import Children, start_server
 
 pytestmark = pytest.mark.faults
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -13,7 +12,7 @@ from api_support import auth, demo_data
 from conseil.api.auth import Role
 from conseil.api.cli import demo_catalog_path
 from conseil.search.feedback import FeedbackStore
-from fault_support import Children, children, start_server  # noqa: F401 - the fixture
+from fault_support import Children, start_server
 
 pytestmark = pytest.mark.faults
 ADMIN = auth(Role.ADMIN)
@@ -67,7 +66,7 @@ def test_acknowledged_votes_survive_kill_9(tmp_path_factory: pytest.TempPathFact
         server, base = start_server(children, data)
         stop = threading.Event()
 
-        def vote(n: int) -> None:
+        def vote(n: int, base: str = base, stop: threading.Event = stop) -> None:
             with httpx.Client(base_url=base, headers=auth(Role.ADVISOR), timeout=10) as client:
                 i = 0
                 while not stop.is_set():
@@ -88,8 +87,8 @@ def test_acknowledged_votes_survive_kill_9(tmp_path_factory: pytest.TempPathFact
         stop.set()
         for voter in voters:
             voter.join(timeout=30)
-    stored = {record.id for record in FeedbackStore(data).read()}
-    missing = [i for i in acknowledged if i not in stored]
-    print(f"feedback over {ROUNDS} kill -9 rounds: acknowledged {len(acknowledged)}, stored {len(stored)}, "
-          f"acknowledged but lost {len(missing)}")
-    assert acknowledged and missing == []
+        stored = {record.id for record in FeedbackStore(data).read()}
+        missing = [i for i in acknowledged if i not in stored]
+        print(f"feedback kill -9 round {round_ + 1}: acknowledged {len(acknowledged)} in all, stored {len(stored)}, "
+              f"acknowledged but lost {len(missing)}")
+        assert acknowledged and missing == []

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, fake_embedder
-from fault_support import Children, children  # noqa: F401 - the fixture
 from conseil.ingest.studies import ingest_studies
 from conseil.search.index.store import open_index, studies_schema
 from conseil.search.settings import Settings
 from conseil.search.studies.completeness import incomplete_studies
+from fault_support import Children
 
 pytestmark = pytest.mark.faults
 
