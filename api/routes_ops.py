@@ -67,7 +67,7 @@ def readyz(request: Request, runtime: Annotated[Runtime, Depends(runtime_of)]) -
     problems = runtime.damaged + [f.sentence() for f in runtime.findings if f.state == "interrupted"]
     if studies:
         problems += [s.sentence() for s in runtime.incomplete]
-    if runtime.products is None:
+    if runtime.products is None and not runtime.damaged:
         problems.insert(0, "No products index yet: ingest one (POST /v1/ingest/products).")
     sizes = {name: n for name, n in runtime.index_sizes().items() if studies or name != STUDIES_COLLECTION}
     prints = {f.collection: FingerprintView(state=f.state, expected=f.expected, found=f.found)

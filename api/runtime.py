@@ -18,7 +18,7 @@ from conseil.search.answers.service import AskService
 from conseil.search.cache import SearchCaches
 from conseil.search.embedder import Embedder
 from conseil.search.products.engine import ProductSearch
-from conseil.search.errors import IndexMissingError
+from conseil.search.errors import IndexDamagedError, IndexMissingError
 from conseil.search.feedback import FeedbackStore
 from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.index.schema import PRODUCTS_COLLECTION, STUDIES_COLLECTION
@@ -79,6 +79,7 @@ class Runtime:
         self.jobs = JobManager(settings.data_dir / "uploads", on_finish=self._after_job,
                                records_dir=settings.data_dir / "jobs")
         self.feedback = FeedbackStore(settings.data_dir)  # votes, appended under data_dir/feedback/
+        self.open_errors: dict[str, str] = {}  # collection -> why it could not be opened (damaged files)
         self.findings: list[fingerprint.Finding] = []  # the index against its fingerprint (see /readyz)
         self.incomplete: list[IncompleteStudy] = []
         try:
@@ -112,19 +113,33 @@ class Runtime:
         """Open whichever collections exist and are not open yet. A missing one is not fatal: the
         server still starts, so an admin can build it with POST /v1/ingest/...; its routes answer 503."""
         with self.open_lock:
-            if self.products is None and self.store.exists(PRODUCTS_COLLECTION):
-                size = self.store.dense_size(PRODUCTS_COLLECTION) or self.embedder.dimension
-                index = self.store.collection(products_schema(size), create=False)
-                self.products = ProductSearch(index, self.query_embedder, self.kb, self.caches)
-            if self.studies is None and self.store.exists(STUDIES_COLLECTION):
-                self.studies = StudySearch.from_store(self.store, self.query_embedder)
+            try:
+                if self.products is None and self.store.exists(PRODUCTS_COLLECTION):
+                    size = self.store.dense_size(PRODUCTS_COLLECTION) or self.embedder.dimension
+                    index = self.store.collection(products_schema(size), create=False)
+                    self.products = ProductSearch(index, self.query_embedder, self.kb, self.caches)
+                    self.open_errors.pop(PRODUCTS_COLLECTION, None)
+            except IndexDamagedError as exc:  # the server starts: /readyz and the routes say why
+                self.open_errors[PRODUCTS_COLLECTION] = str(exc)
+                log.error("%s", exc)
+            try:
+                if self.studies is None and self.store.exists(STUDIES_COLLECTION):
+                    self.studies = StudySearch.from_store(self.store, self.query_embedder)
+                    self.open_errors.pop(STUDIES_COLLECTION, None)
+            except IndexDamagedError as exc:
+                self.open_errors[STUDIES_COLLECTION] = str(exc)
+                log.error("%s", exc)
 
     def product_engine(self) -> ProductSearch:
+        if self.products is None and PRODUCTS_COLLECTION in self.open_errors:
+            raise IndexDamagedError(self.open_errors[PRODUCTS_COLLECTION])
         if self.products is None:
             raise IndexMissingError(missing_index_message(PRODUCTS_COLLECTION, self.settings))
         return self.products
 
     def study_engine(self) -> StudySearch:
+        if self.studies is None and STUDIES_COLLECTION in self.open_errors:
+            raise IndexDamagedError(self.open_errors[STUDIES_COLLECTION])
         if self.studies is None:
             raise IndexMissingError(missing_index_message(STUDIES_COLLECTION, self.settings))
         return self.studies
@@ -140,7 +155,7 @@ class Runtime:
     @property
     def damaged(self) -> list[str]:
         """Why the index must not be served as healthy (empty when it may)."""
-        return [f.sentence() for f in self.findings if f.state == "damaged"]
+        return list(self.open_errors.values()) + [f.sentence() for f in self.findings if f.state == "damaged"]
 
     @property
     def ready(self) -> bool:

@@ -61,7 +61,10 @@ def stored_dense_size(settings: Settings, collection: str, store: CollectionSour
     meta = settings.index_dir / collection / "meta.json"
     if not meta.exists():
         return None
-    return int(json.loads(meta.read_text())["dense_size"])
+    from conseil.search.index.damage import translating_damage
+
+    with translating_damage(f"reading the {collection} collection's meta.json"):  # garbled: damage, not a traceback
+        return int(json.loads(meta.read_text())["dense_size"])
 
 
 def index_location(settings: Settings) -> str:
@@ -129,10 +132,12 @@ class Store:
                                            where=server_location(self.settings),
                                            options=ServerOptions.from_settings(self.settings))
         else:
+            from conseil.search.index.damage import translating_damage
             from conseil.search.index.edge import EdgeIndex  # the native engine loads only when an index is really opened
 
-            index = EdgeIndex.open(self.settings.index_dir, schema, create=create,
-                                   model=self.settings.embedding_model)
+            with translating_damage(f"opening the {schema.name} collection"):  # an unreadable file: 503, not a traceback
+                index = EdgeIndex.open(self.settings.index_dir, schema, create=create,
+                                       model=self.settings.embedding_model)
         self._open[schema.name] = index
         return index
 

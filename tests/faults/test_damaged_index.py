@@ -82,3 +82,35 @@ def test_a_killed_ingest_is_reported_as_interrupted_and_completed_by_a_rerun(
     ready = httpx.get(base + "/readyz", timeout=30)
     assert ready.status_code == 200 and ready.json()["fingerprint"]["products"] == {
         "state": "ok", "expected": 200, "found": 200}
+
+
+def _garble(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    for i in range(0, len(data), 97):
+        data[i] = (data[i] + 77) % 256
+    path.write_bytes(bytes(data))
+
+
+def _segment(data: Path) -> Path:
+    return next((data / "index" / "products" / "shard" / "segments").iterdir())
+
+
+DAMAGE = {  # files Qdrant Edge (or Conseil) cannot read at open: a traceback or a Rust error before
+    "wal": lambda data: _garble(data / "index" / "products" / "shard" / "wal" / "open-1"),
+    "segment.json": lambda data: _cut(_segment(data) / "segment.json", 0.5),
+    "meta.json": lambda data: (data / "index" / "products" / "meta.json").write_text("{oops"),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_an_unreadable_index_file_starts_the_server_and_says_restore(
+        damage: str, tmp_path_factory: pytest.TempPathFactory, children: Children) -> None:
+    data = demo_data(tmp_path_factory, "unreadable")
+    DAMAGE[damage](data)
+    _, base = start_server(children, data)
+    ready = httpx.get(base + "/readyz", timeout=30)
+    assert ready.status_code == 503 and "may be damaged: restore" in ready.json()["detail"]
+    search = httpx.post(base + "/v1/search/products", headers=auth(Role.ADVISOR), json={"query": "serum"}, timeout=30)
+    assert search.status_code == 503 and search.json()["error"] == "index_damaged"
+    studies = httpx.post(base + "/v1/search/studies", headers=auth(Role.ANALYST), json={"query": "skin"}, timeout=30)
+    assert studies.status_code == 200  # the undamaged collection is still served
