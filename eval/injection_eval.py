@@ -1,6 +1,7 @@
 """Planted instructions against the answer path (issue 18.3): how many are quoted, how many reach an LLM.
 
     python -m conseil.eval.injection_eval          # prints the figures as JSON
+    python -m conseil.eval.injection_eval --studies ../shared/data/studies   # + real study text flagged
 
 Each phrasing of `eval/injections.json` (7 languages) is planted in a study passage between two
 ordinary sentences about retinol, beside a clean passage; the extractive synthesizer answers a
@@ -80,8 +81,40 @@ def evaluate(path: Path = CORPUS) -> dict[str, Any]:
     }
 
 
+def flagged_in_studies(root: Path) -> dict[str, Any]:
+    """Sentences of real study files (PDF, Markdown, text) the filter takes for instructions: each is
+    a sentence the extractive answer will not quote (false positives, unless a study plants one)."""
+    from conseil.ingest.pdf import extract_pdf
+    from conseil.search.answers.synthesis import split_sentences
+
+    sentences = 0
+    flagged: list[str] = []
+    files = sorted(p for p in root.rglob("*") if p.suffix.lower() in (".pdf", ".md", ".txt"))
+    for path in files:
+        try:
+            pages = extract_pdf(path.read_bytes()).pages if path.suffix.lower() == ".pdf" else [path.read_text()]
+        except Exception as exc:  # noqa: BLE001 - a file the ingest would reject is not measured
+            print(f"skipped {path.name}: {type(exc).__name__}")
+            continue
+        for page in pages:
+            for sentence in split_sentences(page):
+                sentences += 1
+                if looks_like_instruction(sentence):
+                    flagged.append(f"{path.name}: {sentence[:160]}")
+    return {"study_files": len(files), "study_sentences": sentences, "study_sentences_flagged": len(flagged),
+            "study_flagged_examples": flagged[:20]}
+
+
 def main() -> None:
-    print(json.dumps(evaluate(), indent=1, ensure_ascii=False))
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--studies", type=Path, help="also count flagged sentences in the study files here")
+    args = parser.parse_args()
+    figures = evaluate()
+    if args.studies:
+        figures.update(flagged_in_studies(args.studies))
+    print(json.dumps(figures, indent=1, ensure_ascii=False))
 
 
 if __name__ == "__main__":

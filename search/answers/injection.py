@@ -33,7 +33,8 @@ _PATTERNS = [
     # an address to the assistant or the system at the start of a sentence or a quote
     (rf"(^|[.!?:;]\s+|[\"'«„(\[]\s*|\bdear\s+|\bhey\s+|\bcher\s+|\bchere\s+|\bquerido\s+|\bcaro\s+|\bliebe[rs]?\s+|"
         rf"\bdrogi\s+|\bmily\s+){_ADDRESSEE}\s*[,:!]"),
-    r"\b(system|developer|admin|root|systeme|sistema|systemie|systemu)\s*(prompt|message|note|override)?\s*:",
+    (r"(^|[.!?;]\s+|[\"'«„(\[]\s*)(system|developer|admin|root|systeme|sistema|systemie|systemu)\s*"
+        r"(prompt|message|note|override)?\s*:"),
     (r"\bsystem prompt\b|\bprompt syst|\bprompt del sistema\b|\bprompt di sistema\b|\bsystemprompt\b|"
         r"\bprompt systemow|\bsystemovy prompt\b|###\s*(instruction|system)|<\s*/?\s*(system|instructions?)\s*>|"
         r"\[/?inst\]|<\|im_start\|>"),
@@ -68,7 +69,8 @@ _PATTERNS = [
         r"cles|mots de passe|claves|contrasenas|chiavi|password|schlussel\w*|passworter|kennw\w*|klucz\w*|hasl\w*|"
         r"klic\w*|hesl\w*|system prompt|prompt)\b"),
     # persona switches and jailbreak words
-    (r"\b(you are now|from now on,? you|act as|pretend (to be|you are)|roleplay as|tu es maintenant|desormais,? tu|"
+    (r"\b(you are now|from now on,? you|act as (an? |the )?(\w+ )?(assistant|ai|model|bot|chatbot|llm|admin\w*|developer)\b|"
+        r"pretend (to be|you are)|roleplay as|tu es maintenant|desormais,? tu|"
         r"fais semblant|ahora eres|a partir de ahora|finge ser|ora sei|da ora in poi|fingi di essere|du bist jetzt|"
         r"ab jetzt bist du|tu so als|jestes teraz|od teraz jestes|udawaj|ted jsi|nyni jsi|od ted jsi|predstirej)\b"),
     (r"\b(jailbreak|developer mode|dan mode|do anything now|mode developpeur|modo desarrollador|"
