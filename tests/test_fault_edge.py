@@ -56,6 +56,7 @@ def test_unexpected_errors_and_panics_are_json(path: str, status: int, code: str
         assert "secret detail" not in answer.text
 
 
+@pytest.mark.index
 def test_unknown_query_parameters_and_body_fields_are_refused(tmp_path: Path) -> None:
     from api_support import auth, make_app
     from conseil.api.auth import Role

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from api_support import auth, make_app
 from conseil.api.auth import Role
 from conseil.search.feedback import FeedbackStore, new_record
@@ -24,6 +25,7 @@ def test_a_retried_vote_is_stored_once_even_after_a_restart(tmp_path: Path) -> N
     assert len(FeedbackStore(tmp_path).read()) == 4
 
 
+@pytest.mark.index
 def test_the_http_route_answers_the_first_id_to_a_retry(tmp_path: Path) -> None:
     with TestClient(make_app(tmp_path / "empty", static_dir=None)) as client:
         headers = {**auth(Role.ADVISOR), "Idempotency-Key": "vote-7f3a"}
