@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from conseil.search.index.schema import STUDIES_COLLECTION
+from conseil.search.index.schema import PRODUCTS_COLLECTION, STUDIES_COLLECTION
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -64,10 +64,15 @@ def readyz(request: Request, runtime: Annotated[Runtime, Depends(runtime_of)]) -
     while an index holds another count than its last ingest left). Study sizes need a study key."""
     ready = runtime.ready
     studies = _may_see_studies(request)
-    problems = runtime.damaged + [f.sentence() for f in runtime.findings if f.state == "interrupted"]
+    shown = [f for f in runtime.findings if studies or f.collection != STUDIES_COLLECTION]  # sizes need a key
+    problems = [why for name, why in runtime.open_errors.items() if studies or name != STUDIES_COLLECTION]
+    problems += [f.sentence() for f in shown if f.state in ("damaged", "interrupted")]
+    if not studies and (STUDIES_COLLECTION in runtime.open_errors or any(
+            f.state == "damaged" for f in runtime.findings if f.collection == STUDIES_COLLECTION)):
+        problems.append("index damaged: studies (details for a key that may search studies)")
     if studies:
         problems += [s.sentence() for s in runtime.incomplete]
-    if runtime.products is None and not runtime.damaged:
+    if runtime.products is None and PRODUCTS_COLLECTION not in runtime.open_errors:
         problems.insert(0, "No products index yet: ingest one (POST /v1/ingest/products).")
     sizes = {name: n for name, n in runtime.index_sizes().items() if studies or name != STUDIES_COLLECTION}
     prints = {f.collection: FingerprintView(state=f.state, expected=f.expected, found=f.found)

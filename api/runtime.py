@@ -159,7 +159,9 @@ class Runtime:
 
     @property
     def ready(self) -> bool:
-        return self.products is not None and not self.damaged
+        """Advisors can search: products open and undamaged (damaged studies are reported, not fatal)."""
+        return self.products is not None and not any(
+            f.state == "damaged" and f.collection == PRODUCTS_COLLECTION for f in self.findings)
 
     def index_sizes(self) -> dict[str, int]:
         with self.rw.read():
