@@ -201,8 +201,10 @@ def ingest_studies(settings: Settings, paths: list[Path], *, sync: bool = False,
             if doc_id in seen or run.index is None:
                 continue
             if old.path in holding:  # the file at this path now holds another version
+                run.begin_writes()
                 run.index.delete(old.ids)
             elif sync and old.path not in walked and any(_under(old.path, r) for r in roots):
+                run.begin_writes()
                 run.index.delete(old.ids)
                 report.files.append(FileOutcome(old.path, "-", "deleted", "file gone (--sync)", doc_id=doc_id))
         if run.index is not None:
@@ -336,10 +338,15 @@ class _Run:
                 f"The studies index holds {self.index.schema.dense_size}-dimension vectors but the "
                 f"embedding model makes {self.embedder.dimension}: use the model it was built with, or "
                 "delete the studies index and ingest again.")
-        if not self.writing:  # a kill from here on is reported at open ("interrupted"), not taken for damage
+        self.begin_writes()
+        return self.embedder, self.index
+
+    def begin_writes(self) -> None:
+        """Before the first write of the run: a kill from here on is reported at open ("interrupted"),
+        not taken for damage."""
+        if not self.writing and self.index is not None:
             fingerprint.begin(self.settings, self.index)
             self.writing = True
-        return self.embedder, self.index
 
     def write(self, item: StudyFile, doc_id: str, build: str, study: BuiltStudy, old_ids: list[str]) -> None:
         """Queue a document's passages; they are embedded together with the next documents' ones,
@@ -376,6 +383,7 @@ class _Run:
 
     def rewrite_path(self, ids: list[str], key: str) -> None:
         assert self.index is not None  # a stored document implies an open index
+        self.begin_writes()
         for hit in self.index.retrieve(ids):
             self.index.set_payload(hit.id, {**hit.payload, "path": key})
 
