@@ -34,6 +34,14 @@ def friendly_errors(func: F) -> F:
         except ConseilError as exc:
             console.print(f"[bold red]error:[/] {exc}")
             raise typer.Exit(exc.exit_code) from None
+        except BaseException as exc:  # a Rust panic of the index engine is not an Exception
+            from conseil.search.index.damage import damaged_index, is_engine_panic
+
+            if not is_engine_panic(exc):
+                raise
+            error = damaged_index(exc, "running the command")
+            console.print(f"[bold red]error:[/] {error}")
+            raise typer.Exit(error.exit_code) from None
 
     setattr(wrapper, TRANSLATES_ERRORS, True)
     return wrapper  # type: ignore[return-value]

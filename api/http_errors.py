@@ -15,6 +15,7 @@ adds how to build the index over HTTP), the rest 500. Besides those:
     body over the limit    413  (BodyLimitMiddleware, before any route runs)
     wrong content type     415
     invalid parameters     422  (malformed JSON too)
+    IndexDamagedError      503  "index_damaged" (engine panics too: see api/fault_edge.py)
 """
 
 from __future__ import annotations

@@ -9,11 +9,20 @@
 * One job at a time (a second gets 409): the server has one index and one model; the job runs in a
   worker thread, writes through the server's own store, and can be cancelled at shutdown between
   batches (ingestion is incremental: the next run picks up where it stopped).
+* Every job is recorded in `<data_dir>/jobs/<id>.json` at each change of status (written to a
+  temporary file, then renamed). A server killed during a job finds its record "queued" or "running"
+  at the next start and marks it "interrupted", so `GET /v1/jobs/<id>` still answers and says to run
+  it again. A job's uploads are deleted once it has finished, failed, been cancelled or interrupted
+  (what was ingested is in the index; the upload is not needed again), and at start for any folder
+  without a running job. Errors and reports name uploaded files relative to the job, never by the
+  server's absolute paths.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
 import shutil
 import threading
@@ -74,6 +83,12 @@ class JobStatus(StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"  # the server stopped (crash, kill) while the job was queued or running
+
+
+ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+INTERRUPTED_ERROR = ("The server stopped while this job was running (crash or kill); its uploads are deleted. "
+                     "Upload the files again: ingestion is incremental, so what was stored is not redone.")
 
 
 class JobView(BaseModel):
@@ -190,15 +205,55 @@ def _now() -> datetime:
 
 
 class JobManager:
-    """Ingestion jobs of one server: at most one queued or running, each in its own thread."""
+    """Ingestion jobs of one server: at most one queued or running, each in its own thread; recorded
+    under `records_dir` (when given) so that a restart knows them."""
 
-    def __init__(self, uploads_dir: Path, on_finish: Callable[[Job], None] | None = None) -> None:
+    def __init__(self, uploads_dir: Path, on_finish: Callable[[Job], None] | None = None,
+                 records_dir: Path | None = None) -> None:
         self.uploads_dir = uploads_dir
+        self.records_dir = records_dir
         self._on_finish = on_finish
         self._lock = threading.Lock()
         self._jobs: dict[str, Job] = {}
         self._thread: threading.Thread | None = None
         self._cancel = threading.Event()
+        self._recover()
+
+    # -- records -------------------------------------------------------------------------------
+
+    def _recover(self) -> None:
+        """Load the recorded jobs; the ones a killed server left active become interrupted; uploads
+        without an active job are deleted."""
+        if self.records_dir is not None and self.records_dir.is_dir():
+            for path in sorted(self.records_dir.glob("*.json")):
+                job = _read_record(path, self.uploads_dir)
+                if job is None:
+                    log.warning("job record %s is unreadable; it is ignored", path.name)
+                    continue
+                if job.status in ACTIVE:
+                    job.status, job.error, job.finished_at = JobStatus.INTERRUPTED, INTERRUPTED_ERROR, _now()
+                    self._save(job)
+                self._jobs[job.id] = job
+            self._forget_old()
+        if self.uploads_dir.is_dir():
+            for folder in self.uploads_dir.iterdir():
+                shutil.rmtree(folder, ignore_errors=True)  # no job is active before this server starts one
+
+    def _save(self, job: Job) -> None:
+        if self.records_dir is None:
+            return
+        self.records_dir.mkdir(parents=True, exist_ok=True)
+        target = self.records_dir / f"{job.id}.json"
+        temporary = target.with_suffix(".tmp")
+        temporary.write_text(job.view().model_dump_json(), encoding="utf-8")
+        os.replace(temporary, target)
+
+    def _scrub(self, job: Job, text: str) -> str:
+        """Server paths out of a message: upload paths relative to the job, the rest of the data dir hidden."""
+        for prefix, shown in ((str(job.directory) + os.sep, ""), (str(job.directory), "."),
+                              (str(self.uploads_dir.parent) + os.sep, "")):
+            text = text.replace(prefix, shown)
+        return text
 
     def reserve(self, kind: str, params: dict[str, Any]) -> Job:
         """A new queued job with its own upload folder, or JobConflict while another is active."""
@@ -210,6 +265,7 @@ class JobManager:
             job = Job(id=job_id, kind=kind, directory=self.uploads_dir / job_id, created_at=_now(), params=params)
             self._jobs[job_id] = job
             self._forget_old()
+            self._save(job)
             return job
 
     def discard(self, job: Job) -> None:
@@ -217,6 +273,8 @@ class JobManager:
         with self._lock:
             self._jobs.pop(job.id, None)
         shutil.rmtree(job.directory, ignore_errors=True)
+        if self.records_dir is not None:
+            (self.records_dir / f"{job.id}.json").unlink(missing_ok=True)
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:
@@ -227,6 +285,7 @@ class JobManager:
             return sorted(self._jobs.values(), key=lambda j: j.created_at, reverse=True)
 
     def start(self, job: Job, work: Work) -> None:
+        self._save(job)  # with its saved file names
         thread = threading.Thread(target=self._run, args=(job, work), name=f"ingest-{job.id[:8]}", daemon=True)
         with self._lock:
             self._thread = thread
@@ -234,6 +293,7 @@ class JobManager:
 
     def _run(self, job: Job, work: Work) -> None:
         job.status, job.started_at = JobStatus.RUNNING, _now()
+        self._save(job)
 
         def progress(stage: str, done: int, total: int) -> None:
             job.progress = {"stage": stage, "done": done, "total": total}
@@ -241,18 +301,24 @@ class JobManager:
                 raise JobCancelled()
 
         try:
-            job.report = work(progress)
+            report = work(progress)
+            job.report = json.loads(self._scrub(job, json.dumps(report, default=str)))
             job.status = JobStatus.SUCCEEDED
         except JobCancelled:
             job.status, job.error = JobStatus.CANCELLED, "The server shut down during the job; run it again."
         except ConseilError as exc:
-            job.status, job.error = JobStatus.FAILED, str(exc)
+            job.status, job.error = JobStatus.FAILED, self._scrub(job, str(exc))
         except Exception as exc:  # never lose a job silently; details stay in the server log
             log.exception("ingestion job %s failed", job.id)
             job.status = JobStatus.FAILED
             job.error = f"Ingestion failed unexpectedly ({type(exc).__name__}); the server log has the details."
         finally:
             job.finished_at = _now()
+            shutil.rmtree(job.directory, ignore_errors=True)  # ingested (or failed): the upload is not needed
+            try:
+                self._save(job)
+            except OSError:
+                log.exception("could not record ingestion job %s", job.id)
             if self._on_finish is not None:
                 try:
                     self._on_finish(job)
@@ -271,3 +337,15 @@ class JobManager:
         finished = [j for j in self._jobs.values() if j.status not in (JobStatus.QUEUED, JobStatus.RUNNING)]
         for job in sorted(finished, key=lambda j: j.created_at)[: max(0, len(self._jobs) - KEEP_JOBS)]:
             del self._jobs[job.id]
+            if self.records_dir is not None:
+                (self.records_dir / f"{job.id}.json").unlink(missing_ok=True)
+
+
+def _read_record(path: Path, uploads_dir: Path) -> Job | None:
+    try:
+        view = JobView.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return Job(id=view.id, kind=view.kind, directory=uploads_dir / view.id, created_at=view.created_at,
+               params=view.params, files=view.files, status=view.status, started_at=view.started_at,
+               finished_at=view.finished_at, progress=view.progress, report=view.report, error=view.error)

@@ -19,11 +19,14 @@ from conseil.search.cache import SearchCaches
 from conseil.search.embedder import Embedder
 from conseil.search.engines import Engines
 from conseil.search.feedback import FeedbackStore
+from conseil.search.index import fingerprint
+from conseil.search.index.damage import damaged_index, is_engine_panic
 from conseil.search.index.schema import PRODUCTS_COLLECTION, STUDIES_COLLECTION
 from conseil.search.index.store import Store
 from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.products.engine import ProductSearch
 from conseil.search.settings import Settings
+from conseil.search.studies.completeness import IncompleteStudy, incomplete_studies
 from conseil.search.studies.engine import StudySearch
 from fastapi import Request
 
@@ -71,13 +74,18 @@ class Runtime:
         self.open_lock = threading.Lock()  # opening a collection mutates the store: one at a time
         self._audit: list[dict[str, Any]] | None = None
         self.metrics = ApiMetrics(self.index_sizes, self.dropped_violations, self.caches.stats)
-        self.jobs = JobManager(settings.data_dir / "uploads", on_finish=self._after_job)
+        self.jobs = JobManager(settings.data_dir / "uploads", on_finish=self._after_job,
+                               records_dir=settings.data_dir / "jobs")
         self.feedback = FeedbackStore(settings.data_dir)  # votes, appended under data_dir/feedback/
+        self.findings: list[fingerprint.Finding] = []  # the index against its fingerprint (see /readyz)
+        self.incomplete: list[IncompleteStudy] = []
         try:
             # Whichever collections exist; a missing one is not fatal: the server still starts, so an
-            # admin can build it with POST /v1/ingest/...; its routes answer 503 until then.
+            # admin can build it with POST /v1/ingest/...; its routes answer 503 until then. A damaged
+            # one is recorded (`engines.open_errors`) and reported by /readyz.
             with self.open_lock:
                 self.engines = Engines(settings, store, self.query_embedder, kb, self.caches)
+            self.check_index()
             self.engines.answers  # noqa: B018 - built now: a misconfigured LLM stops the server at startup
         except BaseException:  # e.g. an index built with another model: stop the thread, then fail
             self.query_embedder.close()
@@ -86,11 +94,18 @@ class Runtime:
     @classmethod
     def open(cls, settings: Settings, api_settings: ApiSettings, embedder_factory: Callable[[], Embedder]) -> Runtime:
         """Lock the index first (fail fast, before the model loads), then load the model."""
-        store = Store(settings)
+        try:
+            store = Store(settings)
+        except BaseException as exc:
+            if is_engine_panic(exc):  # e.g. a truncated WAL: a sentence, not a Rust traceback
+                raise damaged_index(exc, "opening the index") from exc
+            raise
         try:
             return cls(settings, api_settings, store, embedder_factory(), IngredientKnowledge.load())
-        except BaseException:
+        except BaseException as exc:
             store.close()
+            if is_engine_panic(exc):
+                raise damaged_index(exc, "opening the index's collections") from exc
             raise
 
     def product_engine(self) -> ProductSearch:
@@ -104,8 +119,28 @@ class Runtime:
         return self.engines.answers
 
     @property
+    def open_errors(self) -> dict[str, str]:
+        return self.engines.open_errors
+
+    def check_index(self) -> None:
+        """Counts against the fingerprint, and partly stored studies: at open and after every job."""
+        self.findings = fingerprint.check(self.settings, self.index_sizes())
+        with self.rw.read():
+            studies = self.engines.studies
+            self.incomplete = incomplete_studies(studies.index) if studies is not None else []
+        for problem in [f.sentence() for f in self.findings if f.sentence()] + [s.sentence() for s in self.incomplete]:
+            log.warning("%s", problem)
+
+    @property
+    def damaged(self) -> list[str]:
+        """Why the index must not be served as healthy (empty when it may)."""
+        return list(self.open_errors.values()) + [f.sentence() for f in self.findings if f.state == "damaged"]
+
+    @property
     def ready(self) -> bool:
-        return self.engines.products is not None
+        """Advisors can search: products open and undamaged (damaged studies are reported, not fatal)."""
+        return self.engines.products is not None and not any(
+            f.state == "damaged" and f.collection == PRODUCTS_COLLECTION for f in self.findings)
 
     def index_sizes(self) -> dict[str, int]:
         products, studies = self.engines.products, self.engines.studies
@@ -136,6 +171,7 @@ class Runtime:
             if self.engines.products is not None:
                 self.engines.products.refresh_vocabulary()  # new brands and categories become understood
             self._audit = None
+        self.check_index()
 
     def close(self) -> None:
         """Stop a running job, the query embedder, then release the index (whatever got built)."""

@@ -37,6 +37,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from conseil.search.engines import Engines
 from conseil.search.errors import EvaluationError
 
 from . import beir
@@ -52,7 +53,6 @@ from .product_suite import (
 )
 
 if TYPE_CHECKING:
-    from conseil.search.engines import Engines
     from conseil.search.products.engine import ProductSearch
 
 MODES: dict[str, tuple[str, str]] = {"bm25": ("bm25", "rrf"), "dense": ("dense", "rrf"),

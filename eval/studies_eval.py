@@ -31,10 +31,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from conseil.search.engines import Engines
+
 from .beir import BeirQuery, Qrels, load
 
 if TYPE_CHECKING:
-    from conseil.search.engines import Engines
     from conseil.search.studies.engine import StudySearch
 
 QRELS_DIR = Path(__file__).resolve().parent / "studies_qrels"

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from conseil.search.embedder import Embedder
+from conseil.search.index import fingerprint
 from conseil.search.index.contract import Filter, IndexPoint, MatchAny, VectorIndex
 from conseil.search.index.schema import ProductRecord, Reject
 from conseil.search.index.sparse import Bm25Encoder
@@ -118,6 +119,7 @@ def ingest_products(
     cached = CachedKnowledge(kb)
     with use_store(settings, store) as opened:
         index = opened.collection(products_schema(dense_size), create=True)
+        fingerprint.begin(settings, index)  # a kill from here on is reported at open, not taken for damage
         stored = _stored_state(index, read.source)
         pending: list[ProductDocument] = []
         for n, record in enumerate(read.records, 1):
@@ -152,6 +154,7 @@ def ingest_products(
             index.delete(gone)
             report.deleted = len(gone)
         index.flush()
+        fingerprint.end(settings, index)  # the count the next open must find
 
     report.rejected = len(read.rejects)
     if read.rejects:

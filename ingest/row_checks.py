@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 from conseil.ingest.ids import duplicate_reason, normalisation_note
+from conseil.ingest.limits import check_row_size
 from conseil.ingest.mapping import Mapping, RowError, Value, clean_text, price_currency
 from conseil.search.errors import SourceError
 from conseil.search.index.schema import ProductRecord, Reject
@@ -49,6 +50,7 @@ class RowBuilder:
         for row_no, row in table.rows:
             pid: str | None = None
             try:
+                check_row_size(row)  # first: an oversized id must not reach the rejects report either
                 raw_id = row.get(id_col)
                 pid = clean_text(raw_id, id_col)
                 name = clean_text(row.get(name_col), name_col)

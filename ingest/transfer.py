@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 from conseil.search.errors import ConfigurationError, SourceError, VectorIndexError
+from conseil.search.index import fingerprint
 from conseil.search.index.contract import CollectionSchema, IndexPoint, SparseVector, VectorIndex
 from conseil.search.index.store import open_store, products_schema, stored_dense_size, studies_schema
 from conseil.search.settings import Settings
@@ -288,6 +289,7 @@ def import_collection(settings: Settings, directory: Path, *, collection: str | 
         report.resumed_from_batch = start
         done = sum(int(b["count"]) for b in batches[:start])
         index = _open_target(store, schema, fresh=start == 0)
+        fingerprint.begin(settings, index)
         for number in range(start, len(batches)):
             entry = batches[number]
             points = read_batch(directory / entry["file"], entry["sha256"])
@@ -300,6 +302,7 @@ def import_collection(settings: Settings, directory: Path, *, collection: str | 
             if progress:
                 progress("import", done, int(manifest["count"]))
         report.total = _verify(index, int(manifest["count"]), name, report.target)
+        fingerprint.end(settings, index)
     _write_checkpoint(checkpoint, key, None)
     report.seconds = round(time.perf_counter() - started, 2)
     return report
@@ -327,6 +330,7 @@ def copy_collection(source: Settings, target: Settings, collection: str, *, targ
         with open_store(target) as dst_store:
             dst = _open_target(dst_store, CollectionSchema(**{**asdict(schema), "name": name,
                                                               "dense_size": dense_size}), fresh=False)
+            fingerprint.begin(target, dst)
             for points in _chain(first, batches):
                 dst.upsert(points)
                 report.points += len(points)
@@ -334,6 +338,7 @@ def copy_collection(source: Settings, target: Settings, collection: str, *, targ
                 if progress:
                     progress("copy", report.points, expected)
             report.total = _verify(dst, expected, name, report.target)
+            fingerprint.end(target, dst)
     report.seconds = round(time.perf_counter() - started, 2)
     return report
 

@@ -15,6 +15,7 @@ an engine that appears after a job is answered from at once.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
@@ -22,7 +23,7 @@ from functools import cached_property
 from conseil.search.answers.service import AskService
 from conseil.search.cache import SearchCaches
 from conseil.search.embedder import Embedder, load_embedder
-from conseil.search.errors import IndexMissingError
+from conseil.search.errors import IndexDamagedError, IndexMissingError
 from conseil.search.index.schema import PRODUCTS_COLLECTION, STUDIES_COLLECTION
 from conseil.search.index.store import CollectionSource, missing_index_message, open_store, stored_dense_size
 from conseil.search.knowledge.base import IngredientKnowledge
@@ -31,6 +32,7 @@ from conseil.search.products.engine import ProductSearch
 from conseil.search.settings import Settings
 from conseil.search.studies.engine import StudySearch
 
+log = logging.getLogger("conseil.search")
 
 class Engines:
     """The engines of one process over one open store, sharing one embedder and knowledge base.
@@ -53,6 +55,7 @@ class Engines:
         self.caches = caches
         self.products: ProductSearch | None = None
         self.studies: StudySearch | None = None
+        self.open_errors: dict[str, str] = {}  # collection -> why it could not be opened (damaged files)
         self.open_available()
 
     @cached_property
@@ -63,22 +66,38 @@ class Engines:
 
     def open_available(self) -> None:
         """Open whichever collections exist and are not open yet (the caller serialises this with
-        anything else that mutates the store)."""
-        if self.products is None and self._openable(PRODUCTS_COLLECTION):
-            rates = load_rates(self.settings.currency_rates) if self.settings.currency_rates else None
-            self.products = ProductSearch.from_store(self.store, self.embedder, self.kb, self.caches, rates=rates)
-        if self.studies is None and self._openable(STUDIES_COLLECTION):
-            self.studies = StudySearch.from_store(self.store, self.embedder)
+        anything else that mutates the store). A damaged collection is recorded in `open_errors`, not raised: the other one still serves, and
+        its engine accessor says why it cannot."""
+        try:
+            if self.products is None and self._openable(PRODUCTS_COLLECTION):
+                rates = load_rates(self.settings.currency_rates) if self.settings.currency_rates else None
+                self.products = ProductSearch.from_store(self.store, self.embedder, self.kb, self.caches,
+                                                         rates=rates)
+                self.open_errors.pop(PRODUCTS_COLLECTION, None)
+        except IndexDamagedError as exc:
+            self.open_errors[PRODUCTS_COLLECTION] = str(exc)
+            log.error("%s", exc)
+        try:
+            if self.studies is None and self._openable(STUDIES_COLLECTION):
+                self.studies = StudySearch.from_store(self.store, self.embedder)
+                self.open_errors.pop(STUDIES_COLLECTION, None)
+        except IndexDamagedError as exc:
+            self.open_errors[STUDIES_COLLECTION] = str(exc)
+            log.error("%s", exc)
 
     def _openable(self, collection: str) -> bool:
         return collection in self.collections and self.store.dense_size(collection) is not None
 
     def product_engine(self) -> ProductSearch:
+        if self.products is None and PRODUCTS_COLLECTION in self.open_errors:
+            raise IndexDamagedError(self.open_errors[PRODUCTS_COLLECTION])
         if self.products is None:
             raise IndexMissingError(missing_index_message(PRODUCTS_COLLECTION, self.settings))
         return self.products
 
     def study_engine(self) -> StudySearch:
+        if self.studies is None and STUDIES_COLLECTION in self.open_errors:
+            raise IndexDamagedError(self.open_errors[STUDIES_COLLECTION])
         if self.studies is None:
             raise IndexMissingError(missing_index_message(STUDIES_COLLECTION, self.settings))
         return self.studies

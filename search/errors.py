@@ -7,6 +7,7 @@
     │   ├── IndexMissingError         503   2     no index yet: says which command builds it
     │   ├── IndexLockedError          503   3     another process holds the embedded index (names its pid)
     │   ├── IndexSchemaError          503   2     the index on disk was built with another model or schema
+    │   ├── IndexDamagedError         503   2     the index on disk is damaged or incomplete: restore or re-ingest
     │   └── BackendUnavailableError   503   2     the Qdrant server did not answer, even after retries
     ├── SourceError                   500   2     an input file cannot be read at all (missing, not a table)
     │   ├── RowError                              ingest.mapping: one row is unusable (becomes a Reject)
@@ -125,3 +126,10 @@ class JobCancelled(ConseilError):
 
 class EvaluationError(ConseilError):
     """An evaluation or benchmark cannot run as asked (its inputs do not fit)."""
+
+
+class IndexDamagedError(VectorIndexError):
+    """The index on disk is damaged or incomplete (an engine panic, fewer points than recorded):
+    restore it from a backup or ingest again."""
+
+    error_code = "index_damaged"

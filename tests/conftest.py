@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conseil.search.embedder import Embedder
 from conseil.search.settings import Settings
+from fault_support import children  # noqa: F401 - the fault suite's fixture (tests/faults/)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = (REPO / ".." / "shared" / "data").resolve()

@@ -15,7 +15,7 @@ CLI = [sys.executable, "-m", "conseil.api.cli"]
 
 def run(args: list[str], data_dir: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, CONSEIL_DATA_DIR=str(data_dir), COLUMNS="200")
-    return subprocess.run(CLI + args, env=env, input=stdin, capture_output=True, text=True, timeout=600)
+    return subprocess.run(CLI + args, check=False, env=env, input=stdin, capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +34,9 @@ def test_help_is_instant_and_lists_commands(tmp_path: Path) -> None:
     assert done.returncode == 0
     for command in ("ingest", "search", "audit"):
         assert command in done.stdout
-    heavy = subprocess.run([sys.executable, "-c", "import sys, conseil.api.cli; "
-                            "print(any(m in sys.modules for m in ('torch', 'sentence_transformers', 'qdrant_edge')))"],
-                           capture_output=True, text=True)
+    heavy = subprocess.run([sys.executable, "-c", ("import sys, conseil.api.cli; "
+                            "print(any(m in sys.modules for m in ('torch', 'sentence_transformers', 'qdrant_edge')))")],
+                           check=False, capture_output=True, text=True)
     assert heavy.stdout.strip() == "False", "heavy modules must load lazily"
 
 
@@ -95,9 +95,9 @@ def test_audit_lists_deliberate_contradictions(demo_dir: Path) -> None:
 @pytest.mark.model
 def test_second_process_gets_a_clear_lock_error(demo_dir: Path) -> None:
     holder = subprocess.Popen([sys.executable, "-c",
-                               "import sys,pathlib;from conseil.search.index.lock import IndexLock;"
+                               ("import sys,pathlib;from conseil.search.index.lock import IndexLock;"
                                "l=IndexLock(pathlib.Path(sys.argv[1])/'index');l.acquire();print('held',flush=True);"
-                               "sys.stdin.readline()", str(demo_dir)],
+                               "sys.stdin.readline()"), str(demo_dir)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"

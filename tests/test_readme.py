@@ -98,7 +98,7 @@ def test_every_readme_command_runs(tmp_path: Path) -> None:
     env = {**os.environ, "CONSEIL_DATA_DIR": str(tmp_path / "data"),
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     (tmp_path / "data").mkdir()
-    done = subprocess.run(["bash", str(tmp_path / "readme.sh")], cwd=REPO, env=env, capture_output=True,
+    done = subprocess.run(["bash", str(tmp_path / "readme.sh")], check=False, cwd=REPO, env=env, capture_output=True,
                           text=True, timeout=3600)
     ran = [line[2:] for line in done.stdout.splitlines() if line.startswith("+ ")]
     print(f"{len(ran)} README commands ran; left out: {left_out or 'none'}")

@@ -139,9 +139,9 @@ def test_bad_requests_get_clear_errors(engine: ProductSearch, request_kwargs: di
 def test_missing_index_names_the_command(tmp_path: Path) -> None:
     from conseil.search.engines import Engines
 
-    with pytest.raises(IndexMissingError, match="conseil ingest products"):
-        with Engines.open(Settings(data_dir=tmp_path, embedding_model="hash-test"), need=["products"]):
-            pass
+    with (pytest.raises(IndexMissingError, match="conseil ingest products"),
+          Engines.open(Settings(data_dir=tmp_path, embedding_model="hash-test"), need=["products"])):
+        pass
 
 
 class LeakyIndex(ForwardingIndex):

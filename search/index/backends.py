@@ -42,7 +42,10 @@ def embedded_dense_size(index_dir: Path, collection: str) -> int | None:
     meta = index_dir / collection / "meta.json"
     if not meta.exists():
         return None
-    return int(json.loads(meta.read_text())["dense_size"])
+    from conseil.search.index.damage import translating_damage
+
+    with translating_damage(f"reading the {collection} collection's meta.json"):  # garbled: damage, not a traceback
+        return int(json.loads(meta.read_text())["dense_size"])
 
 
 class EmbeddedBackend:
@@ -58,11 +61,13 @@ class EmbeddedBackend:
         return embedded_dense_size(self.index_dir, collection)
 
     def open(self, schema: CollectionSchema, *, create: bool, model: str) -> VectorIndex:
+        from conseil.search.index.damage import translating_damage
         from conseil.search.index.edge import (
             EdgeIndex,  # the native engine loads only when an index is opened
         )
 
-        return EdgeIndex.open(self.index_dir, schema, create=create, model=model)
+        with translating_damage(f"opening the {schema.name} collection"):  # an unreadable file: 503, not a traceback
+            return EdgeIndex.open(self.index_dir, schema, create=create, model=model)
 
     def close(self) -> None:
         self._lock.release()  # idempotent

@@ -8,22 +8,27 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from conseil.search.query.model import MAX_QUERY_CHARS
-from pydantic import BaseModel, Field
+from conseil.search.request_text import MAX_LIST_ITEMS, Item, Text
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class SearchRequest(BaseModel):
-    query: str = Field("", max_length=MAX_QUERY_CHARS, description="What the client asked, in any supported language.")
+    # Unknown fields are refused (422), not ignored: a misspelt safety filter ("exclude_families")
+    # silently ignored would return products the advisor asked to exclude.
+    model_config = ConfigDict(extra="forbid")
+
+    query: Text = Field("", max_length=MAX_QUERY_CHARS, description="What the client asked, in any supported language.")
     language: str | None = Field(None, pattern=r"^[a-z]{2}$",
                                  description="Language of every text the client reads (why, summary, labels, "
                                              "warnings); default: the query's. English for a language without data.")
     limit: int = Field(10, ge=1, le=100)
     offset: int = Field(0, ge=0, le=10_000)
-    exclude: list[str] = Field(default_factory=list, description="Families or ingredients to exclude.")
-    include: list[str] = Field(default_factory=list, description="Ingredients the product must contain.")
-    skin_type: list[str] = Field(default_factory=list)
-    concern: list[str] = Field(default_factory=list)
-    category: list[str] = Field(default_factory=list)
-    brand: list[str] = Field(default_factory=list)
+    exclude: list[Item] = Field(default_factory=list, max_length=MAX_LIST_ITEMS, description="Families or ingredients to exclude.")
+    include: list[Item] = Field(default_factory=list, max_length=MAX_LIST_ITEMS, description="Ingredients the product must contain.")
+    skin_type: list[Item] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    concern: list[Item] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    category: list[Item] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    brand: list[Item] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
     price_min: float | None = Field(None, ge=0)
     price_max: float | None = Field(None, ge=0)
     mode: Literal["hybrid", "dense", "bm25"] = "hybrid"

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from conseil.search.request_text import MAX_LIST_ITEMS, Item, Text
+from pydantic import BaseModel, ConfigDict, Field
 
 MAX_STUDY_QUERY_CHARS = 500
+HARD_QUERY_CHARS = 20 * MAX_STUDY_QUERY_CHARS  # beyond this, 422 before the engine's own 400
 DEFAULT_AUDIENCES: tuple[str, ...] = ("analyst",)
 
 
 class StudySearchRequest(BaseModel):
-    query: str = Field("", description="The analyst's question, in any language "
+    model_config = ConfigDict(extra="forbid")  # an unknown field is refused (422), never ignored
+
+    query: Text = Field("", max_length=HARD_QUERY_CHARS, description="The analyst's question, in any language "
                                        f"(at most {MAX_STUDY_QUERY_CHARS} characters).")
     limit: int = Field(10, ge=1, le=50)
     offset: int = Field(0, ge=0, le=1000, description="Hits to skip (documents when grouping).")
@@ -24,11 +28,11 @@ class StudySearchRequest(BaseModel):
     year_from: int | None = Field(None, ge=1900, le=2100, description="Documents without a year are excluded "
                                                                       "when a year bound is given.")
     year_to: int | None = Field(None, ge=1900, le=2100)
-    market: list[str] = Field(default_factory=list, description='e.g. "FR", "KR", "EU", "global"')
-    language: list[str] = Field(default_factory=list, description="ISO 639-1 codes of the documents")
-    study_type: list[str] = Field(default_factory=list, description='e.g. "peer-reviewed", "course-notes"')
-    kind: list[str] = Field(default_factory=list, description='"pdf", "text" or "survey"')
-    audiences: list[str] = Field(default_factory=lambda: list(DEFAULT_AUDIENCES),
+    market: list[Item] = Field(default_factory=list, max_length=MAX_LIST_ITEMS, description='e.g. "FR", "KR", "EU", "global"')
+    language: list[Item] = Field(default_factory=list, max_length=MAX_LIST_ITEMS, description="ISO 639-1 codes of the documents")
+    study_type: list[Item] = Field(default_factory=list, max_length=MAX_LIST_ITEMS, description='e.g. "peer-reviewed", "course-notes"')
+    kind: list[Item] = Field(default_factory=list, max_length=MAX_LIST_ITEMS, description='"pdf", "text" or "survey"')
+    audiences: list[Item] = Field(max_length=MAX_LIST_ITEMS, default_factory=lambda: list(DEFAULT_AUDIENCES),
                                  description="Audiences the caller belongs to (set from the caller's role); "
                                              "only documents meant for one of them are searched.")
     group_by_document: bool = Field(False, description="Best passage per document, then further documents.")
