@@ -83,7 +83,8 @@
     queryText: "", // the question as typed: what feedback on its results refers to
     hits: [],
     response: null,
-    busy: false,
+    productRequest: null, // the AbortController of the product search in flight: one query, one result set
+    sort: "relevance",
     studyBody: null,
     studyHits: [],
     studyResponse: null,
@@ -104,6 +105,20 @@
     let text = key in table ? table[key] : (I18N.UI.en[key] ?? key);
     for (const [name, value] of Object.entries(vars || {})) text = text.split("{" + name + "}").join(String(value));
     return text;
+  }
+
+  /** t() with the plural form of the page language: KEY_one / KEY_few / KEY_many when the table has it. */
+  function tn(key, n, vars) {
+    const table = I18N.UI[lang()] || I18N.UI.en;
+    let form = "other";
+    try { form = new Intl.PluralRules(lang()).select(Number(n)); } catch (_) { /* unknown locale */ }
+    const plural = key + "_" + form;
+    return t(plural in table ? plural : key, { n, ...(vars || {}) });
+  }
+
+  /** Retailer standards (Clean at Sephora...) are lists a retailer keeps, not ingredient families. */
+  function isStandard(id) {
+    return (I18N.STANDARDS || []).includes(String(id));
   }
 
   function humanize(value) {
@@ -143,7 +158,8 @@
   function chipLabel(chip) {
     const currency = state.currency;
     switch (chip.kind) {
-      case "exclude_family": return t("chip_without", { x: familyName(chip.value, "without") });
+      case "exclude_family": return isStandard(chip.value) ? t("chip_standard", { x: familyName(chip.value) })
+        : t("chip_without", { x: familyName(chip.value, "without") });
       case "exclude_ingredient": return t("chip_without", { x: chip.value });
       case "include_ingredient": return t("chip_with", { x: chip.value });
       case "skin_type": return t("chip_for", { x: skinName(chip.value, "for") });
@@ -202,14 +218,16 @@
     return "HTTP " + status;
   }
 
-  async function api(method, path, body) {
+  async function api(method, path, body, options) {
     const headers = { Accept: "application/json" };
     if (state.key) headers.Authorization = "Bearer " + state.key;
     if (body !== undefined) headers["Content-Type"] = "application/json";
     let response;
     try {
-      response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+                                     signal: options && options.signal });
     } catch (err) {
+      if (err && err.name === "AbortError") throw err;
       throw new ApiError(0, t("unreachable", { x: err.message }));
     }
     let payload = null;
@@ -318,17 +336,30 @@
   // Product search
 
   function resetProducts() {
-    Object.assign(state, { chips: [], semantic: "", currency: null, lastBody: null, hits: [], response: null, queryLang: null });
+    if (state.productRequest) state.productRequest.abort();
+    Object.assign(state, { chips: [], semantic: "", currency: null, lastBody: null, hits: [], response: null, queryLang: null,
+                           productRequest: null, sort: "relevance" });
     $("q").value = "";
+    $("sort").value = "relevance";
+    setLoading(false);
+    clearResults();
+    $("interpretation").hidden = true;
+    showError("products-error", "");
+    setStatus("products-status", "");
+  }
+
+  /** Empty the chips and the result list: nothing on screen may describe another query. */
+  function clearResults() {
     clear($("chips"));
     clear($("notes"));
     clear($("hits"));
     clear($("facets"));
-    $("interpretation").hidden = true;
+    $("facets-block").hidden = true;
+    $("refine-toggle").hidden = true;
     $("results-head").hidden = true;
+    $("skip-results").hidden = true;
+    $("no-results").hidden = true;
     $("more").hidden = true;
-    showError("products-error", "");
-    setStatus("products-status", "");
   }
 
   /** The request that re-runs the current chips: no parsing, the semantic text as the query. */
@@ -353,27 +384,74 @@
     return body;
   }
 
-  async function searchProducts(body, { append: more = false, focusChip = null } = {}) {
-    if (state.busy) return;
-    state.busy = true;
-    $("products").setAttribute("aria-busy", "true");
+  function chipKey(chip) {
+    const kind = chip.kind === "exclude" ? "exclude_family" : chip.kind;
+    return kind + "\u0000" + String(chip.value).toLowerCase();
+  }
+
+  /** The server's chips in the order the advisor already saw them; new ones at the end. */
+  function inPreviousOrder(previous, next) {
+    const rank = new Map(previous.map((chip, i) => [chipKey(chip), i]));
+    return next.map((chip, i) => ({ chip, i }))
+      .sort((a, b) => (rank.get(chipKey(a.chip)) ?? 1e6 + a.i) - (rank.get(chipKey(b.chip)) ?? 1e6 + b.i))
+      .map((x) => x.chip);
+  }
+
+  /** While a search is in flight the shown results are dimmed and cannot be acted on. */
+  function setLoading(loading) {
+    const layout = $("layout");
+    layout.classList.toggle("loading", loading);
+    layout.inert = loading;
+    $("interpretation").classList.toggle("loading", loading);
+    if (loading) $("products").setAttribute("aria-busy", "true");
+    else $("products").removeAttribute("aria-busy");
+  }
+
+  /** One query, one result set: a new search cancels the one in flight, whose answer is then dropped. */
+  /** The server refused the request itself (a constraint it cannot apply), as opposed to failing. */
+  function refused(err) {
+    return err instanceof ApiError && (err.status === 400 || err.status === 422);
+  }
+
+  async function searchProducts(body, { append: more = false, focusChip = null, boxBefore = null } = {}) {
+    if (state.productRequest) state.productRequest.abort();
+    const controller = new AbortController();
+    state.productRequest = controller;
+    if (!more && state.sort !== "relevance") body = { ...body, sort: state.sort };
+    setLoading(true);
     setStatus("products-status", t("searching"));
     showError("products-error", "");
     let response;
     try {
-      response = await api("POST", "/v1/search/products", body);
+      response = await api("POST", "/v1/search/products", body, { signal: controller.signal });
     } catch (err) {
+      if (controller.signal.aborted || (err && err.name === "AbortError")) return; // a newer search owns the page
+      state.productRequest = null;
+      setLoading(false);
       setStatus("products-status", "");
+      if (refused(err) && boxBefore !== null) {
+        // A constraint the server refused changed nothing: the previous query and its results stay.
+        setQueryBox(boxBefore);
+        showError("products-error", err.message);
+        return;
+      }
+      // A failed search: the error replaces the results it belongs to, and their chips go with them.
+      if (!more) {
+        Object.assign(state, { hits: [], response: null });
+        clearResults();
+        $("interpretation").hidden = true;
+      }
       showError("products-error", err.message);
       return;
-    } finally {
-      state.busy = false;
-      $("products").removeAttribute("aria-busy");
     }
+    if (state.productRequest !== controller) return;
+    state.productRequest = null;
+    setLoading(false);
     state.lastBody = body;
     state.response = response;
     if (!more) {
-      state.chips = response.interpretation.chips.map((c) => ({ ...c }));
+      const chips = response.interpretation.chips.map((c) => ({ ...c }));
+      state.chips = body.parse === false ? inPreviousOrder(state.chips, chips) : chips;
       if (body.parse !== false) {
         state.semantic = response.interpretation.semantic_text || "";
         // A re-run with explicit prices does not restate the currency: keep the one the client said.
@@ -397,26 +475,70 @@
     searchProducts({ query, limit: PAGE_SIZE, offset: 0 });
   }
 
+  /** Keep the search box saying what the chips say: a removed chip's words leave the box. */
+  function setQueryBox(text) {
+    const clean = String(text).replace(/\s+/g, " ").trim();
+    $("q").value = clean;
+    state.queryText = clean;
+  }
+
+  function withoutWords(text, words) {
+    const needle = String(words || "").trim();
+    if (!needle) return null;
+    const at = text.toLowerCase().indexOf(needle.toLowerCase());
+    return at < 0 ? null : text.slice(0, at) + " " + text.slice(at + needle.length);
+  }
+
   function removeChip(index) {
+    const removed = state.chips[index];
     const chips = state.chips.filter((_, i) => i !== index);
+    const box = $("q").value;
+    const rest = withoutWords(box, removed.source_text) ?? withoutWords(box, chipLabel(removed));
+    if (rest !== null) setQueryBox(rest);
     if (!chips.length && !state.semantic) {
       resetProducts();
       $("q").focus();
       return;
     }
+    state.chips = chips;
     searchProducts(bodyFromChips(chips), { focusChip: index });
   }
 
-  function addChip(chip) {
-    const exists = state.chips.some((c) => c.kind === chip.kind && String(c.value).toLowerCase() === String(chip.value).toLowerCase());
+  function addChip(chip, focusChip = -1) {
+    const exists = state.chips.some((c) => chipKey(c) === chipKey(chip));
     if (exists) return;
-    searchProducts(bodyFromChips(state.chips.concat([chip])), { focusChip: -1 });
+    const label = chipLabel(chip);
+    const boxBefore = $("q").value;
+    if (!boxBefore.toLowerCase().includes(label.toLowerCase())) setQueryBox(boxBefore + " " + label);
+    searchProducts(bodyFromChips(state.chips.concat([chip])), { focusChip, boxBefore });
+  }
+
+  /** Replace the price chips by the range typed (an empty box removes its bound). */
+  function applyPriceRange() {
+    const min = $("price-min").value.trim();
+    const max = $("price-max").value.trim();
+    const chips = state.chips.filter((c) => c.kind !== "price_min" && c.kind !== "price_max");
+    if (min !== "") chips.push({ kind: "price_min", value: String(Number(min)), label: min, source_text: "", known: true });
+    if (max !== "") chips.push({ kind: "price_max", value: String(Number(max)), label: max, source_text: "", known: true });
+    if (!state.currency) state.currency = catalogCurrency();
+    searchProducts(bodyFromChips(chips), { focusChip: -1 });
   }
 
   function focusAfterChipChange(index) {
     const buttons = $("chips").querySelectorAll("button.chip-remove");
     if (index >= 0 && buttons.length) buttons[Math.min(index, buttons.length - 1)].focus();
-    else if (index >= 0) $("add-kind").focus();
+    else if (index >= 0) $("add-toggle").focus();
+  }
+
+  /** The currencies of the results shown, most frequent first. */
+  function shownCurrencies() {
+    const counts = new Map();
+    for (const hit of state.hits) if (hit.currency) counts.set(hit.currency, (counts.get(hit.currency) || 0) + 1);
+    return [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([code]) => code);
+  }
+
+  function catalogCurrency() {
+    return state.currency || shownCurrencies()[0] || null;
   }
 
   function renderProducts(response, more) {
@@ -424,6 +546,7 @@
     setStatus("products-status", "");
     $("interpretation").hidden = false;
     $("results-head").hidden = false;
+    $("skip-results").hidden = false;
 
     // Chips
     const chipList = clear($("chips"));
@@ -445,9 +568,10 @@
     for (const warning of interp.warnings || []) notes.append(el("li", { text: warning }));
     $("notes-block").hidden = !(interp.warnings || []).length;
 
-    // Totals
-    $("total").textContent = t("total", { n: response.total });
-    $("took").textContent = t("took", { ms: Math.round(response.took_ms) });
+    // Totals: timings are for analysts and admins, not for the advisor in the store.
+    $("total").textContent = tn("total", response.total);
+    $("took").hidden = !canSeeStudies();
+    $("took").textContent = " · " + t("took", { ms: Math.round(response.took_ms) });
 
     // Hits
     const list = $("hits");
@@ -456,19 +580,64 @@
     response.hits.forEach((hit, i) => list.append(productCard(hit, start + i)));
     $("no-results").hidden = state.hits.length > 0;
     $("more").hidden = state.hits.length >= response.total || response.hits.length < response.limit;
+    renderCurrency();
 
     // Facets
-    if (!more) renderFacets(response.facets || {});
+    if (!more) renderFacets(response.facets || {}, response.total);
+  }
+
+  /** Prices are never converted: a list with several currencies says so, and the price range says
+   * which currency it compares in. */
+  function renderCurrency() {
+    const currencies = shownCurrencies();
+    const note = $("currency-note");
+    note.hidden = currencies.length < 2;
+    note.textContent = currencies.length < 2 ? "" : t("mixed_currencies", { x: currencies.join(", ") });
+    const currency = catalogCurrency();
+    $("price-legend").textContent = currency ? t("price_range_in", { x: currency }) : t("price_range");
+    const min = state.chips.find((c) => c.kind === "price_min");
+    const max = state.chips.find((c) => c.kind === "price_max");
+    $("price-min").value = min ? min.value : "";
+    $("price-max").value = max ? max.value : "";
   }
 
   function excludedFamilies() {
     return new Set(state.chips.filter((c) => c.kind === "exclude_family").map((c) => c.value));
   }
 
+  function formatCount(n) {
+    return new Intl.NumberFormat(lang()).format(Number(n));
+  }
+
+  /** Rating, reviews, loves and size, as sephora.com shows them; absent values are simply left out. */
+  function popularity(hit) {
+    const parts = [];
+    if (typeof hit.rating === "number") {
+      const stars = new Intl.NumberFormat(lang(), { maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(hit.rating);
+      parts.push(el("span", { class: "rating", "aria-label": t("rating_label", { x: stars }) },
+        el("span", { "aria-hidden": "true", text: "★ " + stars })));
+      if (typeof hit.reviews === "number") parts.push(el("span", { class: "reviews", text: tn("reviews_n", hit.reviews, { n: formatCount(hit.reviews) }) }));
+    }
+    if (typeof hit.loves === "number") parts.push(el("span", { class: "loves", text: tn("loves_n", hit.loves, { n: formatCount(hit.loves) }) }));
+    if (hit.size) parts.push(el("span", { class: "size", text: String(hit.size) }));
+    return parts.length ? el("p", { class: "popularity" }, parts) : null;
+  }
+
+  /** The product image when the catalog gives one (http(s) only); otherwise a neutral placeholder. */
+  function productImage(hit) {
+    if (typeof hit.image_url === "string" && /^https?:\/\//i.test(hit.image_url)) {
+      return el("img", { class: "product-image", src: hit.image_url, alt: "", loading: "lazy", referrerpolicy: "no-referrer" });
+    }
+    return el("div", { class: "product-image placeholder", "aria-hidden": "true" });
+  }
+
   function productCard(hit, index) {
     const titleId = "hit-" + index + "-title";
     const excluded = excludedFamilies();
-    const families = hit.matched_families || {};
+    const allFamilies = hit.matched_families || {};
+    // Retailer standards are not families: they are listed apart, as "not allowed under ...".
+    const families = Object.fromEntries(Object.entries(allFamilies).filter(([f]) => !isStandard(f)));
+    const standards = Object.entries(allFamilies).filter(([f]) => isStandard(f));
     // ingredient name -> families it belongs to
     const byIngredient = new Map();
     for (const [family, names] of Object.entries(families)) {
@@ -489,7 +658,8 @@
     for (const why of hit.why || []) {
       const [kind, value] = String(why.constraint).split(/:(.*)/s);
       let text = null;
-      if (kind === "exclude_family") text = t("free_of", { x: familyName(value, "without") });
+      if (kind === "exclude_family") text = isStandard(value) ? t("meets_standard", { x: familyName(value) })
+        : t("free_of", { x: familyName(value, "without") });
       else if (kind === "exclude_ingredient") text = t("free_of", { x: value });
       else if (kind === "include_ingredient") text = t("contains", { x: value });
       else if (kind === "skin_type") text = t("chip_for", { x: skinName(value, "for") });
@@ -504,30 +674,35 @@
     for (const w of hit.warnings || []) {
       const claimed = String(w.claim || "");
       const family = claimed.startsWith("without:") ? claimed.slice(8) : null;
-      const text = family
-        ? t("claim_warning", { x: familyName(family, "without"), y: (w.offending || []).join(", ") })
-        : w.text;
+      const offending = (w.offending || []).join(", ");
+      const text = family === null ? w.text
+        : isStandard(family) ? t("standard_claim_warning", { x: familyName(family), y: offending })
+          : t("claim_warning", { x: familyName(family, "without"), y: offending });
       warnings.append(el("li", { class: "warning", title: w.text },
         el("span", { "aria-hidden": "true", text: "⚠ " }), text));
     }
 
     const allergens = families.fragrance_allergens || [];
-    const excludedHere = Object.keys(families).filter((f) => excluded.has(f));
+    const excludedHere = Object.keys(allFamilies).filter((f) => excluded.has(f));
 
     const ingredientItems = (hit.ingredients || []).map((name) => {
       const fams = byIngredient.get(name) || [];
-      const bad = fams.some((f) => excluded.has(f));
+      const bad = fams.some((f) => excluded.has(f)) || standards.some(([f, names]) => excluded.has(f) && names.includes(name));
       const allergen = fams.includes("fragrance_allergens");
       const cls = ["ingredient", fams.length ? "in-family" : "", allergen ? "allergen" : "", bad ? "excluded" : ""]
         .filter(Boolean).join(" ");
       const famText = fams.map((f) => familyName(f)).join(", ");
-      return el("li", { class: cls, title: famText || null },
-        name, famText ? el("span", { class: "visually-hidden", text: " (" + famText + ")" }) : null);
+      return el("li", { class: cls, dataset: { name } },
+        el("button", { type: "button", class: "ingredient-name", "aria-haspopup": "dialog",
+                       onclick: (event) => openIngredient(name, event.currentTarget) }, name),
+        famText ? el("span", { class: "visually-hidden", text: " (" + famText + ")" }) : null);
     });
     const familyList = el("ul", { class: "family-list" },
       Object.entries(families).map(([family, names]) => el("li", { class: excluded.has(family) ? "excluded" : null },
         el("strong", { text: familyName(family) + ": " }), names.join(", "),
         excluded.has(family) ? " — " + t("excluded_present") : null)));
+    const standardList = standards.length ? el("ul", { class: "standard-list" },
+      standards.map(([standard, names]) => el("li", {}, t("not_allowed_under", { x: familyName(standard), y: names.join(", ") })))) : null;
 
     const details = el("details", { class: "more-details" },
       el("summary", { text: t("details") }),
@@ -537,9 +712,21 @@
       el("div", { class: "extra" }));
     details.addEventListener("toggle", () => { if (details.open) loadProductDetails(hit, details); });
 
-    return el("li", { class: "card-item" }, el("article", { class: "card", "aria-labelledby": titleId, dataset: { id: hit.id } },
+    const ingredients = hit.ingredients && hit.ingredients.length ? el("details", { class: "ingredients" },
+      el("summary", { text: t("ingredients", { n: hit.ingredients.length }) }),
+      ingredientLegend(),
+      el("ol", { class: "ingredient-list" }, ingredientItems),
+      el("p", { class: "note unidentified-note", hidden: true }),
+      Object.keys(families).length ? el("div", { class: "families" },
+        el("h4", { text: t("ingredient_families") }), familyList) : null,
+      standardList ? el("div", { class: "standards" }, el("h4", { text: t("retailer_standards") }), standardList) : null) : null;
+    if (ingredients) ingredients.addEventListener("toggle", () => { if (ingredients.open) markUnidentified(hit, ingredients); });
+
+    return el("li", { class: "card-item" }, el("article", { class: "card", tabindex: "-1", "aria-labelledby": titleId, dataset: { id: hit.id } },
+      productImage(hit),
       el("h3", { id: titleId, class: "card-title", text: hit.name }),
       meta,
+      popularity(hit),
       hit.category && hit.category.length ? el("p", { class: "category", text: hit.category.join(" › ") }) : null,
       tags.children.length ? tags : null,
       badges.children.length ? badges : null,
@@ -547,19 +734,79 @@
       allergens.length ? el("p", { class: "note allergen-note", text: t("allergens_note", { x: allergens.join(", ") }) }) : null,
       excludedHere.length ? el("p", { class: "note excluded-note", role: "alert",
                                       text: excludedHere.map((f) => familyName(f)).join(", ") + ": " + t("excluded_present") }) : null,
-      hit.ingredients && hit.ingredients.length ? el("details", { class: "ingredients" },
-        el("summary", { text: t("ingredients", { n: hit.ingredients.length }) }),
-        el("ol", { class: "ingredient-list" }, ingredientItems),
-        Object.keys(families).length ? el("div", { class: "families" },
-          el("h4", { text: t("ingredient_families") }), familyList) : null) : null,
+      ingredients,
       details,
       feedbackButtons({ kind: "search", query: state.queryText || state.semantic, target_id: hit.id, rank: index + 1 },
                       hit.name)));
   }
 
+  function openIngredient(name, trigger) {
+    if (window.ConseilIngredientCard) window.ConseilIngredientCard.open(name, trigger);
+  }
+
+  /** What the markings in an ingredient list mean: tablets have no hover, so it is written out. */
+  function ingredientLegend() {
+    return el("ul", { class: "legend", "aria-label": t("legend") },
+      el("li", {}, el("span", { class: "swatch allergen", text: t("legend_sample") }), " " + t("legend_allergen")),
+      el("li", {}, el("span", { class: "swatch in-family", text: t("legend_sample") }), " " + t("legend_family")),
+      el("li", {}, el("span", { class: "swatch excluded", text: t("legend_sample") }), " " + t("legend_excluded")),
+      el("li", {}, el("span", { class: "swatch unidentified", text: t("legend_sample") }), " " + t("legend_unidentified")),
+      el("li", { class: "legend-tap", text: t("legend_tap") }));
+  }
+
+  /** Items the knowledge base does not identify are plain text (nothing to open), counted once. */
+  async function markUnidentified(hit, box) {
+    if (box.dataset.marked) return;
+    box.dataset.marked = "1";
+    let product;
+    try {
+      product = await productOf(hit);
+    } catch (_) {
+      delete box.dataset.marked;
+      return;
+    }
+    const unknown = new Set((product.unknown_ingredients || []).map((n) => String(n).toLowerCase()));
+    let count = 0;
+    for (const item of box.querySelectorAll(".ingredient-list li")) {
+      if (!unknown.has(String(item.dataset.name).toLowerCase())) continue;
+      count += 1;
+      item.classList.add("unidentified");
+      const button = item.querySelector("button");
+      if (button) button.replaceWith(el("span", { text: item.dataset.name }));
+    }
+    const note = box.querySelector(".unidentified-note");
+    note.hidden = count === 0;
+    note.textContent = count ? tn("unidentified_n", count) : "";
+  }
+
+  const productCache = new Map();
+
+  function productOf(hit) {
+    const key = hit.source + "\u0000" + hit.id;
+    if (!productCache.has(key)) {
+      const query = hit.source ? "?source=" + encodeURIComponent(hit.source) : "";
+      const pending = api("GET", "/v1/products/" + encodeURIComponent(hit.id) + query);
+      pending.catch(() => productCache.delete(key));
+      productCache.set(key, pending);
+    }
+    return productCache.get(key);
+  }
+
+  /** The declaration as readable text: sources give it as a Python-like list "['Water, ...', '...']". */
+  function declaredText(raw) {
+    let text = String(raw || "").trim();
+    if (/^\[.*\]$/s.test(text)) {
+      text = text.slice(1, -1).split(/['"]\s*,\s*['"]/).map((part) => part.replace(/^\s*['"]|['"]\s*$/g, "").trim())
+        .filter(Boolean).join(" ");
+    }
+    return text;
+  }
+
   function claimText(claim) {
     const text = String(claim);
-    return text.startsWith("without:") ? t("chip_without", { x: familyName(text.slice(8), "without") }) : humanize(text);
+    if (!text.startsWith("without:")) return humanize(text);
+    const family = text.slice(8);
+    return isStandard(family) ? familyName(family) : t("chip_without", { x: familyName(family, "without") });
   }
 
   function fact(term, value) {
@@ -575,8 +822,7 @@
     extra.textContent = t("loading");
     let product;
     try {
-      const query = hit.source ? "?source=" + encodeURIComponent(hit.source) : "";
-      product = await api("GET", "/v1/products/" + encodeURIComponent(hit.id) + query);
+      product = await productOf(hit);
     } catch (err) {
       extra.textContent = t("error", { x: err.message });
       delete details.dataset.loaded;
@@ -585,11 +831,13 @@
     clear(extra);
     const p = product && typeof product === "object" ? product : {};
     const list = (value) => (Array.isArray(value) ? value.filter((v) => typeof v !== "object").join(", ") : "");
+    const families = Array.isArray(p.families) ? p.families.map(String) : [];
+    const unknown = Array.isArray(p.unknown_ingredients) ? p.unknown_ingredients.length : 0;
     const dl = el("dl", { class: "facts" },
       fact(t("highlights"), list(p.highlights)),
-      fact(t("families"), Array.isArray(p.families) ? p.families.map((f) => familyName(String(f))).join(", ") : ""),
-      fact(t("unknown_ingredients"), list(p.unknown_ingredients)),
-      fact(t("ingredients_raw"), typeof p.ingredients_raw === "string" ? p.ingredients_raw : ""));
+      fact(t("families"), families.filter((f) => !isStandard(f)).map((f) => familyName(f)).join(", ")),
+      fact(t("unknown_ingredients"), unknown ? tn("unidentified_n", unknown) : ""),
+      fact(t("ingredients_raw"), typeof p.ingredients_raw === "string" ? declaredText(p.ingredients_raw) : ""));
     // Only http(s) links: a javascript: or data: URL from the data is never made clickable.
     if (typeof p.url === "string" && /^https?:\/\//i.test(p.url)) {
       dl.append(el("dt", { text: t("link") }),
@@ -599,28 +847,78 @@
   }
 
   const FACET_KINDS = { brand: "brand", category: "category", skin_type: "skin_type" };
+  const NARROW = window.matchMedia("(max-width: 899px)");
 
-  function renderFacets(facets) {
+  function facetLabel(kind, value) {
+    return kind === "skin_type" ? skinName(value) : String(value);
+  }
+
+  /** Refine means narrow: every group applies together (AND). A value is offered only when taking it
+   * would shrink the list (0 < count < total); a group with a choice shows that choice (tap to remove)
+   * and offers no second one, since two values of one group would widen the list (either of them). */
+  function renderFacets(facets, totalCount) {
     const box = clear($("facets"));
     let any = false;
+    box.append(el("p", { class: "facet-hint", text: t("refine_hint") }));
     for (const [name, kind] of Object.entries(FACET_KINDS)) {
-      const values = (facets[name] || []).filter((f) => !state.chips.some((c) => c.kind === kind &&
-        String(c.value).toLowerCase() === String(f.value).toLowerCase()));
-      if (!values.length) continue;
+      const chosen = state.chips.filter((chip) => chip.kind === kind).map((chip) => ({ chip }));
+      const offered = chosen.length ? [] : (facets[name] || []).filter((f) => f.count > 0 && f.count < totalCount);
+      if (!chosen.length && !offered.length) continue;
       any = true;
       const headingId = "facet-" + name;
       box.append(el("section", { class: "facet", "aria-labelledby": headingId },
-        el("h3", { id: headingId, text: t("facet_" + name) }),
-        el("ul", {}, values.map((f) => {
-          const label = kind === "skin_type" ? skinName(f.value) : String(f.value);
-          return el("li", {}, el("button", {
-            type: "button", class: "facet-value", dataset: { kind, value: f.value },
-            "aria-label": t("add_filter", { x: label, n: f.count }),
-            onclick: () => addChip({ kind, value: String(f.value), label, source_text: "", known: true }),
-          }, el("span", { text: label }), el("span", { class: "count", text: String(f.count) })));
-        }))));
+        el("h3", { id: headingId, text: t(chosen.length ? "facet_chosen" : "facet_pick", { x: t("facet_" + name) }) }),
+        el("ul", {},
+          // The choice itself is removed with its chip: one control per constraint on the page.
+          chosen.map(({ chip }) => el("li", { class: "facet-value chosen", dataset: { kind, value: chip.value } },
+            el("span", { "aria-hidden": "true", text: "✓ " }), facetLabel(kind, chip.value))),
+          offered.map((f) => {
+            const label = facetLabel(kind, f.value);
+            return el("li", {}, el("button", {
+              type: "button", class: "facet-value", dataset: { kind, value: f.value },
+              "aria-label": tn("add_filter", f.count, { x: label }),
+              onclick: () => { closeRefine(); addChip({ kind, value: String(f.value), label, source_text: "", known: true }); },
+            }, el("span", { text: label }), el("span", { class: "count", text: String(f.count) })));
+          }))));
     }
-    $("facets-block").hidden = !any;
+    const refinements = state.chips.filter((c) => c.kind in FACET_KINDS || c.kind === "price_min" || c.kind === "price_max");
+    $("refine-toggle").textContent = t("refine_n", { n: refinements.length });
+    state.facetsShown = any || state.hits.length > 0;
+    placeRefine();
+  }
+
+  /** Results first on a tablet: below 900 px the refine panel folds behind a "Refine (n)" button
+   * placed before the cards (one Tab stop); wider, it is a column after the results. */
+  function placeRefine() {
+    const block = $("facets-block");
+    const toggle = $("refine-toggle");
+    const shown = !!state.facetsShown;
+    if (NARROW.matches) {
+      if (block.parentNode !== $("refine-slot")) $("refine-slot").append(block);
+      toggle.hidden = !shown;
+      block.hidden = !shown || toggle.getAttribute("aria-expanded") !== "true";
+    } else {
+      if (block.parentNode !== $("layout")) $("layout").append(block);
+      toggle.hidden = true;
+      block.hidden = !shown;
+    }
+  }
+
+  function closeRefine() {
+    if (!NARROW.matches) return;
+    $("refine-toggle").setAttribute("aria-expanded", "false");
+    placeRefine();
+    $("refine-toggle").focus();
+  }
+
+  function toggleRefine() {
+    const open = $("refine-toggle").getAttribute("aria-expanded") !== "true";
+    $("refine-toggle").setAttribute("aria-expanded", String(open));
+    placeRefine();
+    if (open) {
+      const first = $("facets-block").querySelector("input, button");
+      if (first) first.focus();
+    }
   }
 
   // "Add" control: without a family or ingredient / with an ingredient / skin type / concern.
@@ -914,12 +1212,35 @@
   const hooks = { signOut: [], language: [] };
   window.ConseilPage = Object.freeze({
     el, append, clear, t, lang, api, state, markedText, showError, setStatus, feedbackButtons,
-    loadProductDetails, signOut, hooks, ApiError,
+    loadProductDetails, signOut, hooks, ApiError, tn, canSeeStudies, familyName, isStandard,
   });
 
   function init() {
-    // Facets start folded on a phone, open beside the results on a tablet or a desk.
-    $("facets-toggle").open = !window.matchMedia("(max-width: 600px)").matches;
+    NARROW.addEventListener("change", placeRefine);
+    $("refine-toggle").addEventListener("click", toggleRefine);
+    $("facets-block").addEventListener("keydown", (event) => {
+      if (event.key === "Escape") closeRefine();
+    });
+    $("skip-results").addEventListener("click", (event) => {
+      event.preventDefault();
+      const first = $("hits").querySelector(".card");
+      (first || $("hits")).focus();
+    });
+    $("add-toggle").addEventListener("click", () => {
+      const open = $("add-form").hidden;
+      $("add-form").hidden = !open;
+      $("add-toggle").setAttribute("aria-expanded", String(open));
+      if (open) $("add-kind").focus();
+    });
+    $("sort").addEventListener("change", () => {
+      state.sort = $("sort").value;
+      if (state.lastBody) searchProducts({ ...state.lastBody, offset: 0, sort: state.sort });
+    });
+    $("price-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      closeRefine();
+      applyPriceRange();
+    });
     setupLanguagePicker();
     setupDictation();
     setupTabs();

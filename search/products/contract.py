@@ -27,6 +27,8 @@ class SearchRequest(BaseModel):
     mode: Literal["hybrid", "dense", "bm25"] = "hybrid"
     fusion: Literal["rrf", "dbsf"] = "rrf"
     parse: bool = Field(True, description="Parse constraints out of the query text.")
+    sort: Literal["relevance", "price_asc", "price_desc", "rating"] = Field(
+        "relevance", description="relevance, or price/rating among the 100 most relevant products.")
     facets: bool = Field(True, description="Count brands, categories and skin types over the filtered set "
                                            "(costs a few ms on a large catalog; batch evaluations may skip it).")
 
@@ -58,6 +60,11 @@ class ProductHit(BaseModel):
     warnings: list[AuditWarning]
     ingredients: list[str] = Field(default_factory=list, description="Ingredient names in declared order.")
     matched_families: dict[str, list[str]] = Field(default_factory=dict)
+    rating: float | None = Field(None, description="Average rating 0..5, when the catalog gives one.")
+    reviews: int | None = None
+    loves: int | None = None
+    size: str | None = None
+    image_url: str | None = None
 
 
 class ChipModel(BaseModel):
