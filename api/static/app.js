@@ -874,9 +874,10 @@
             el("span", { "aria-hidden": "true", text: "✓ " }), facetLabel(kind, chip.value))),
           offered.map((f) => {
             const label = facetLabel(kind, f.value);
+            // The accessible name is the visible text (value and count); the sentence is the tooltip.
             return el("li", {}, el("button", {
               type: "button", class: "facet-value", dataset: { kind, value: f.value },
-              "aria-label": tn("add_filter", f.count, { x: label }),
+              title: tn("add_filter", f.count, { x: label }),
               onclick: () => { closeRefine(); addChip({ kind, value: String(f.value), label, source_text: "", known: true }); },
             }, el("span", { text: label }), el("span", { class: "count", text: String(f.count) })));
           }))));

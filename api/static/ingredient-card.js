@@ -27,7 +27,7 @@
   }
 
   function render(body, name, info) {
-    const { el, t, clear, familyName, isStandard } = page();
+    const { el, t, clear, append, familyName, isStandard } = page();
     clear(body);
     if (!info) {
       body.append(el("p", { class: "muted", text: t("ingredient_unidentified", { x: name }) }));
@@ -36,13 +36,13 @@
     const families = list(info.families);
     const title = info.name || info.canonical || name;
     $("ingredient-card-title").textContent = title;
-    body.append(
+    append(body, [
       title.toLowerCase() !== String(name).toLowerCase() ? el("p", { class: "muted", text: t("ingredient_written_as", { x: name }) }) : null,
       section("ingredient_functions", list(info.functions)),
       section("ingredient_families_title", families.filter((f) => !isStandard(f)), (f) => familyName(f)),
       families.some(isStandard)
         ? section("retailer_standards", families.filter(isStandard), (f) => t("not_allowed_standard", { x: familyName(f) })) : null,
-      section("ingredient_restrictions", list(info.restrictions).length ? list(info.restrictions) : list(info.regulatory)));
+      section("ingredient_restrictions", list(info.restrictions).length ? list(info.restrictions) : list(info.regulatory))]);
   }
 
   function $(id) {
