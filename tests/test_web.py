@@ -77,6 +77,7 @@ def demo_server(data_dir: Path) -> Iterator[str]:
     import uvicorn
     from conseil.api.auth import ApiKey, Role, hash_key
     from conseil.api.cli import demo_catalog_path
+    from conseil.api.config import ApiSettings
     from conseil.api.server import create_app
     from conseil.ingest.products import ingest_products
     from conseil.ingest.studies import ingest_studies
@@ -87,7 +88,9 @@ def demo_server(data_dir: Path) -> Iterator[str]:
     ingest_studies(settings, [REPO / "corpora" / "studies"], embedder_factory=fake_embedder)
     keys = [ApiKey(name="Alice", role=Role.ADVISOR, sha256=hash_key(KEYS["advisor"])),
             ApiKey(name="Bob", role=Role.ANALYST, sha256=hash_key(KEYS["analyst"]))]
-    app = create_app(settings, embedder_factory=fake_embedder, keys=keys)
+    # The demo studies' folder is served to analysts (a cited PDF opens at its page).
+    api_settings = ApiSettings(study_dirs=[REPO / "corpora" / "studies"])
+    app = create_app(settings, embedder_factory=fake_embedder, keys=keys, api_settings=api_settings)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, name="conseil-web-test", daemon=True)
@@ -466,7 +469,7 @@ def test_analyst_searches_studies_and_sees_citations(make_page: Any) -> None:
     assert re.search(r"\d+ passages in \d+ documents", page.inner_text("#study-total"))
     shot(page, "analyst-studies.png")
     # Filters: French documents only, one passage per document.
-    page.fill("#study-language", "fr")
+    page.select_option("#study-language", "fr")  # offered from the index, with counts
     page.check("#study-group")
     with page.expect_request("**/v1/search/studies") as request:
         page.press("#study-q", "Enter")

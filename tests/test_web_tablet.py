@@ -330,3 +330,84 @@ def test_axe_finds_no_violation_on_the_analyst_view(make_page: Any) -> None:
     page.wait_for_selector("#study-hits .citation")
     assert axe_violations(page) == []
     shot(page, "analyst-desk.png")
+
+
+# -- 7. the analyst desk -----------------------------------------------------------------------------
+
+def test_the_desk_offers_filter_values_with_counts_and_counts_what_the_query_found(make_page: Any) -> None:
+    p = make_page(LANDSCAPE)
+    page = p.sign_in("analyst")
+    page.click("#tab-studies")
+    expect(page.locator("#study-language option")).not_to_have_count(1)
+    languages = page.locator("#study-language option").all_inner_texts()
+    assert "Any" in languages and any(re.fullmatch(r"Français \(\d+\)", o) for o in languages), languages
+    markets = page.locator("#study-market option").all_inner_texts()
+    assert all(not re.fullmatch(r"[A-Z]{2} \(\d+\)", m) for m in markets), "markets by name, not code"
+    totals = []
+    for query in ("sensitive skin", "questionnaire methodology"):
+        page.fill("#study-q", query)
+        with page.expect_response("**/v1/search/studies") as response:
+            page.press("#study-q", "Enter")
+        body = response.value.json()
+        assert body["matching"] is not None and body["matching"] <= body["total"]
+        page.wait_for_selector("#study-hits .citation")
+        totals.append(page.inner_text("#study-total"))
+        assert re.search(r"\d+ passages? in \d+ documents? contains? the query's words", totals[-1]), totals[-1]
+    assert totals[0] != totals[1], "the counts follow the query"
+
+
+def test_an_analyst_opens_a_cited_pdf_at_its_page_and_an_advisor_is_refused(make_page: Any) -> None:
+    p = make_page(LANDSCAPE)
+    page = p.sign_in("analyst")
+    page.click("#tab-studies")
+    page.fill("#study-q", "sensitive skin")
+    with page.expect_response("**/v1/search/studies") as response:
+        page.press("#study-q", "Enter")
+    hit = next(h for h in response.value.json()["hits"] if h["kind"] == "pdf")
+    card = page.locator("#study-hits .card").filter(has_text=hit["citation"]).first
+    button = card.get_by_role("button", name=f"Open the PDF at page {hit['page']}")
+    with page.expect_popup() as popup, page.expect_response(f"**/v1/studies/{hit['doc_id']}/file") as file:
+        button.click()
+    assert file.value.status == 200 and file.value.headers["content-type"] == "application/pdf"
+    fetched = page.request.get(f"/v1/studies/{hit['doc_id']}/file",
+                               headers={"Authorization": f"Bearer {test_web.KEYS['analyst']}"})
+    assert fetched.body()[:5] == b"%PDF-"
+    popup.value.wait_for_url(re.compile(r"^blob:.*#page=\d+$"))
+    assert popup.value.url.endswith(f"#page={hit['page']}")
+    advisor = make_page(LANDSCAPE)
+    apage = advisor.sign_in("advisor")
+    status = apage.evaluate("""async ([key, id]) => (await fetch('/v1/studies/' + id + '/file',
+        {headers: {'Authorization': 'Bearer ' + key}})).status""", [test_web.KEYS["advisor"], hit["doc_id"]])
+    assert status == 403
+    assert apage.locator(".open-file").count() == 0
+
+
+def test_cited_and_uncited_sources_apart_and_an_unanswered_question_flagged(make_page: Any) -> None:
+    from test_web_feedback import ANSWER
+
+    p = make_page(LANDSCAPE)
+    page = p.sign_in("analyst")
+    study = {"n": 3, "kind": "study", "id": "abc123#4", "title": "Retrieved, not cited (2020)", "page": 4,
+             "locator": "Retrieved, not cited (2020), p. 4", "text": "unrelated", "cited": False}
+    answer = {**ANSWER, "fallback": None, "citations": ANSWER["citations"] + [study]}
+    page.route("**/v1/ask", lambda route: route.fulfill(status=200, content_type="application/json",
+                                                         body=json.dumps(answer)))
+    page.fill("#ask-q", "Which shampoo has no sulfates?")
+    page.press("#ask-q", "Enter")
+    expect(page.locator("#citations .citation-item")).to_have_count(2)
+    expect(page.locator("#uncited .citation-item")).to_have_count(1)
+    assert page.is_visible("#uncited-title") and "not cited" in page.inner_text("#uncited-title").lower()
+    assert page.is_hidden("#answer-note")
+    unanswered = {**answer, "answered": False, "answer": "",
+                  "route": {**ANSWER["route"], "domains": ["studies"]},
+                  "citations": [{**study, "n": 1}]}
+    page.unroute("**/v1/ask")
+    page.route("**/v1/ask", lambda route: route.fulfill(status=200, content_type="application/json",
+                                                         body=json.dumps(unanswered)))
+    page.fill("#ask-q", "What do Korean consumers pay for sunscreen in 1990?")
+    page.press("#ask-q", "Enter")
+    expect(page.locator("#answer-note")).to_have_text("The studies do not answer this question.")
+    expect(page.locator("#citations .citation-item")).to_have_count(0)
+    assert page.locator("#answer.unanswered").count() == 1
+    assert axe_violations(page) == []
+    shot(page, "analyst-unanswered.png")

@@ -276,6 +276,7 @@
     $("whoami").textContent = signedInText();
     $("tabs").hidden = !canSeeStudies();
     route();
+    for (const hook of hooks.signIn) hook();
     ($("studies").hidden ? $("q") : $("study-q")).focus();
   }
 
@@ -1058,8 +1059,10 @@
     if (to) body.year_to = Number(to);
     const markets = splitList($("study-market").value);
     const languages = splitList($("study-language").value).map((s) => s.toLowerCase());
+    const types = splitList($("study-type").value);
     if (markets.length) body.market = markets;
     if (languages.length) body.language = languages;
+    if (types.length) body.study_type = types;
     return body;
   }
 
@@ -1093,12 +1096,21 @@
     const start = list.children.length;
     response.hits.forEach((hit, i) => list.append(studyCard(hit, start + i)));
     $("study-head").hidden = false;
-    $("study-total").textContent = t("studies_total", { n: response.total, d: response.total_documents });
+    $("study-total").textContent = studyTotals(response);
     $("study-took").textContent = t("took", { ms: Math.round(response.took_ms) });
     $("study-none").hidden = state.studyHits.length > 0;
     const shown = response.offset + response.hits.length;
     const available = response.grouped ? response.total_documents : response.total;
     $("study-more").hidden = response.hits.length < response.limit || shown >= available;
+  }
+
+  /** What the query found (passages with one of its words), beside what the filters allow. */
+  function studyTotals(response) {
+    const searched = t("studies_searched", { n: formatCount(response.total), d: formatCount(response.total_documents) });
+    if (typeof response.matching !== "number") return searched;
+    const found = tn("studies_matching", response.matching, {
+      n: formatCount(response.matching) + (response.matching_capped ? "+" : ""), d: formatCount(response.matching_documents) });
+    return found + " " + searched;
   }
 
   function studyCard(hit, index) {
@@ -1108,6 +1120,8 @@
     return el("li", { class: "card-item" }, el("article", { class: "card study", "aria-labelledby": titleId },
       el("h3", { id: titleId, class: "citation", text: hit.citation }),
       meta ? el("p", { class: "meta", text: meta }) : null,
+      hit.reference_list ? el("p", { class: "note reference-note", text: t("reference_list") }) : null,
+      window.ConseilDesk ? window.ConseilDesk.openLink(hit) : null,
       el("blockquote", { class: "snippet" }, markedText(withoutHeadingMarks(hit.snippet))),
       hit.also_on_pages && hit.also_on_pages.length
         ? el("p", { class: "note", text: t("also_on_pages", { x: hit.also_on_pages.join(", ") }) }) : null,
@@ -1210,7 +1224,7 @@
   }
 
   // What ask.js (the answer box) uses from this file, and the hooks it registers.
-  const hooks = { signOut: [], language: [] };
+  const hooks = { signOut: [], language: [], signIn: [] };
   window.ConseilPage = Object.freeze({
     el, append, clear, t, lang, api, state, markedText, showError, setStatus, feedbackButtons,
     loadProductDetails, signOut, hooks, ApiError, tn, canSeeStudies, familyName, isStandard,

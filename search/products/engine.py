@@ -13,6 +13,12 @@ from contextlib import contextmanager
 from dataclasses import asdict, replace
 
 from conseil.search.cache import SearchCaches
+from conseil.search.embedder import Embedder
+from conseil.search.errors import KnowledgeBaseError, QueryError
+from conseil.search.index.contract import Condition, Filter, Hit, HybridQuery, MatchAny, Range, VectorIndex
+from conseil.search.index.sparse import Bm25Encoder
+from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.knowledge.text import fold
 from conseil.search.products.contract import (
     ChipModel,
     FacetValue,
@@ -21,17 +27,11 @@ from conseil.search.products.contract import (
     SearchRequest,
     SearchResponse,
 )
-from conseil.search.embedder import Embedder
-from conseil.search.errors import KnowledgeBaseError, QueryError
-from conseil.search.index.contract import Condition, Filter, Hit, HybridQuery, MatchAny, Range, VectorIndex
-from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.products.popularity import SORT_POOL, popularity, sort_hits
+from conseil.search.products.verify import IngredientItem, audit_warnings, ingredient_items, verify
 from conseil.search.query import Constraints, Interpretation, QueryVocabulary, merge_explicit, parse_query
 from conseil.search.query.gloss import english_gloss
 from conseil.search.settings import Settings
-from conseil.search.index.sparse import Bm25Encoder
-from conseil.search.knowledge.text import fold
-from conseil.search.products.popularity import SORT_POOL, popularity, sort_hits
-from conseil.search.products.verify import IngredientItem, audit_warnings, ingredient_items, verify
 
 log = logging.getLogger("conseil.search")
 
