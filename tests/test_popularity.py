@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
+
 from conseil.search.products.popularity import popularity, sort_hits
 
 
@@ -29,3 +34,39 @@ def test_sorting_keeps_relevance_for_ties_and_puts_missing_values_last() -> None
     assert [h[0] for h in sort_hits(hits, "price_desc", price, rating)] == ["a", "d", "c", "b"]
     assert [h[0] for h in sort_hits(hits, "rating", price, rating)] == ["b", "d", "a", "c"]
     assert [h[0] for h in sort_hits(hits, "relevance", price, rating)] == ["a", "b", "c", "d"]
+
+
+def test_column_names_in_any_case() -> None:
+    assert popularity({"Rating": "4", "Reviews": "3", "Size": "50 ml"}) == {"rating": 4.0, "reviews": 3, "size": "50 ml"}
+
+
+# -- through ingestion and the engine (a real Qdrant Edge index, fake embedder) ----------------------
+
+@pytest.mark.index
+def test_generic_columns_reach_the_hits_and_sort_by_rating(tmp_path: Path) -> None:
+    from conftest import fake_embedder
+    from conseil.ingest.products import ingest_products
+    from conseil.search.index.store import open_index, products_schema
+    from conseil.search.knowledge.base import IngredientKnowledge
+    from conseil.search.products.contract import SearchRequest
+    from conseil.search.products.engine import ProductSearch
+    from conseil.search.settings import Settings
+
+    rows = [{"id": "A", "name": "Calm face cream", "price": 30, "rating": "3.9", "reviews": "12", "loves": "40",
+             "size": "50 ml", "image_url": "https://img.example/a.jpg", "ingredients": "Aqua, Glycerin"},
+            {"id": "B", "name": "Rich face cream", "price": 12, "Rating": 4.8, "reviews": 3,
+             "ingredients": "Aqua, Glycerin, Parfum"},
+            {"id": "C", "name": "Light face cream", "price": 20, "ingredients": "Aqua"}]
+    catalog = tmp_path / "shop.jsonl"
+    catalog.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", embedding_model="hash-test")
+    ingest_products(settings, catalog, source="shop", embedder_factory=fake_embedder)
+    with open_index(settings, products_schema(32), create=False) as index:
+        engine = ProductSearch(index, fake_embedder(), IngredientKnowledge.load())
+        by_id = {h.id: h for h in engine.search(SearchRequest(query="face cream", limit=10)).hits}
+        assert (by_id["A"].rating, by_id["A"].reviews, by_id["A"].loves, by_id["A"].size) == (3.9, 12, 40, "50 ml")
+        assert by_id["A"].image_url == "https://img.example/a.jpg" and by_id["C"].rating is None
+        ranked = engine.search(SearchRequest(query="face cream", sort="rating")).hits
+        assert [h.id for h in ranked] == ["B", "A", "C"]
+        cheapest = engine.search(SearchRequest(query="face cream", sort="price_asc", limit=2)).hits
+        assert [h.id for h in cheapest] == ["B", "C"]

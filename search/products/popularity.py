@@ -42,6 +42,7 @@ def popularity(extra: Any) -> dict[str, Any]:
     """The card's rating/reviews/loves/size/image_url from a payload's `extra` (absent ones omitted)."""
     if not isinstance(extra, dict):
         return {}
+    extra = {str(key).lower(): value for key, value in extra.items()}  # generic column names: any case
     out: dict[str, Any] = {}
     rating = _number(extra.get("rating"))
     if rating is not None and 0 <= rating <= 5:

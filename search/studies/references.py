@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 
 _HEADING = re.compile(
-    r"^\W*(references|reference list|bibliography|bibliographie|références( bibliographiques)?|literature cited|"
+    r"^\W*(?:\d+(?:\.\d+)*\.?\s*)?(references|reference list|bibliography|bibliographie|références( bibliographiques)?|literature cited|"
     r"works cited|literatur(verzeichnis)?|bibliografia|bibliografía|referencias|riferimenti( bibliografici)?|"
     r"piśmiennictwo|literatura|seznam literatury)\b", re.IGNORECASE)
+HEADING_WINDOW = 400  # a heading line near the top (below a running head) counts as the passage's heading
 _CITATION_MARKS = re.compile(
     r"\bet al\b\.?"  # Smith et al.
     r"|\(\s*(?:19|20)\d{2}[a-z]?\s*\)"  # (2019)
@@ -32,8 +33,10 @@ def looks_like_references(text: str, section: str | None = None) -> bool:
     if section and _HEADING.match(section.strip()):
         return True
     body = text.lstrip().lstrip("#").lstrip()
-    if _HEADING.match(body[:60]):
-        return True
+    for line in body[:HEADING_WINDOW].splitlines():
+        words = line.strip().lstrip("#").strip()
+        if words and len(words) <= 40 and _HEADING.match(words) and not _HEADING.sub("", words).strip(" .:"):
+            return True
     words = len(body.split())
     if words < MIN_WORDS:
         return False
