@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conseil.search.products.popularity import popularity, sort_hits
 
 

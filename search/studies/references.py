@@ -34,8 +34,8 @@ def looks_like_references(text: str, section: str | None = None) -> bool:
         return True
     body = text.lstrip().lstrip("#").lstrip()
     for line in body[:HEADING_WINDOW].splitlines():
-        words = line.strip().lstrip("#").strip()
-        if words and len(words) <= 40 and _HEADING.match(words) and not _HEADING.sub("", words).strip(" .:"):
+        heading = line.strip().lstrip("#").strip()
+        if heading and len(heading) <= 40 and _HEADING.match(heading) and not _HEADING.sub("", heading).strip(" .:"):
             return True
     words = len(body.split())
     if words < MIN_WORDS:
