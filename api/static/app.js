@@ -1115,8 +1115,10 @@
 
   function studyCard(hit, index) {
     const titleId = "study-" + index + "-title";
-    const meta = [hit.section ? t("section") + ": " + hit.section : null, hit.market, hit.language,
-                  hit.study_type, hit.kind].filter(Boolean).join(" · ");
+    // Market, language and study type by name (France, Français, Peer-reviewed paper), not by code.
+    const label = (name, value) => (value && window.ConseilDesk ? window.ConseilDesk.valueLabel(name, value) : value);
+    const meta = [hit.section ? t("section") + ": " + hit.section : null, label("market", hit.market),
+                  label("language", hit.language), label("study_type", hit.study_type)].filter(Boolean).join(" · ");
     return el("li", { class: "card-item" }, el("article", { class: "card study", "aria-labelledby": titleId },
       el("h3", { id: titleId, class: "citation", text: hit.citation }),
       meta ? el("p", { class: "meta", text: meta }) : null,
