@@ -59,7 +59,8 @@
     try {
       desk.facets = await P.api("GET", "/v1/studies/facets");
     } catch (err) {
-      P.showError("studies-error", err.message);
+      // No studies index yet (503): the filters stay at "Any"; the search itself will say why.
+      if (err.status !== 503) P.showError("studies-error", err.message);
       return;
     }
     fillSelects();
