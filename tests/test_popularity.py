@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -69,3 +70,36 @@ def test_generic_columns_reach_the_hits_and_sort_by_rating(tmp_path: Path) -> No
         assert [h.id for h in ranked] == ["B", "A", "C"]
         cheapest = engine.search(SearchRequest(query="face cream", sort="price_asc", limit=2)).hits
         assert [h.id for h in cheapest] == ["B", "C"]
+
+
+@pytest.mark.shared
+@pytest.mark.index
+def test_sephora_ratings_reach_the_hits(shared_data: Path, tmp_path: Path) -> None:
+    """A slice of the real export, ingested as the Sephora format: the hits carry rating, reviews, loves."""
+    from conftest import fake_embedder
+    from conseil.ingest.products import ingest_products
+    from conseil.search.index.store import open_index, products_schema
+    from conseil.search.knowledge.base import IngredientKnowledge
+    from conseil.search.products.contract import SearchRequest
+    from conseil.search.products.engine import ProductSearch
+    from conseil.search.settings import Settings
+
+    with (shared_data / "sephora-products" / "product_info.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], [r for r in rows[1:] if len(r) == len(rows[0])][:300]
+    sample = tmp_path / "product_info.csv"
+    with sample.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([header, *body])
+    settings = Settings(data_dir=tmp_path / "data", embedding_model="hash-test")
+    ingest_products(settings, sample, fmt="sephora", embedder_factory=fake_embedder)
+    rated = {r[header.index("product_id")]: float(r[header.index("rating")]) for r in body if r[header.index("rating")]}
+    with open_index(settings, products_schema(32), create=False) as index:
+        engine = ProductSearch(index, fake_embedder(), IngredientKnowledge.load())
+        hits = engine.search(SearchRequest(query="eau de parfum", limit=50)).hits
+        assert hits
+        for hit in hits:
+            assert hit.loves is not None
+            assert hit.rating == (round(rated[hit.id], 2) if hit.id in rated else None)
+        by_rating = engine.search(SearchRequest(query="eau de parfum", sort="rating", limit=20)).hits
+        ratings = [h.rating for h in by_rating if h.rating is not None]
+        assert ratings == sorted(ratings, reverse=True)
