@@ -104,7 +104,7 @@ def test_an_error_replaces_its_results_in_the_page_language(make_page: Any) -> N
     page.fill("#q", "crème hydratante")
     page.press("#q", "Enter")
     page.wait_for_selector("#products-error:not([hidden])")
-    assert page.inner_text("#products-error").startswith("Erreur")
+    assert page.inner_text("#products-error") == "Erreur : La recherche a échoué sur le serveur (503). Réessayez dans un instant."
     assert page.locator("#hits .card").count() == 0 and page.is_hidden("#interpretation"), "no results of another query"
 
 

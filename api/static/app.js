@@ -442,7 +442,8 @@
         clearResults();
         $("interpretation").hidden = true;
       }
-      showError("products-error", err.message);
+      // A server failure is said in the page's language (its English detail is for the logs).
+      showError("products-error", err.status >= 500 ? t("search_failed", { n: err.status }) : err.message);
       return;
     }
     if (state.productRequest !== controller) return;

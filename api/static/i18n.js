@@ -209,6 +209,7 @@
       ask_route_plain: "Answer drawn from: {x}",
       studies_not_answer: "The studies do not answer this question.",
       uncited_sources: "Also found, not cited",
+      search_failed: "The search failed on the server ({n}). Try again in a moment.",
       // end issue 15 strings
     },
     fr: {
@@ -400,6 +401,7 @@
       ask_route_plain: "Réponse tirée de : {x}",
       studies_not_answer: "Les études ne répondent pas à cette question.",
       uncited_sources: "Trouvés aussi, non cités",
+      search_failed: "La recherche a échoué sur le serveur ({n}). Réessayez dans un instant.",
       // end issue 15 strings
     },
     es: {
@@ -591,6 +593,7 @@
       ask_route_plain: "Respuesta basada en: {x}",
       studies_not_answer: "Los estudios no responden a esta pregunta.",
       uncited_sources: "También encontrados, no citados",
+      search_failed: "La búsqueda ha fallado en el servidor ({n}). Vuelva a intentarlo en un momento.",
       // end issue 15 strings
     },
     it: {
@@ -782,6 +785,7 @@
       ask_route_plain: "Risposta tratta da: {x}",
       studies_not_answer: "Gli studi non rispondono a questa domanda.",
       uncited_sources: "Trovati anche, non citati",
+      search_failed: "La ricerca non è riuscita sul server ({n}). Riprovi tra un momento.",
       // end issue 15 strings
     },
     de: {
@@ -973,6 +977,7 @@
       ask_route_plain: "Antwort aus: {x}",
       studies_not_answer: "Die Studien beantworten diese Frage nicht.",
       uncited_sources: "Ebenfalls gefunden, nicht zitiert",
+      search_failed: "Die Suche ist auf dem Server fehlgeschlagen ({n}). Bitte gleich noch einmal versuchen.",
       // end issue 15 strings
     },
     pl: {
@@ -1172,6 +1177,7 @@
       ask_route_plain: "Odpowiedź na podstawie: {x}",
       studies_not_answer: "Badania nie odpowiadają na to pytanie.",
       uncited_sources: "Znalezione, ale niecytowane",
+      search_failed: "Wyszukiwanie nie powiodło się na serwerze ({n}). Spróbuj ponownie za chwilę.",
       // end issue 15 strings
     },
     cs: {
@@ -1370,6 +1376,7 @@
       ask_route_plain: "Odpověď čerpá z: {x}",
       studies_not_answer: "Studie na tuto otázku neodpovídají.",
       uncited_sources: "Také nalezeno, necitováno",
+      search_failed: "Vyhledávání na serveru selhalo ({n}). Zkuste to za chvíli znovu.",
       // end issue 15 strings
     },
   };
