@@ -204,11 +204,40 @@ def main(argv: list[str] | None = None) -> int:
         out["sephora"] = sephora_rating_share(args.sephora)
     else:
         out["sephora"] = f"skipped: {args.sephora} is absent"
-    with tempfile.TemporaryDirectory() as tmp, demo_server(Path(tmp) / "data", args.model) as url:
-        out.update(browser_figures(url, args.runs))
+    missing = browser_missing()
+    if missing:
+        out["browser"] = f"skipped: {missing}"
+    else:
+        with tempfile.TemporaryDirectory() as tmp, demo_server(Path(tmp) / "data", args.model) as url:
+            out.update(browser_figures(url, args.runs))
     if args.json:
         print(json.dumps(out, indent=2))
         return 0
+    if missing:
+        print(f"browser figures {out['browser']}")
+    else:
+        print_browser(out)
+    if isinstance(out["sephora"], dict):
+        s = out["sephora"]
+        print(f"Sephora products showing a rating: {s['with_rating']}/{s['products']} = {s['rating_share']:.1%} "
+              f"(reviews {s['with_reviews']}, loves {s['with_loves']}, size {s['with_size']}); baseline 0%")
+    else:
+        print(f"Sephora: {out['sephora']}")
+    return 0
+
+
+def browser_missing() -> str | None:
+    """Why the browser figures cannot be taken here, or None."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed"
+    if shutil.which("chromium") is None:
+        return "chromium is not on PATH (apt-get install -y chromium)"
+    return None
+
+
+def print_browser(out: dict[str, Any]) -> None:
     print(f"embedder: {out['embedder']}")
     print(f"first card, portrait 768x1024: median {out['first_card_top_px']['median']:.0f} px from the top "
           f"(max {out['first_card_top_px']['max']:.0f}); baseline {BASELINE['first_card_top_px']} px")
@@ -218,13 +247,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Tab presses to the first product: portrait {tabs['portrait']}, landscape {tabs['landscape']}; "
           f"baseline {BASELINE['tabs_to_first_product']}")
     print(f"axe-core violations: {out['axe_violations']}; baseline {BASELINE['axe_violations']}")
-    if isinstance(out["sephora"], dict):
-        s = out["sephora"]
-        print(f"Sephora products showing a rating: {s['with_rating']}/{s['products']} = {s['rating_share']:.1%} "
-              f"(reviews {s['with_reviews']}, loves {s['with_loves']}, size {s['with_size']}); baseline 0%")
-    else:
-        print(f"Sephora: {out['sephora']}")
-    return 0
 
 
 if __name__ == "__main__":
