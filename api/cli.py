@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from conseil.api.cli_preview import print_catalog_notes
 from conseil.search.errors import ConseilError, IndexLockedError
 from conseil.search.settings import Settings
 from rich.console import Console
@@ -52,7 +53,8 @@ def demo_catalog_path() -> Path:
 
 
 def _run_product_ingest(settings: Settings, path: Path, fmt: str, mapping: Path | None,
-                        source: str | None, sync: bool, as_json: bool, workers: int = 1) -> None:
+                        source: str | None, sync: bool, as_json: bool, workers: int = 1,
+                        strict: bool = False) -> None:
     from conseil.ingest.products import ingest_products
     from conseil.search.embedder import load_embedder
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -78,10 +80,11 @@ def _run_product_ingest(settings: Settings, path: Path, fmt: str, mapping: Path 
 
             report = ingest_products_parallel(settings, path, workers=workers, fmt=fmt, mapping=mapping,
                                               source=source, sync=sync, progress=progress,
-                                              embedder_factory=partial(load_embedder, settings)).ingest
+                                              embedder_factory=partial(load_embedder, settings),
+                                              strict=strict).ingest
         else:
             report = ingest_products(settings, path, fmt=fmt, mapping=mapping, source=source, sync=sync,
-                                     embedder_factory=make_embedder, progress=progress)
+                                     embedder_factory=make_embedder, progress=progress, strict=strict)
     summary = report.summary()
     if as_json:
         out.print_json(json.dumps(summary))
@@ -92,6 +95,8 @@ def _run_product_ingest(settings: Settings, path: Path, fmt: str, mapping: Path 
         f"unchanged {report.unchanged}, deleted {report.deleted}, rejected {report.rejected} "
         f"in {report.seconds:.1f} s"
     )
+    print_catalog_notes(out, report.notes, report.typed, report.rows_read - report.rejected,
+                        report.unmapped_categories, report.currencies)
     if report.contradictions:
         out.print(f"{report.contradictions} products carry claims their ingredient list contradicts: "
                   "see `conseil audit`.")
@@ -112,9 +117,19 @@ def ingest_products_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     workers: Annotated[int, typer.Option(help="Worker processes embedding and upserting in parallel "
                                          "(a Qdrant server only; the embedded index takes 1).")] = 1,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Read, map and analyse only: counts, rejects, "
+                                          "unmapped categories, currency, ingredient coverage; nothing "
+                                          "is embedded or written.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Refuse a file whose prices have no currency "
+                                         "(no column, no mapped default, no symbol).")] = False,
 ) -> None:
     """Ingest a product file; only new or changed products are embedded."""
-    _run_product_ingest(Settings(), path, fmt, mapping, source, sync, as_json, workers)
+    if dry_run:
+        from conseil.api.cli_preview import run_preview
+
+        run_preview(out, path, fmt=fmt, mapping=mapping, source=source, strict=strict, as_json=as_json)
+        return
+    _run_product_ingest(Settings(), path, fmt, mapping, source, sync, as_json, workers, strict)
 
 
 @ingest_app.command("demo")
@@ -201,6 +216,14 @@ def search_command(
     mode: Annotated[str, typer.Option(help="hybrid, dense or bm25.")] = "hybrid",
     batch: Annotated[str | None, typer.Option(help="File (or - for stdin) with one query per line or JSONL "
                                               "requests; writes one JSON response per line.")] = None,
+    collection: Annotated[str, typer.Option(help="products, or studies (consumer studies, page citations).")]
+    = "products",
+    year_from: Annotated[int | None, typer.Option(help="Studies: published in or after this year.")] = None,
+    year_to: Annotated[int | None, typer.Option(help="Studies: published in or before this year.")] = None,
+    market: Annotated[list[str] | None, typer.Option(help="Studies: market, e.g. FR, global (repeatable).")] = None,
+    language: Annotated[list[str] | None, typer.Option(help="Studies: document language, e.g. fr (repeatable).")]
+    = None,
+    group_by_document: Annotated[bool, typer.Option(help="Studies: best passage per document.")] = False,
 ) -> None:
     """Search products (constraints understood, exclusions verified) or, with --collection studies, studies."""
     from conseil.search.products.contract import SearchRequest
@@ -208,6 +231,25 @@ def search_command(
     from pydantic import ValidationError
 
     settings = Settings()
+    studies_only = {"--year-from": year_from, "--year-to": year_to, "--market": market, "--language": language,
+                    "--group-by-document": group_by_document or None}
+    if collection == "studies":
+        if batch is not None:
+            raise typer.BadParameter("--batch searches products only", param_hint="--batch")
+        from .cli_studies import run_study_search
+        fields: dict[str, Any] = {"query": query, "limit": limit, "offset": offset, "mode": mode,
+                                  "year_from": year_from, "year_to": year_to, "market": market or [],
+                                  "language": language or [], "group_by_document": group_by_document}
+        try:
+            run_study_search(settings, fields, as_json, out)
+        except ValidationError as exc:
+            raise typer.BadParameter(_validation_message(exc)) from None
+        return
+    if collection != "products":
+        raise typer.BadParameter(f"unknown collection {collection!r}: products or studies", param_hint="--collection")
+    misplaced = [name for name, value in studies_only.items() if value]
+    if misplaced:
+        raise typer.BadParameter(f"only with --collection studies: {', '.join(misplaced)}")
     if batch is not None:
         with ProductSearch.open(settings) as engine:
             _run_batch(engine, batch)

@@ -12,7 +12,7 @@ advisor's question never reaches the studies.
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from conseil.search.settings import Settings
@@ -53,7 +53,7 @@ def ask_command(
             return
         route = prepared.routing.route
         console.print(f"[dim]route: {', '.join(route.domains) or 'none'} ({route.method}: {route.reason})[/]")
-        done = None
+        done: dict[str, Any] | None = None
         for event in service.stream(prepared):
             if event.event == "delta":
                 out.print(str(event.data["text"]), end="", soft_wrap=True, highlight=False, markup=False)

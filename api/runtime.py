@@ -22,6 +22,7 @@ from conseil.search.errors import IndexMissingError
 from conseil.search.feedback import FeedbackStore
 from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.index.schema import PRODUCTS_COLLECTION, STUDIES_COLLECTION
+from conseil.search.products.currency import load_rates
 from conseil.search.settings import Settings
 from conseil.search.index.store import Store, missing_index_message, products_schema
 from conseil.search.studies.engine import StudySearch
@@ -101,7 +102,8 @@ class Runtime:
             if self.products is None and self.store.exists(PRODUCTS_COLLECTION):
                 size = self.store.dense_size(PRODUCTS_COLLECTION) or self.embedder.dimension
                 index = self.store.collection(products_schema(size), create=False)
-                self.products = ProductSearch(index, self.query_embedder, self.kb, self.caches)
+                rates = load_rates(self.settings.currency_rates) if self.settings.currency_rates else None
+                self.products = ProductSearch(index, self.query_embedder, self.kb, self.caches, rates=rates)
             if self.studies is None and self.store.exists(STUDIES_COLLECTION):
                 self.studies = StudySearch.from_store(self.store, self.query_embedder)
 

@@ -21,7 +21,15 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
-from . import routes_ask, routes_catalog, routes_desk, routes_feedback, routes_ingest, routes_ops, routes_search
+from . import (
+    routes_ask,
+    routes_catalog,
+    routes_desk,
+    routes_feedback,
+    routes_ingest,
+    routes_ops,
+    routes_search,
+)
 from .auth import ApiKey, KeyRing, env_keys
 from .config import ApiSettings
 from .http_edge import BodyLimitMiddleware, install_error_handlers

@@ -210,7 +210,7 @@ def run_queries(index: EdgeIndex, embedder: Embedder, bm25: Bm25Encoder, queries
             ranked = fuse_convex(lists[0], lists[1], dense_weight)[:DEPTH]
         else:
             ranked = [str(h.payload["doc_id"]) for h in index.query(HybridQuery(
-                dense=dense, sparse=sparse, limit=DEPTH, fusion=fusion or "rrf",
+                dense=dense, sparse=sparse, limit=DEPTH, fusion="dbsf" if fusion == "dbsf" else "rrf",
                 prefetch_limit=max(prefetch_limit, DEPTH), with_payload=["doc_id"]))]
         end = time.perf_counter()
         return ranked, (end - start) * 1000, (end - engine) * 1000

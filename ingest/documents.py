@@ -14,7 +14,7 @@ from conseil.search.knowledge.text import normalize_name
 from .audit import Contradiction
 
 # Bump when the payload layout or the text recipes change: stored products are then refreshed.
-PAYLOAD_VERSION = 3
+PAYLOAD_VERSION = 4
 # The dense text keeps the first ingredients only: the model reads 256 word pieces at most, and
 # the full list is in the BM25 text, where exact ingredient names matter most.
 DENSE_INGREDIENTS = 12
@@ -53,7 +53,9 @@ def build_document(record: ProductRecord, analysis: Analysis, contradictions: li
         "brand": record.brand,
         "brand_key": normalize_name(record.brand) if record.brand else None,
         "category_path": list(record.category_path),
-        "category": sorted({normalize_name(level) for level in record.category_path}),
+        # The catalog's own levels and Conseil's product types: "toner" filters alike on every catalog.
+        "category": sorted({normalize_name(level) for level in record.category_path} | set(record.product_types)),
+        "product_types": list(record.product_types),
         "price": record.price,
         "currency": record.currency,
         "url": record.url,

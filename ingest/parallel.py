@@ -168,7 +168,7 @@ def ingest_products_parallel(settings: Settings, path: Path, *, workers: int,
                              embedder_factory: Callable[[], Embedder], fmt: str = "auto",
                              mapping: Path | None = None, source: str | None = None, sync: bool = False,
                              kb: IngredientKnowledge | None = None, progress: Progress | None = None,
-                             batch_points: int = BATCH_POINTS) -> ParallelReport:
+                             batch_points: int = BATCH_POINTS, strict: bool = False) -> ParallelReport:
     """`ingest_products` with the embedding and upserts spread over `workers` processes.
 
     `embedder_factory` must be picklable for workers > 1 (a module-level function or a
@@ -178,7 +178,7 @@ def ingest_products_parallel(settings: Settings, path: Path, *, workers: int,
     writer = ParallelWriter(settings, workers, embedder_factory, batch_points)
     report = ingest_products(settings, path, fmt=fmt, mapping=mapping, source=source, sync=sync,
                              embedder_factory=embedder_factory, kb=kb, progress=progress,
-                             upsert_pending=writer)
+                             upsert_pending=writer, strict=strict)
     result = ParallelReport(report, workers, batches=len(writer.results),
                             retried=sum(r.attempts > 1 for r in writer.results),
                             failed=sorted((r for r in writer.results if r.error), key=lambda r: r.number),

@@ -25,6 +25,8 @@ from conseil.search.index.store import Store, products_schema
 from conseil.search.studies.engine import StudySearch
 from conseil.search.answers.synthesis import ExtractiveSynthesizer, Question, Source, split_sentences
 
+pytestmark = pytest.mark.index
+
 ALL = frozenset({"products", "studies", "ingredients"})
 ADVISOR = frozenset({"products", "ingredients"})
 

@@ -245,6 +245,7 @@ def test_llm_setting_is_checked() -> None:
     assert ollama is not None and ollama.name == "ollama:llama3.1"
 
 
+@pytest.mark.index
 def test_http_503_with_the_reason_and_sse_error(server: FakeOpenAI, tmp_path_factory: pytest.TempPathFactory) -> None:
     server.delay = 2.0
     settings = Settings(data_dir=demo_data(tmp_path_factory, "ask-llm"), embedding_model="hash-test",

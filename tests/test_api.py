@@ -16,6 +16,8 @@ from conseil.search.embedder import Embedder
 from conseil.search.studies.contract import StudySearchResponse
 from fastapi.testclient import TestClient
 
+pytestmark = pytest.mark.index
+
 ADVISOR, ANALYST = auth(Role.ADVISOR), auth(Role.ANALYST)
 
 

@@ -13,6 +13,8 @@ from conseil.api.auth import Role
 from conseil.search.answers.contract import AskResponse
 from fastapi.testclient import TestClient
 
+pytestmark = pytest.mark.index
+
 STUDY_QUESTION = "what share of survey respondents are women?"
 
 

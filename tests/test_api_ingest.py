@@ -19,6 +19,8 @@ from conseil.api.jobs import PRODUCT_TYPES, UploadRejected, sanitise_filename
 from conseil.search.embedder import Embedder
 from fastapi.testclient import TestClient
 
+pytestmark = pytest.mark.index
+
 ADMIN, ANALYST, ADVISOR = auth(Role.ADMIN), auth(Role.ANALYST), auth(Role.ADVISOR)
 PRODUCTS = "\n".join(json.dumps(p) for p in [
     {"id": "UP-1", "name": "Zorblax Barrier Cream", "brand": "Zorblax", "category": "Skincare > Moisturizers",

@@ -21,7 +21,7 @@ from conseil.search.embedder import Embedder
 from conseil.search.index.contract import Hit, HybridQuery, VectorIndex
 from test_index_conformance import MODEL, as_pairs, groups, tie_free_embedder
 
-pytestmark = pytest.mark.filterwarnings("ignore:Local mode performs exact:UserWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore:Local mode performs exact:UserWarning"), pytest.mark.index]
 
 DEMO_QUERIES: list[dict[str, Any]] = [
     {"query": "shampoo without sulfates"},

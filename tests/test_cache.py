@@ -27,6 +27,8 @@ from conseil.search.settings import Settings
 from conseil.search.index.store import open_index, products_schema
 from fastapi.testclient import TestClient
 
+pytestmark = pytest.mark.index
+
 ADMIN, ADVISOR = auth(Role.ADMIN), auth(Role.ADVISOR)
 
 

@@ -28,6 +28,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data_dir
 
 
+@pytest.mark.index
 def test_help_is_instant_and_lists_commands(tmp_path: Path) -> None:
     done = run(["--help"], tmp_path)
     assert done.returncode == 0
@@ -39,6 +40,7 @@ def test_help_is_instant_and_lists_commands(tmp_path: Path) -> None:
     assert heavy.stdout.strip() == "False", "heavy modules must load lazily"
 
 
+@pytest.mark.index
 def test_missing_file_is_one_clear_error_and_no_index(tmp_path: Path) -> None:
     done = run(["ingest", "products", str(tmp_path / "nope.csv")], tmp_path / "data")
     assert done.returncode == 2
@@ -46,6 +48,7 @@ def test_missing_file_is_one_clear_error_and_no_index(tmp_path: Path) -> None:
     assert not (tmp_path / "data" / "index").exists()
 
 
+@pytest.mark.index
 def test_search_without_index_says_which_command_builds_it(tmp_path: Path) -> None:
     done = run(["search", "serum"], tmp_path / "data")
     assert done.returncode == 2 and "conseil ingest products" in done.stderr

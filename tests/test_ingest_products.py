@@ -42,6 +42,7 @@ def payloads(settings: Settings) -> dict[str, dict]:  # type: ignore[type-arg]
         return {h.payload["product_id"]: h.payload for h in index.scroll()}
 
 
+@pytest.mark.index
 def test_first_ingest_then_unchanged_reingest_embeds_nothing(settings: Settings, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "demo.jsonl", demo_lines())
     factory = CountingFactory()
@@ -53,6 +54,7 @@ def test_first_ingest_then_unchanged_reingest_embeds_nothing(settings: Settings,
     assert factory.calls == 1, "an unchanged re-ingest must not even load the model"
 
 
+@pytest.mark.index
 def test_changes_are_detected_and_sync_deletes(settings: Settings, tmp_path: Path) -> None:
     rows = demo_lines()
     path = write_jsonl(tmp_path / "demo.jsonl", rows)
@@ -68,6 +70,7 @@ def test_changes_are_detected_and_sync_deletes(settings: Settings, tmp_path: Pat
     assert stored[rows[0]["id"]]["price"] == rows[0]["price"]
 
 
+@pytest.mark.index
 def test_without_sync_nothing_is_deleted(settings: Settings, tmp_path: Path) -> None:
     rows = demo_lines()
     path = write_jsonl(tmp_path / "demo.jsonl", rows)
@@ -77,6 +80,7 @@ def test_without_sync_nothing_is_deleted(settings: Settings, tmp_path: Path) -> 
     assert report.deleted == 0 and len(payloads(settings)) == 100
 
 
+@pytest.mark.index
 def test_bad_rows_are_rejected_with_a_report_and_the_rest_ingested(settings: Settings, tmp_path: Path) -> None:
     rows = demo_lines()[:5]
     rows[1]["name"] = ""
@@ -91,6 +95,7 @@ def test_bad_rows_are_rejected_with_a_report_and_the_rest_ingested(settings: Set
     assert all(r["reason"] for r in lines)
 
 
+@pytest.mark.index
 def test_unreadable_source_leaves_the_index_untouched(settings: Settings, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "demo.jsonl", demo_lines()[:10])
     ingest_products(settings, path, embedder_factory=fake_embedder)
@@ -111,6 +116,7 @@ def test_missing_file_never_creates_an_index(settings: Settings, tmp_path: Path)
         payloads(settings)
 
 
+@pytest.mark.index
 def test_payload_carries_canonical_ingredients_and_families(settings: Settings) -> None:
     ingest_products(settings, demo_catalog_path(), embedder_factory=fake_embedder, source="demo")
     stored = payloads(settings)
@@ -122,6 +128,7 @@ def test_payload_carries_canonical_ingredients_and_families(settings: Settings) 
         assert all("parabens" not in h.payload["families"] for h in index.scroll(flt))
 
 
+@pytest.mark.index
 def test_audit_finds_the_deliberate_contradictions(settings: Settings) -> None:
     ingest_products(settings, demo_catalog_path(), embedder_factory=fake_embedder, source="demo")
     found = {(r["product_id"], r["claim"]) for r in list_contradictions(settings)}

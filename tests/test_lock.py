@@ -46,6 +46,7 @@ except IndexLockedError as exc:
 """
 
 
+@pytest.mark.index
 def test_second_process_is_refused_and_holder_keeps_working(tmp_path: Path) -> None:
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)
@@ -68,6 +69,7 @@ def test_second_process_is_refused_and_holder_keeps_working(tmp_path: Path) -> N
         pass
 
 
+@pytest.mark.index
 def test_lock_released_when_holder_dies(tmp_path: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-c",
                              "import sys,pathlib,time;from conseil.search.index.lock import IndexLock;"
@@ -90,6 +92,7 @@ def test_lock_released_when_holder_dies(tmp_path: Path) -> None:
     assert os.path.exists(tmp_path / "conseil.lock")
 
 
+@pytest.mark.index
 def test_edge_index_round_trip(tmp_path: Path) -> None:
     from conseil.search.index.edge import EdgeIndex
 

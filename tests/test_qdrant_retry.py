@@ -80,6 +80,7 @@ def test_grpc_unavailable_is_transient() -> None:
     assert is_transient(Unavailable()) and not is_transient(Invalid())
 
 
+@pytest.mark.index
 def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
     """A real client against a closed port: retries, then BackendUnavailableError naming the URL."""
     from conseil.search.index.store import open_store, products_schema
@@ -91,6 +92,7 @@ def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
     assert not (tmp_path / "index").exists(), "a server store takes no file lock"
 
 
+@pytest.mark.index
 def test_missing_server_collection_names_the_server(tmp_path: Path) -> None:
     from conseil.search.index.store import open_store, products_schema, stored_dense_size
 

@@ -21,6 +21,8 @@ from conseil.search.index.store import open_store, studies_schema
 from conseil.search.studies.engine import StudySearch, citation, highlight, query_keys, sparse_text
 from conseil.search.studies.contract import StudySearchRequest
 
+pytestmark = pytest.mark.index
+
 MAKEUP = "Makeup Changes the Apparent Size of Facial Features"
 
 # (doc_id, title, year, market, language, study_type, kind, audience, [(page, page_end, section, text)])

@@ -26,6 +26,8 @@ from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.settings import Settings
 from conseil.search.index.store import open_index, products_schema
 
+pytestmark = pytest.mark.index
+
 QUERIES = ["shampoo without sulfates", "moisturizer without parabens or fragrance for dry skin",
            "serum with niacinamide", "sunscreen under $30", "crème sans silicones"]
 

@@ -19,6 +19,8 @@ import test_web
 from conftest import REPO
 from test_web import expect, shot
 
+pytestmark = pytest.mark.browser
+
 # test_web's fixtures, over this module's server (its `base_url` below replaces test_web's).
 browser = test_web.browser
 make_page = test_web.make_page

@@ -27,6 +27,7 @@ from conseil.search.products.contract import (
     SearchRequest,
     SearchResponse,
 )
+from conseil.search.products.currency import CurrencyRates, in_catalog_currency, load_rates
 from conseil.search.products.popularity import SORT_POOL, popularity, sort_hits
 from conseil.search.products.verify import IngredientItem, audit_warnings, ingredient_items, verify
 from conseil.search.query import Constraints, Interpretation, QueryVocabulary, merge_explicit, parse_query
@@ -86,14 +87,16 @@ class ProductSearch:
     server); without them every search computes everything."""
 
     def __init__(self, index: VectorIndex, embedder: Embedder, kb: IngredientKnowledge,
-                 caches: SearchCaches | None = None) -> None:
+                 caches: SearchCaches | None = None, rates: CurrencyRates | None = None) -> None:
         self.index = index
         self.embedder = embedder
         self.kb = kb
         self.caches = caches
         self.bm25 = Bm25Encoder()
         self.violations_dropped = 0  # verification failures: should stay 0; exported as a metric
+        self.rates = rates  # the user's currency rate table: a query price in another currency is converted
         self.vocabulary = self._vocabulary()
+        self.currencies = self._currencies()
 
     @classmethod
     @contextmanager
@@ -103,15 +106,20 @@ class ProductSearch:
 
         dense_size = stored_dense_size(settings, "products") or 0
         with open_index(settings, products_schema(dense_size), create=False) as index:
-            yield cls(index, load_embedder(settings), IngredientKnowledge.load())
+            rates = load_rates(settings.currency_rates) if settings.currency_rates else None
+            yield cls(index, load_embedder(settings), IngredientKnowledge.load(), rates=rates)
 
     def _vocabulary(self) -> QueryVocabulary:
         categories = {fold(str(v)): str(v) for v, _ in self.index.facet("category", limit=5000)}
         brands = {fold(str(v)): str(v) for v, _ in self.index.facet("brand_key", limit=5000)}
         return QueryVocabulary(categories=categories, brands=brands)
 
+    def _currencies(self) -> tuple[str, ...]:
+        return tuple(str(v) for v, _ in self.index.facet("currency", limit=50))
+
     def refresh_vocabulary(self) -> None:
         self.vocabulary = self._vocabulary()
+        self.currencies = self._currencies()
 
     def interpret(self, req: SearchRequest) -> Interpretation:
         text = req.query.strip()
@@ -133,7 +141,7 @@ class ProductSearch:
         c = interp.constraints
         if c.price_min is not None and c.price_max is not None and c.price_min > c.price_max:
             raise QueryError(f"The price range is empty: minimum {c.price_min:g} is above maximum {c.price_max:g}.")
-        return interp
+        return in_catalog_currency(interp, self.currencies, self.rates)
 
     def search(self, req: SearchRequest, *, looked_up: bool = False) -> SearchResponse:
         """`looked_up`: the caller has just called `cached(req)` and missed (counted once, not twice)."""
@@ -160,8 +168,7 @@ class ProductSearch:
         hit: SearchResponse | None = self.caches.responses.get(self._response_key(req))
         if hit is None:
             return None
-        return hit.model_copy(update={"took_ms": round((time.perf_counter() - began) * 1000, 2),
-                                      "dropped_violations": self.violations_dropped})
+        return hit.model_copy(update={"took_ms": round((time.perf_counter() - began) * 1000, 2)})
 
     def _search(self, req: SearchRequest, stable: bool) -> SearchResponse:
         began = time.perf_counter()
@@ -179,7 +186,7 @@ class ProductSearch:
         raw_hits = self.index.query(HybridQuery(
             dense=dense, sparse=sparse, filter=flt, limit=limit, offset=offset, fusion=req.fusion,
             prefetch_limit=max(100, 4 * (offset + limit)), with_payload=fields))
-        verified = self._verified(raw_hits, interp.constraints, stable)
+        verified, dropped = self._verified(raw_hits, interp.constraints, stable)
         if sorting:
             ordered = sort_hits(verified[:SORT_POOL], req.sort, lambda h: h.price, lambda h: h.rating)
             hits = ordered[req.offset: req.offset + req.limit]
@@ -190,7 +197,7 @@ class ProductSearch:
         return SearchResponse(
             query=req.query, interpretation=self._describe(interp), hits=hits, facets=facets, total=total,
             limit=req.limit, offset=req.offset, took_ms=round((time.perf_counter() - began) * 1000, 2),
-            dropped_violations=self.violations_dropped)
+            dropped_violations=dropped)  # this query's; the process total is a metric
 
     def _embed_query(self, text: str) -> list[float]:
         """Query vectors depend only on the model and the exact text embedded."""
@@ -257,12 +264,16 @@ class ProductSearch:
         return replace(interp, constraints=relaxed, semantic_text=f"{interp.semantic_text} {words}".strip(),
                        warnings=interp.warnings + notes)
 
-    def _verified(self, raw_hits: list[Hit], constraints: Constraints, stable: bool = False) -> list[ProductHit]:
+    def _verified(self, raw_hits: list[Hit], constraints: Constraints,
+                  stable: bool = False) -> tuple[list[ProductHit], int]:
+        """The hits that pass verification, and how many were dropped."""
         hits: list[ProductHit] = []
+        dropped = 0
         for hit in raw_hits:
             p = hit.payload
             verdict = verify(p, constraints, self.kb, self._items(hit, stable))
             if not verdict.ok:
+                dropped += 1
                 self.violations_dropped += 1
                 log.error("dropped %s (%s): the index returned it but it %s", p.get("product_id"),
                           p.get("name"), "; ".join(verdict.violations))
@@ -275,7 +286,7 @@ class ProductSearch:
                 score=round(hit.score, 6), why=verdict.why, warnings=audit_warnings(p),
                 ingredients=verdict.ingredients, matched_families=verdict.matched_families,
                 **popularity(p.get("extra"))))
-        return hits
+        return hits, dropped
 
     def _describe(self, interp: Interpretation) -> InterpretationModel:
         c = interp.constraints
