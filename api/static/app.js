@@ -10,7 +10,6 @@
   const I18N = window.ConseilI18n;
   const KEY_STORAGE = "conseil.key";
   const PAGE_SIZE = 10;
-  const STUDY_PAGE_SIZE = 10;
 
   // ---------------------------------------------------------------------------------------------
   // Small helpers
@@ -56,15 +55,6 @@
     // Even parts are plain text, odd parts were between ** marks (the parity must be read before
     // dropping the empty strings that a mark at the very start or end leaves).
     return parts.map((part, i) => (i % 2 ? el("mark", { text: part }) : part)).filter((part) => part !== "");
-  }
-
-  /** Passages keep Markdown heading marks ("## Results") from text sources: drop them for reading. */
-  function withoutHeadingMarks(text) {
-    return String(text || "").replace(/(^|\n)[ \t]{0,3}#{1,6}[ \t]+/g, "$1");
-  }
-
-  function splitList(value) {
-    return String(value || "").split(/[,;]/).map((s) => s.trim()).filter(Boolean);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -302,7 +292,6 @@
     state.key = null;
     state.user = null;
     resetProducts();
-    resetStudies();
     for (const hook of hooks.signOut) hook();
     $("key").value = "";
     showSignIn();
@@ -808,104 +797,6 @@
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Study search (analysts and admins)
-
-  function resetStudies() {
-    Object.assign(state, { studyBody: null, studyHits: [], studyResponse: null });
-    clear($("study-hits"));
-    $("study-head").hidden = true;
-    $("study-more").hidden = true;
-    showError("studies-error", "");
-    setStatus("studies-status", "");
-  }
-
-  function studyBodyFromForm() {
-    const body = { query: $("study-q").value.trim(), limit: STUDY_PAGE_SIZE, offset: 0,
-                   group_by_document: $("study-group").checked };
-    const from = $("study-year-from").value.trim();
-    const to = $("study-year-to").value.trim();
-    if (from) body.year_from = Number(from);
-    if (to) body.year_to = Number(to);
-    const markets = splitList($("study-market").value);
-    const languages = splitList($("study-language").value).map((s) => s.toLowerCase());
-    const types = splitList($("study-type").value);
-    if (markets.length) body.market = markets;
-    if (languages.length) body.language = languages;
-    if (types.length) body.study_type = types;
-    return body;
-  }
-
-  async function searchStudies(body, more) {
-    if (!body.query) {
-      $("study-q").focus();
-      return;
-    }
-    $("studies").setAttribute("aria-busy", "true");
-    setStatus("studies-status", t("searching"));
-    showError("studies-error", "");
-    let response;
-    try {
-      response = await api("POST", "/v1/search/studies", body);
-    } catch (err) {
-      setStatus("studies-status", "");
-      showError("studies-error", err.status === 403 ? t("forbidden_studies") + " (403)" : err.message);
-      return;
-    } finally {
-      $("studies").removeAttribute("aria-busy");
-    }
-    setStatus("studies-status", "");
-    state.studyBody = body;
-    state.studyResponse = response;
-    const list = $("study-hits");
-    if (!more) {
-      clear(list);
-      state.studyHits = [];
-    }
-    state.studyHits = state.studyHits.concat(response.hits);
-    const start = list.children.length;
-    response.hits.forEach((hit, i) => list.append(studyCard(hit, start + i)));
-    $("study-head").hidden = false;
-    $("study-total").textContent = studyTotals(response);
-    $("study-took").textContent = t("took", { ms: Math.round(response.took_ms) });
-    $("study-none").hidden = state.studyHits.length > 0;
-    const shown = response.offset + response.hits.length;
-    const available = response.grouped ? response.total_documents : response.total;
-    $("study-more").hidden = response.hits.length < response.limit || shown >= available;
-  }
-
-  /** What the query found (passages with one of its words), beside what the filters allow. */
-  function studyTotals(response) {
-    const searched = t("studies_searched", { n: formatCount(response.total), d: formatCount(response.total_documents) });
-    if (typeof response.matching !== "number") return searched;
-    const found = tn("studies_matching", response.matching, {
-      n: formatCount(response.matching) + (response.matching_capped ? "+" : ""), d: formatCount(response.matching_documents) });
-    return found + " " + searched;
-  }
-
-  function studyCard(hit, index) {
-    const titleId = "study-" + index + "-title";
-    // Market, language and study type by name (France, Français, Peer-reviewed paper), not by code.
-    const label = (name, value) => (value && window.ConseilDesk ? window.ConseilDesk.valueLabel(name, value) : value);
-    const meta = [hit.section ? t("section") + ": " + hit.section : null, label("market", hit.market),
-                  label("language", hit.language), label("study_type", hit.study_type)].filter(Boolean).join(" · ");
-    return el("li", { class: "card-item" }, el("article", { class: "card study", "aria-labelledby": titleId },
-      el("h3", { id: titleId, class: "citation", text: hit.citation }),
-      meta ? el("p", { class: "meta", text: meta }) : null,
-      hit.reference_list ? el("p", { class: "note reference-note", text: t("reference_list") }) : null,
-      window.ConseilDesk ? window.ConseilDesk.openLink(hit) : null,
-      el("blockquote", { class: "snippet" }, markedText(withoutHeadingMarks(hit.snippet))),
-      hit.also_on_pages && hit.also_on_pages.length
-        ? el("p", { class: "note", text: t("also_on_pages", { x: hit.also_on_pages.join(", ") }) }) : null,
-      el("details", { class: "passage" }, el("summary", { text: t("passage") }),
-        el("p", { class: "passage-text" }, markedText(withoutHeadingMarks(hit.passage))),
-        hit.matched_terms && hit.matched_terms.length
-          ? el("p", { class: "note", text: t("matched_terms", { x: hit.matched_terms.join(", ") }) }) : null),
-      el("p", { class: "score", text: t("score", { x: Number(hit.score).toFixed(3) }) }),
-      feedbackButtons({ kind: "study", query: (state.studyBody && state.studyBody.query) || "",
-                        target_id: hit.page ? hit.doc_id + "#" + hit.page : hit.doc_id, rank: index + 1 }, hit.citation)));
-  }
-
-  // ---------------------------------------------------------------------------------------------
   // Feedback: 👍/👎 on a product, a study passage or an answer (POST /v1/feedback)
 
   // Thumbs drawn as SVG (Feather icons' outlines, MIT): an emoji needs a colour-emoji font, which
@@ -1056,13 +947,6 @@
     $("add-form").addEventListener("submit", (event) => {
       event.preventDefault();
       submitAdd();
-    });
-    $("study-form").addEventListener("submit", (event) => {
-      event.preventDefault();
-      searchStudies(studyBodyFromForm(), false);
-    });
-    $("study-more").addEventListener("click", () => {
-      if (state.studyBody) searchStudies({ ...state.studyBody, offset: state.studyResponse.offset + state.studyResponse.hits.length }, true);
     });
     window.addEventListener("hashchange", () => { if (state.user) route(); });
 
