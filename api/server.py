@@ -21,7 +21,15 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
-from . import routes_ask, routes_catalog, routes_feedback, routes_ingest, routes_ops, routes_search
+from . import (
+    routes_ask,
+    routes_catalog,
+    routes_desk,
+    routes_feedback,
+    routes_ingest,
+    routes_ops,
+    routes_search,
+)
 from .auth import ApiKey, KeyRing, env_keys
 from .config import ApiSettings
 from .fault_edge import UnhandledErrorMiddleware
@@ -100,7 +108,8 @@ def create_app(settings: Settings, *, embedder_factory: Callable[[], Embedder] |
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
     app.add_middleware(MetricsMiddleware, metrics_of=metrics_of)
 
-    for module in (routes_search, routes_catalog, routes_ingest, routes_ops, routes_feedback, routes_ask):
+    app.state.api_settings = limits
+    for module in (routes_search, routes_catalog, routes_ingest, routes_ops, routes_feedback, routes_ask, routes_desk):
         app.include_router(module.router)
     if static_dir is not None and static_dir.is_dir():
         # Mounted after every route, so the API always wins; "/" serves index.html.

@@ -115,7 +115,9 @@ def render(languages_file: Mapping[str, Any], page: Mapping[str, Any], knowledge
              f"  const LANGUAGES = {_js(codes)};",
              f"  const ENDONYMS = {_js({e['code']: e['endonym'] for e in entries})};",
              f"  const SPEECH_LOCALES = {_js({e['code']: e['speech_locale'] for e in entries})};",
-             f"  const LIMITS = {_js({'query_chars': MAX_QUERY_CHARS})};", "",
+             f"  const LIMITS = {_js({'query_chars': MAX_QUERY_CHARS})};",
+             "  // retailer standards (lists a retailer keeps): shown as \"not allowed under X\", never as families",
+             f"  const STANDARDS = {_js(list(page.get('standards', [])))};", "",
              *_table("UI", {lang: ui[lang] for lang in codes}, per_line=True), "",
              "  const KB = {"]
     for section, table in kb.items():
@@ -123,7 +125,7 @@ def render(languages_file: Mapping[str, Any], page: Mapping[str, Any], knowledge
         lines += [f"      {_js(key)}: {_js(value)}," for key, value in table.items()]
         lines.append("    },")
     lines += ["  };", "",
-              "  window.ConseilI18n = Object.freeze({ LANGUAGES, ENDONYMS, SPEECH_LOCALES, LIMITS, UI, KB });",
+              "  window.ConseilI18n = Object.freeze({ LANGUAGES, ENDONYMS, SPEECH_LOCALES, LIMITS, STANDARDS, UI, KB });",
               "})();", ""]
     return "\n".join(lines)
 

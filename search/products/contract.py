@@ -38,6 +38,8 @@ class SearchRequest(BaseModel):
                                             "cannot be identified (by default they are kept, ranked after the "
                                             "fully verified ones, never called 'free of', and list it in "
                                             "`unidentified`).")
+    sort: Literal["relevance", "price_asc", "price_desc", "rating"] = Field(
+        "relevance", description="relevance, or price/rating among the 100 most relevant products.")
     facets: bool = Field(True, description="Count brands, categories and skin types over the filtered set "
                                            "(costs a few ms on a large catalog; batch evaluations may skip it).")
 
@@ -73,6 +75,11 @@ class ProductHit(BaseModel):
         "Listed items no resolution step identifies: while one remains, no 'free of' statement is made."))
     matched_ingredients: dict[str, list[str]] = Field(default_factory=dict, description=(
         "For each required ingredient, the listed items that matched it (salts, spellings, group members)."))
+    rating: float | None = Field(None, description="Average rating 0..5, when the catalog gives one.")
+    reviews: int | None = None
+    loves: int | None = None
+    size: str | None = None
+    image_url: str | None = None
 
 
 class ChipModel(BaseModel):

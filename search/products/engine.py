@@ -31,6 +31,7 @@ from conseil.search.products.contract import (
     SearchResponse,
 )
 from conseil.search.products.currency import CurrencyRates, in_catalog_currency
+from conseil.search.products.popularity import SORT_POOL, popularity, sort_hits
 from conseil.search.products.verify import IngredientItem, audit_warnings, ingredient_items, verify
 from conseil.search.query import Constraints, Interpretation, QueryVocabulary, merge_explicit, parse_query
 from conseil.search.query.gloss import english_gloss
@@ -42,7 +43,7 @@ log = logging.getLogger("conseil.search")
 FACETS = {"brand": "brand", "category": "category", "skin_type": "skin_types"}
 # Payload a hit needs: loading whole payloads (ingredient names, extras...) costs more than the query.
 HIT_FIELDS = ("product_id", "source", "name", "brand", "category_path", "price", "currency", "skin_types",
-              "skin_types_origin", "concerns", "claims", "audit", "ingredient_items")
+              "skin_types_origin", "concerns", "claims", "audit", "ingredient_items", "extra")
 # Extra hits fetched so that a hit dropped by verification does not shorten the page.
 VERIFY_MARGIN = 5
 
@@ -206,11 +207,18 @@ class ProductSearch:
         want = req.limit + VERIFY_MARGIN
         c = interp.constraints
         fields = HIT_FIELDS + (("ingredients_raw",) if c.exclude_ingredients or c.include_ingredients else ())
+        # Sorted by price or rating: the most relevant SORT_POOL products, re-ordered, then paged.
+        sorting = req.sort != "relevance"
+        limit, offset = (SORT_POOL + VERIFY_MARGIN, 0) if sorting else (want, req.offset)
         raw_hits = self.index.query(HybridQuery(
-            dense=dense, sparse=sparse, filter=flt, limit=want, offset=req.offset, fusion=req.fusion,
-            prefetch_limit=max(100, 4 * (req.offset + want)), with_payload=fields))
+            dense=dense, sparse=sparse, filter=flt, limit=limit, offset=offset, fusion=req.fusion,
+            prefetch_limit=max(100, 4 * (offset + limit)), with_payload=fields))
         verified, dropped = self._verified(raw_hits, interp.constraints, stable, language, strict=req.strict)
-        hits = verified[: req.limit]
+        if sorting:
+            ordered = sort_hits(verified[:SORT_POOL], req.sort, lambda h: h.price, lambda h: h.rating)
+            hits = ordered[req.offset: req.offset + req.limit]
+        else:
+            hits = verified[: req.limit]
         total = self._count(flt, stable)
         facets = self._facets(flt, stable) if req.facets else {}
         return SearchResponse(
@@ -310,7 +318,8 @@ class ProductSearch:
                 concerns=list(p.get("concerns") or []), claims=list(p.get("claims") or []),
                 score=round(hit.score, 6), why=verdict.why, warnings=audit_warnings(p, self.kb, language),
                 ingredients=verdict.ingredients, matched_families=verdict.matched_families,
-                unidentified=verdict.unidentified, matched_ingredients=verdict.matched_ingredients))
+                unidentified=verdict.unidentified, matched_ingredients=verdict.matched_ingredients,
+                **popularity(p.get("extra"))))
         if excluding:
             hits.sort(key=lambda h: bool(h.unidentified))  # stable: relevance order kept within each part
         return hits, dropped

@@ -59,6 +59,8 @@ class StudyHit(BaseModel):
                                                  "form as written.")
     also_on_pages: list[int] = Field(default_factory=list,
                                      description="Grouped: other pages of this document that also matched.")
+    reference_list: bool = Field(False, description="The passage is part of a reference list or bibliography "
+                                                    "(ranked after the other passages).")
 
 
 class StudySearchResponse(BaseModel):
@@ -67,6 +69,10 @@ class StudySearchResponse(BaseModel):
     hits: list[StudyHit]
     total: int = Field(description="Passages satisfying the filters (before ranking).")
     total_documents: int = Field(description="Documents satisfying the filters.")
+    matching: int | None = Field(None, description="Passages containing a word of the query, within the filters "
+                                                   "(at most MATCH_CAP counted; None when the query has no word to match).")
+    matching_documents: int | None = Field(None, description="Documents with such a passage.")
+    matching_capped: bool = Field(False, description="True when `matching` stopped at the cap.")
     grouped: bool
     limit: int
     offset: int
