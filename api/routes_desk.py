@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from .auth import Permission, Principal, require
 from .config import ApiSettings
-from .http_edge import error_docs
+from .http_errors import error_docs
 from .runtime import Runtime, runtime_of
 
 router = APIRouter(prefix="/v1/studies", tags=["studies"])

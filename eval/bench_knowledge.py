@@ -68,8 +68,8 @@ def coverage() -> dict[str, Any]:
 
 
 def false_free_of() -> dict[str, int]:
+    from conseil.search.knowledge.analysis import analyze
     from conseil.search.knowledge.base import IngredientKnowledge
-    from conseil.search.knowledge.inci import analyze
     from conseil.search.products.verify import verify
     from conseil.search.query import Constraints
 

@@ -25,10 +25,11 @@ from typing import Any
 from conseil.search.embedder import Embedder
 from conseil.search.engines import Engines
 from conseil.search.index.contract import HybridQuery
+from conseil.search.knowledge.analysis import analyze
 from conseil.search.knowledge.base import IngredientKnowledge
-from conseil.search.knowledge.inci import analyze
 from conseil.search.products.contract import SearchRequest
-from conseil.search.products.engine import ProductSearch, build_filter, retrieval_text
+from conseil.search.products.engine import ProductSearch, retrieval_text
+from conseil.search.products.filters import build_filter
 from conseil.search.settings import Settings
 
 from .product_queries import BenchQuery, product_queries

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
-from conseil.search.knowledge.inci import CachedKnowledge, KnowledgeLike, analyze
+from conseil.search.knowledge.analysis import CachedKnowledge, KnowledgeLike, analyze
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conseil.search.index.schema import ProductRecord
-from conseil.search.knowledge.inci import Analysis
+from conseil.search.knowledge.analysis import Analysis
 from conseil.search.knowledge.text import normalize_name
 
 from .audit import Contradiction

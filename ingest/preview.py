@@ -15,8 +15,8 @@ from pathlib import Path
 from conseil.ingest.coverage import Coverage, CoverageFunction, ingredient_coverage
 from conseil.ingest.sources import read_products
 from conseil.search.index.schema import Reject
+from conseil.search.knowledge.analysis import KnowledgeLike
 from conseil.search.knowledge.base import IngredientKnowledge
-from conseil.search.knowledge.inci import KnowledgeLike
 
 REJECTS_SHOWN = 20
 

@@ -26,8 +26,8 @@ from conseil.search.index.contract import Filter, IndexPoint, MatchAny, VectorIn
 from conseil.search.index.schema import ProductRecord, Reject
 from conseil.search.index.sparse import Bm25Encoder
 from conseil.search.index.store import CollectionSource, products_schema, stored_dense_size, use_store
+from conseil.search.knowledge.analysis import CachedKnowledge, KnowledgeLike, analyze
 from conseil.search.knowledge.base import IngredientKnowledge
-from conseil.search.knowledge.inci import CachedKnowledge, KnowledgeLike, analyze
 from conseil.search.settings import Settings
 
 from .audit import audit_claims

@@ -236,7 +236,7 @@ def test_uk_example_preview(tmp_path: Path, kb: IngredientKnowledge) -> None:
 
 
 def test_every_documented_ingredient_list_form_parses_alike(kb: IngredientKnowledge, tmp_path: Path) -> None:
-    from conseil.search.knowledge.inci import analyze
+    from conseil.search.knowledge.analysis import analyze
 
     forms = ["Aqua (Water), Glycerin, Methylparaben", "['aqua', 'glycerin', 'methylparaben']",
              '["Aqua", "Glycerin", "Methylparaben"]']

@@ -11,8 +11,8 @@ import pytest
 from conftest import fake_embedder
 from conseil.ingest.products import ingest_products
 from conseil.search.index.store import open_index, products_schema
+from conseil.search.knowledge.analysis import analyze
 from conseil.search.knowledge.base import IngredientKnowledge
-from conseil.search.knowledge.inci import analyze
 from conseil.search.products.contract import SearchRequest
 from conseil.search.products.engine import ProductSearch
 from conseil.search.settings import Settings

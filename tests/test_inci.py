@@ -14,16 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conseil.search.knowledge.inci import (
-    CachedKnowledge,
-    Declaration,
-    InciItem,
-    KnowledgeLike,
-    _norm,
-    _read_piece,
-    analyze,
-    parse_declaration,
-)
+from conseil.search.knowledge.analysis import CachedKnowledge, KnowledgeLike, analyze
+from conseil.search.knowledge.inci import Declaration, InciItem, _norm, _read_piece, parse_declaration
 from conseil.search.knowledge.text import normalize_name
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conseil.search.knowledge.analysis import analyze
 from conseil.search.knowledge.base import IngredientKnowledge
-from conseil.search.knowledge.inci import analyze
 from conseil.search.knowledge.resolve import TYPO_MIN_LENGTH
 from conseil.search.products.verify import verify
 from conseil.search.query import Constraints

@@ -12,8 +12,8 @@ from conseil.ingest.audit import audit_claims
 from conseil.ingest.products import ingest_products
 from conseil.ingest.sources import read_products
 from conseil.search.engines import Engines
+from conseil.search.knowledge.analysis import CachedKnowledge, analyze
 from conseil.search.knowledge.base import IngredientKnowledge
-from conseil.search.knowledge.inci import CachedKnowledge, analyze
 from conseil.search.products.contract import SearchRequest
 from conseil.search.products.engine import ProductSearch
 from conseil.search.settings import Settings

@@ -17,8 +17,8 @@ from conseil.ingest.products import ingest_products
 from conseil.search.errors import IndexMissingError, QueryError
 from conseil.search.index.contract import ForwardingIndex, Hit, HybridQuery, VectorIndex
 from conseil.search.index.store import open_index, products_schema
+from conseil.search.knowledge.analysis import analyze
 from conseil.search.knowledge.base import IngredientKnowledge
-from conseil.search.knowledge.inci import analyze
 from conseil.search.products.contract import SearchRequest
 from conseil.search.products.engine import ProductSearch
 from conseil.search.settings import Settings

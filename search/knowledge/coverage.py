@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from conseil.search.knowledge.analysis import CachedKnowledge, analyze
 from conseil.search.knowledge.base import IngredientKnowledge
-from conseil.search.knowledge.inci import CachedKnowledge, analyze
 from conseil.search.knowledge.resolve import UNIDENTIFIED, VIA_STEPS
 
 

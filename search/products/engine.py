@@ -15,7 +15,7 @@ from dataclasses import asdict, replace
 from conseil.search.cache import SearchCaches
 from conseil.search.embedder import Embedder
 from conseil.search.errors import IndexMissingError, KnowledgeBaseError, QueryError
-from conseil.search.index.contract import Condition, Filter, Hit, HybridQuery, IndexReader, MatchAny, Range
+from conseil.search.index.contract import Filter, Hit, HybridQuery, IndexReader, MatchAny
 from conseil.search.index.schema import PRODUCTS_COLLECTION
 from conseil.search.index.sparse import Bm25Encoder
 from conseil.search.index.store import CollectionSource, missing_index_message, products_schema
@@ -31,6 +31,7 @@ from conseil.search.products.contract import (
     SearchResponse,
 )
 from conseil.search.products.currency import CurrencyRates, in_catalog_currency
+from conseil.search.products.filters import build_filter
 from conseil.search.products.popularity import SORT_POOL, popularity, sort_hits
 from conseil.search.products.verify import IngredientItem, audit_warnings, ingredient_items, verify
 from conseil.search.query import Constraints, Interpretation, QueryVocabulary, merge_explicit, parse_query
@@ -46,34 +47,6 @@ HIT_FIELDS = ("product_id", "source", "name", "brand", "category_path", "price",
               "skin_types_origin", "concerns", "claims", "audit", "ingredient_items", "extra")
 # Extra hits fetched so that a hit dropped by verification does not shorten the page.
 VERIFY_MARGIN = 5
-
-
-def build_filter(c: Constraints) -> Filter:
-    """Constraints as one Qdrant filter: exclusions are `must_not` on the payload indexes."""
-    must: list[Condition] = []
-    must_not: list[Condition] = []
-    if c.exclude_families:
-        must_not.append(MatchAny("families", tuple(c.exclude_families)))
-    if c.exclude_ingredients:
-        keys = tuple(c.exclude_ingredients)
-        must_not.append(MatchAny("ingredients", keys))  # canonical keys
-        must_not.append(MatchAny("ingredient_names", keys))  # names as written, known or not
-    if c.exclude_families or c.exclude_ingredients:
-        # A product with no ingredient list can never be proven free of anything.
-        must.append(Range("ingredient_count", gte=1))
-    for key in c.include_ingredients:  # each required ingredient separately: all of them
-        must.append(MatchAny("ingredients", (key,)))
-    if c.skin_types:
-        must.append(MatchAny("skin_types", tuple(c.skin_types)))
-    if c.concerns:
-        must.append(MatchAny("concerns", tuple(c.concerns)))
-    if c.categories:
-        must.append(MatchAny("category", tuple(c.categories)))
-    if c.brands:
-        must.append(MatchAny("brand_key", tuple(c.brands)))
-    if c.price_min is not None or c.price_max is not None:
-        must.append(Range("price", gte=c.price_min, lte=c.price_max))
-    return Filter(must=tuple(must), must_not=tuple(must_not))
 
 
 def retrieval_text(interp: Interpretation) -> str:
