@@ -139,3 +139,25 @@ def test_audit_finds_the_deliberate_contradictions(settings: Settings) -> None:
     # look-alikes are not contradictions: methosulfate is no sulfate, cetearyl alcohol not drying
     assert not {pid for pid, claim in found if claim == "without:sulfates"} & {"DEMO-056", "DEMO-059"}
     assert ("DEMO-017", "without:drying_alcohols") not in found
+
+
+def test_a_new_knowledge_base_changes_payloads_but_never_what_is_embedded() -> None:
+    """Issue 13: re-ingesting after a knowledge-base update refreshes payloads without re-embedding,
+    so the embedded text names ingredients as the label writes them, not by their canonical names."""
+    from dataclasses import replace as _replace
+
+    from conseil.ingest.documents import build_document
+    from conseil.search.index.schema import ProductRecord
+    from conseil.search.knowledge.analysis import analyze
+    from conseil.search.knowledge.base import IngredientKnowledge
+
+    record = ProductRecord(source="t", product_id="1", name="Day Cream",
+                           ingredients_raw="Aqua, Dimeticone, Methyl Hydroxybenzoate, Parfum")
+    before = analyze(record.ingredients_raw, IngredientKnowledge.load())
+    # the same list as another knowledge base would see it: other canonical names, other families
+    after = _replace(before, items=tuple(_replace(i, canonical=f"Renamed {n}", families=frozenset({"x"}))
+                                         for n, i in enumerate(before.items)), families=frozenset({"x"}))
+    first = build_document(record, before, [], record_hash="h", derivation="kb1")
+    second = build_document(record, after, [], record_hash="h", derivation="kb2")
+    assert first.embed_hash == second.embed_hash and first.dense_text == second.dense_text
+    assert "Dimeticone" in first.dense_text and first.payload != second.payload
