@@ -64,7 +64,8 @@ def explain_command(
 ) -> None:
     """How a label name resolves (step by step), its functions, families and EU restrictions."""
     from conseil.search.errors import QueryError
-    from conseil.search.knowledge.base import LANGUAGES, IngredientKnowledge
+    from conseil.search.knowledge.base import IngredientKnowledge
+    from conseil.search.query.language_data import LANGUAGES
     from conseil.search.knowledge.cards import ingredient_card
 
     from .cli_common import out
