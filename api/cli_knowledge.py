@@ -65,8 +65,8 @@ def explain_command(
     """How a label name resolves (step by step), its functions, families and EU restrictions."""
     from conseil.search.errors import QueryError
     from conseil.search.knowledge.base import IngredientKnowledge
-    from conseil.search.query.language_data import LANGUAGES
     from conseil.search.knowledge.cards import ingredient_card
+    from conseil.search.query.language_data import LANGUAGES
 
     from .cli_common import out
 

@@ -72,7 +72,7 @@ def readyz(request: Request, runtime: Annotated[Runtime, Depends(runtime_of)]) -
         problems.append("index damaged: studies (details for a key that may search studies)")
     if studies:
         problems += [s.sentence() for s in runtime.incomplete]
-    if runtime.products is None and PRODUCTS_COLLECTION not in runtime.open_errors:
+    if runtime.engines.products is None and PRODUCTS_COLLECTION not in runtime.open_errors:
         problems.insert(0, "No products index yet: ingest one (POST /v1/ingest/products).")
     sizes = {name: n for name, n in runtime.index_sizes().items() if studies or name != STUDIES_COLLECTION}
     prints = {f.collection: FingerprintView(state=f.state, expected=f.expected, found=f.found)

@@ -20,7 +20,7 @@ import json
 import statistics
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from conseil.search.embedder import Embedder
 from conseil.search.engines import Engines
@@ -131,7 +131,7 @@ def ranking_quality(engine: ProductSearch, queries: list[BenchQuery]) -> dict[st
     the top 10 that is of the product type asked for ("champú sin sulfatos" -> shampoos)."""
     from dataclasses import replace
 
-    configs = {"hybrid_rrf": ("hybrid", "rrf"), "hybrid_dbsf": ("hybrid", "dbsf"), "dense": ("dense", "rrf"),
+    configs: dict[str, tuple[str, Literal["rrf", "dbsf"]]] = {"hybrid_rrf": ("hybrid", "rrf"), "hybrid_dbsf": ("hybrid", "dbsf"), "dense": ("dense", "rrf"),
                "bm25": ("bm25", "rrf")}
     scores = {name: 0.0 for name in configs}
     for q in queries:

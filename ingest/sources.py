@@ -148,9 +148,9 @@ def read_products(
     parsed = load_mapping(Path(mapping)) if mapping is not None else None
     fmt = "generic" if parsed is not None else (detect_format(path) if fmt == "auto" else fmt)
     table = _load(path)
-    builder = RowBuilder(path, CategoryMatcher(
-        load_product_types(), parsed.values.get("category") and {k: v[0] for k, v in parsed.values["category"].items()}
-        if parsed else None))
+    overrides = ({k: v[0] for k, v in parsed.values["category"].items()}
+                 if parsed is not None and parsed.values.get("category") else None)
+    builder = RowBuilder(path, CategoryMatcher(load_product_types(), overrides))
     for row_no, reason in table.rejects:
         builder.rejects.append(Reject(str(path), row_no, None, None, reason))
     if fmt == "sephora":

@@ -100,7 +100,8 @@ def _own_entries(langs: Sequence[str]) -> list[tuple[str, _Unit]]:
 def _borrowed_entries(langs: Sequence[str]) -> list[tuple[str, _Unit]]:
     """Product-type and concern phrases of query understanding, with English glosses."""
     # Candidates start with the product-type id; the gloss of a known catalog name is kept when there is one.
-    tables = [(_Unit(next((_CATEGORY_GLOSSES[c] for c in cands if c in _CATEGORY_GLOSSES), cands[0]), PRODUCT), by_lang)
+    tables: list[tuple[_Unit, Mapping[str, str]]] = [
+        (_Unit(next((_CATEGORY_GLOSSES[c] for c in cands if c in _CATEGORY_GLOSSES), cands[0]), PRODUCT), by_lang)
               for cands, by_lang in PRODUCT_TYPES if cands]  # no candidates: only a block for the parser
     tables += [(_Unit(_CONCERN_GLOSSES.get(code, code.replace("_", " ")), QUALITY), by_lang)
                for code, by_lang in CONCERN_PATTERNS.items()]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conseil.search.index.contract import VectorIndex
+from conseil.search.index.contract import IndexReader
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class IncompleteStudy:
                 "on it again (or POST /v1/ingest/studies) to complete it")
 
 
-def incomplete_studies(index: VectorIndex) -> list[IncompleteStudy]:
+def incomplete_studies(index: IndexReader) -> list[IncompleteStudy]:
     """Documents whose stored passages are fewer (or more) than their recorded count."""
     paths: dict[str, str] = {}
     stored: dict[str, int] = {}
