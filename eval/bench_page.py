@@ -1,12 +1,12 @@
 """The advisor's page on a tablet (issue 15): what an advisor sees, measured in a real browser.
 
-    python -m conseil.eval.bench_page [--model] [--runs 5] [--sephora PATH] [--json]
+    python -m conseil.eval.bench_page [--runs 5] [--sephora PATH] [--json]
 
 Prints, beside the figures the issue reported before the change (BASELINE):
 
   * the first result card's distance from the top of a 768x1024 portrait viewport (px), and the
     time from pressing Enter to that card being visible (ms, median and worst of --runs), on the
-    demo server (demo catalog; the fake hashing embedder unless --model loads the configured model);
+    demo server (`conseil serve` on the demo catalog and studies, with the configured model);
   * Tab presses from the search box to the first product, portrait and landscape (1024x768);
   * axe-core violations on the advisor view (portrait, landscape) and the analyst view;
   * the share of Sephora products whose card shows a rating (product_info.csv read as ingestion
@@ -21,13 +21,15 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import math
+import os
 import shutil
 import socket
 import statistics
+import subprocess
+import sys
 import tempfile
-import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,68 +47,41 @@ KEYS = {"advisor": "csl_bench_advisor_key", "analyst": "csl_bench_analyst_key"}
 BASELINE = {"first_card_top_px": 1171, "tabs_to_first_product": 40, "axe_violations": 0, "sephora_rating_share": 0.0}
 
 
-class HashBackend:
-    """Bag-of-words vectors (as the tests' fake embedder): the page's timings without the model."""
-
-    def __init__(self, dimension: int = 32) -> None:
-        self.dimension = dimension
-
-    def embed(self, texts: list[str]) -> list[list[float]]:
-        out = []
-        for text in texts:
-            vec = [0.0] * self.dimension
-            for word in text.lower().split():
-                digest = hashlib.md5(word.encode()).digest()
-                vec[digest[0] % self.dimension] += 1.0 if digest[1] % 2 else -1.0
-            norm = math.sqrt(sum(x * x for x in vec)) or 1.0
-            out.append([x / norm for x in vec])
-        return out
-
-
 @contextmanager
-def demo_server(data_dir: Path, use_model: bool) -> Iterator[str]:
-    import uvicorn
-    from conseil.api.auth import ApiKey, Role, hash_key
-    from conseil.api.cli import demo_catalog_path
-    from conseil.api.config import ApiSettings
-    from conseil.api.server import create_app
-    from conseil.ingest.products import ingest_products
-    from conseil.ingest.studies import ingest_studies
-    from conseil.search.embedder import Embedder, load_embedder
-    from conseil.search.settings import Settings
-
-    if use_model:
-        settings = Settings(data_dir=data_dir)
-        model = load_embedder(settings)
-
-        def factory() -> Embedder:
-            return model
-    else:
-        settings = Settings(data_dir=data_dir, embedding_model="hash-test")
-
-        def factory() -> Embedder:
-            return Embedder(HashBackend(), name="hash-test", dimension=32, batch_size=16)
-    ingest_products(settings, demo_catalog_path(), source="demo", embedder_factory=factory)
-    ingest_studies(settings, [REPO / "corpora" / "studies"], embedder_factory=factory)
-    keys = [ApiKey(name="Alice", role=Role.ADVISOR, sha256=hash_key(KEYS["advisor"])),
-            ApiKey(name="Bob", role=Role.ANALYST, sha256=hash_key(KEYS["analyst"]))]
-    app = create_app(settings, embedder_factory=factory, keys=keys,
-                     api_settings=ApiSettings(study_dirs=[REPO / "corpora" / "studies"]))
+def demo_server(data_dir: Path) -> Iterator[str]:
+    """The demo catalog and studies behind `conseil serve` in a process of its own, with the real
+    model, as a store would run it (the benchmark imports nothing of `conseil.api`)."""
+    env = {**os.environ, "CONSEIL_DATA_DIR": str(data_dir),
+           "CONSEIL_API_KEYS": json.dumps([
+               {"name": "Alice", "role": "advisor", "sha256": hashlib.sha256(KEYS["advisor"].encode()).hexdigest()},
+               {"name": "Bob", "role": "analyst", "sha256": hashlib.sha256(KEYS["analyst"].encode()).hexdigest()}]),
+           "CONSEIL_STUDY_DIRS": json.dumps([str(REPO / "corpora" / "studies")])}
+    cli = [sys.executable, "-m", "conseil.api.cli"]
+    subprocess.run([*cli, "ingest", "demo"], env=env, check=True, capture_output=True)
+    subprocess.run([*cli, "ingest", "studies", str(REPO / "corpora" / "studies")], env=env, check=True,
+                   capture_output=True)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError("the demo server did not start")
-        time.sleep(0.05)
+    server = subprocess.Popen([*cli, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
     try:
-        yield f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"the demo server exited: {server.stderr.read().decode()[-2000:] if server.stderr else ''}")
+            try:
+                with urllib.request.urlopen(f"{url}/healthz", timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the demo server did not answer in 120 s") from None
+                time.sleep(0.2)
+        yield url
     finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def sign_in(browser: Any, url: str, viewport: dict[str, int], role: str) -> Any:
@@ -194,7 +169,8 @@ def sephora_rating_share(path: Path) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", action="store_true", help="Serve with the configured model (default: fake embedder).")
+    parser.add_argument("--model", action="store_true", help="Kept for old command lines: the server always uses the "
+                        "configured model.")
     parser.add_argument("--runs", type=int, default=3, help="Rounds of the portrait queries timed.")
     parser.add_argument("--sephora", type=Path, default=SEPHORA)
     parser.add_argument("--json", action="store_true")
@@ -208,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         out["browser"] = f"skipped: {missing}"
     else:
-        with tempfile.TemporaryDirectory() as tmp, demo_server(Path(tmp) / "data", args.model) as url:
+        with tempfile.TemporaryDirectory() as tmp, demo_server(Path(tmp) / "data") as url:
             out.update(browser_figures(url, args.runs))
     if args.json:
         print(json.dumps(out, indent=2))

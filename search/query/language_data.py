@@ -151,7 +151,21 @@ def check_language_data(folder: Path | None = None) -> list[str]:
             if keyed and "en" in keyed:
                 for lang in languages:
                     missing = sorted(set(keyed["en"]) - set(keyed.get(lang, {})))
-                    extra = sorted(set(keyed.get(lang, {})) - set(keyed["en"]))
+                    # A language's extra plural forms ("total_few", "total_many" in Polish and Czech) are
+                    # fine where English has the word ("total" or "total_one"): English needs no such form.
+                    extra = sorted(k for k in set(keyed.get(lang, {})) - set(keyed["en"])
+                                   if not _extra_plural_form(k, keyed["en"]))
                     problems += [f"{name}/{section}/{lang}: missing {k!r}" for k in missing]
                     problems += [f"{name}/{section}/{lang}: {k!r} is not an English key" for k in extra]
     return problems
+
+
+_PLURAL_SUFFIXES = ("_zero", "_two", "_few", "_many")  # CLDR categories English does not use
+
+
+def _extra_plural_form(key: str, english: Mapping[str, Any]) -> bool:
+    for suffix in _PLURAL_SUFFIXES:
+        if key.endswith(suffix):
+            stem = key[: -len(suffix)]
+            return stem in english or f"{stem}_one" in english
+    return False
