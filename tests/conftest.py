@@ -60,9 +60,10 @@ def settings(tmp_path: Path) -> Settings:
 #   model   the real sentence-transformers model
 #   shared  the real data in ../shared/data
 #   browser a real browser (Debian chromium through Playwright)
+#   faults  the fault suite (tests/faults/): real processes killed, damaged files, hostile input
 # Heavier tiers are marked explicitly; an unmarked test is `unit`, and the guard below fails a unit
 # test that reaches for anything heavier, so the fast tier cannot silently slow down or lie.
-HEAVY_TIERS = ("index", "model", "shared", "browser")
+HEAVY_TIERS = ("index", "model", "shared", "browser", "faults")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -30,8 +30,8 @@ def translating_damage(doing: str) -> Iterator[None]:
     segment or config file, and a panic for others; a garbled meta.json is a JSONDecodeError."""
     try:
         yield
-    except ConseilError:
-        raise
+    except (ConseilError, AssertionError, AttributeError, NameError, TypeError):
+        raise  # Conseil's own errors, and programming errors: not damage
     except Exception as exc:
         raise damaged_index(exc, doing) from exc
     except BaseException as exc:

@@ -32,8 +32,11 @@ def test_a_job_killed_with_the_server_is_interrupted_and_its_upload_deleted(
     assert accepted.status_code == 202, accepted.text
     job_id = accepted.json()["id"]
     deadline = time.monotonic() + 60
-    while _job(base, job_id)["status"] != "running" and time.monotonic() < deadline:
-        time.sleep(0.05)
+    # killed while it writes: once the job has marked the products collection "writing" (its embedding
+    # batches are slowed down, so it is still writing then)
+    marks = data / "index" / "fingerprint.json"
+    while '"writing"' not in (marks.read_text() if marks.exists() else "") and time.monotonic() < deadline:
+        time.sleep(0.02)
     assert (data / "uploads" / job_id / "catalog.jsonl").exists()
     server.kill()
 
