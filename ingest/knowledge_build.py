@@ -2,7 +2,7 @@
 
     python -m conseil.ingest.knowledge_build [--shared PATH] [--out PATH]
 
-Sources (read in place from ../shared/data/ontology, never copied): the EU CosIng annexes II-VI,
+Sources (read in place from ../shared/data/ontology, never copied): the EU CosIng inventory and annexes II-VI,
 Open Beauty Facts taxonomies, CurlsBot and the Clean at Sephora list; decisions and names live in
 `corpora/knowledge/curation.json`. The output is deterministic (no timestamps, sorted), so a test
 can regenerate it and compare it with the committed file byte for byte.
@@ -10,6 +10,10 @@ can regenerate it and compare it with the committed file byte for byte.
 Records are merged in priority order (curation, CosIng, Open Beauty Facts, CurlsBot): a record
 joins the first existing ingredient sharing one of its names; a name already owned by another
 ingredient is never moved (it is reported as a conflict instead).
+
+Why one module of ~600 lines: it is a build script, not served, read top to bottom as one pipeline
+(each source's reader, then the merge in priority order, then the output); splitting the readers from
+the merge would scatter the priority rules that decide which source owns a name.
 """
 
 from __future__ import annotations
