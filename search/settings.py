@@ -23,6 +23,14 @@ class Settings(BaseSettings):
         "model id, or a local directory.",
     )
     embedding_device: str | None = Field(None, description="torch device for the embedder (default: auto).")
+    embedding_runtime: Literal["auto", "onnx", "torch"] = Field(
+        "auto", description="auto: ONNX Runtime for queries when the model is a local mean-pooling "
+        "sentence-transformers model (the bundled one), sentence-transformers otherwise; onnx: require "
+        "it; torch: sentence-transformers only.")
+    embedding_threads: int = Field(0, ge=0, le=64, description="ONNX Runtime threads per embedding call "
+                                   "(0 = one per core).")
+    onnx_cache_dir: Path | None = Field(None, description="Where exported ONNX graphs are cached "
+                                        "(default: ~/.cache/conseil/onnx).")
     batch_size: int = Field(64, ge=1, le=4096, description="Texts per embedding batch and points per upsert.")
     pdf_max_pages: int = Field(500, ge=1, description="A PDF with more pages is rejected (ingest report).")
     pdf_max_seconds: float = Field(60.0, gt=0, description="Per-file extraction time limit, in seconds.")
