@@ -184,3 +184,31 @@ def test_random_constraint_combinations_never_return_an_excluded_ingredient(
     for hit in response.hits:
         assert price_max is None or (hit.price is not None and hit.price <= price_max)
         assert not skin or set(hit.skin_types) & skin
+
+
+def test_facets_alone_equal_the_facets_of_the_search(engine: ProductSearch) -> None:
+    request = SearchRequest(query="cream without parabens for dry skin", price_max=80)
+    full = engine.search(request)
+    alone = engine.facets(request)
+    assert alone.facets == full.facets and alone.total == full.total
+    assert sum(v.count for v in alone.facets["category"]) > 0
+    assert engine.search(request.model_copy(update={"facets": False})).facets == {}
+
+
+def test_memoised_ingredient_items_follow_the_payload_and_the_kb(engine: ProductSearch) -> None:
+    """The verification fast path reuses derived items only while the stored items and the KB are the
+    same objects' values: a changed product or a reloaded KB re-derives them."""
+    from conseil.search.index.schema import point_id
+
+    hit = engine.index.retrieve([point_id("demo", "DEMO-035")])[0]  # lists methylparaben
+    hit = Hit(id=hit.id, score=1.0, payload=hit.payload)
+    first = engine._memo_items(hit)
+    assert engine._memo_items(Hit(id=hit.id, score=1.0, payload=dict(hit.payload))) is first
+    assert any("parabens" in i.families for i in first)
+    changed = dict(hit.payload, ingredient_items=[["Water", "water", ["water"], []]])
+    assert [i.key for i in engine._memo_items(Hit(id=hit.id, score=1.0, payload=changed))] == ["water"]
+    kb, engine.kb = engine.kb, IngredientKnowledge.load()
+    try:
+        assert engine._memo_items(hit) is not first and engine._memo_items(hit) == first
+    finally:
+        engine.kb = kb

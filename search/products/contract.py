@@ -82,6 +82,13 @@ class FacetValue(BaseModel):
     count: int
 
 
+class FacetsResponse(BaseModel):
+    """`POST /v1/search/products/facets`: what `facets=True` adds to a search, computed on its own."""
+
+    facets: dict[str, list[FacetValue]]
+    total: int = Field(description="Products satisfying every constraint (before ranking).")
+
+
 class SearchResponse(BaseModel):
     query: str
     interpretation: InterpretationModel

@@ -21,6 +21,8 @@ class StudySearchRequest(BaseModel):
     limit: int = Field(10, ge=1, le=50)
     offset: int = Field(0, ge=0, le=1000, description="Hits to skip (documents when grouping).")
     mode: Literal["hybrid", "dense", "bm25"] = "hybrid"
+    fusion: Literal["rrf", "dbsf"] = Field("rrf", description="How hybrid mode fuses the dense and BM25 "
+                                           "rankings (README: Choosing the fusion).")
     year_from: int | None = Field(None, ge=1900, le=2100, description="Documents without a year are excluded "
                                                                       "when a year bound is given.")
     year_to: int | None = Field(None, ge=1900, le=2100)

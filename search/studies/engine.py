@@ -307,7 +307,7 @@ class StudySearch:
                 else:
                     raw = self.index.query(HybridQuery(
                         dense=dense, sparse=sparse, filter=flt, limit=req.limit, offset=req.offset,
-                        prefetch_limit=max(100, 2 * (req.offset + req.limit))))
+                        prefetch_limit=max(100, 2 * (req.offset + req.limit)), fusion=req.fusion))
                     hits = [self._hit(h, keys) for h in raw]
             total = self.index.count(flt)
             total_documents = len(self.index.facet("doc_id", flt, limit=100_000))
@@ -324,7 +324,7 @@ class StudySearch:
         while True:
             raw = self.index.query(HybridQuery(
                 dense=dense, sparse=sparse, filter=flt, limit=candidates, prefetch_limit=candidates,
-                with_payload=LIGHT_FIELDS))
+                with_payload=LIGHT_FIELDS, fusion=req.fusion))
             groups = group_by_document(raw)
             if len(groups) >= need or len(raw) < candidates or candidates >= MAX_CANDIDATES:
                 break
