@@ -212,3 +212,23 @@ def test_memoised_ingredient_items_follow_the_payload_and_the_kb(engine: Product
         assert engine._memo_items(hit) is not first and engine._memo_items(hit) == first
     finally:
         engine.kb = kb
+
+
+def test_concurrent_distinct_queries_in_one_process_answer_as_sequential_ones(engine: ProductSearch) -> None:
+    """Throughput beyond one core comes from threads of the one process that owns the embedded index
+    (ONNX Runtime and Qdrant Edge compute outside the GIL): concurrent searches must be exact."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    requests = [SearchRequest(query=f"{words} without {family}", limit=5, facets=False)
+                for words in ("cream", "serum", "shampoo", "cleanser") for family in ("parabens", "sulfates", "silicones")]
+
+    def ids(req: SearchRequest) -> tuple[list[float], set[str]]:
+        """Scores in order, and the hits above the page's last score (ties may come in any order)."""
+        hits = engine.search(req).hits
+        return [h.score for h in hits], {h.id for h in hits if h.score > hits[-1].score}
+
+    sequential = [ids(r) for r in requests]
+    assert all(ranked for ranked, _ in sequential)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        concurrent = list(pool.map(ids, requests * 3))
+    assert concurrent == sequential * 3
