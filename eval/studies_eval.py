@@ -140,7 +140,9 @@ def run_mode(engine: StudySearch, queries: Sequence[BeirQuery], mode: str, *, li
     """Every question in one mode: the ranked passages and the wall latency (ms) of each search."""
     from conseil.search.studies.contract import StudySearchRequest
 
-    mode, fusion = FUSED.get(mode, (mode, "rrf"))
+    from conseil.search.index.contract import DEFAULT_FUSION
+
+    mode, fusion = FUSED.get(mode, (mode, DEFAULT_FUSION))
 
     def request(text: str) -> StudySearchRequest:
         return StudySearchRequest(query=text, mode=mode, fusion=fusion, limit=limit,

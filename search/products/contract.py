@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from conseil.search.index.contract import DEFAULT_FUSION, Fusion
 from pydantic import BaseModel, Field
 
 MAX_QUERY_CHARS = 500
@@ -25,7 +26,8 @@ class SearchRequest(BaseModel):
     price_min: float | None = Field(None, ge=0)
     price_max: float | None = Field(None, ge=0)
     mode: Literal["hybrid", "dense", "bm25"] = "hybrid"
-    fusion: Literal["rrf", "dbsf"] = "rrf"
+    fusion: Fusion = Field(DEFAULT_FUSION, description="How hybrid mode fuses the dense and BM25 rankings: "
+                           "dbsf (score-normalised, the default) or rrf (README: Choosing the fusion).")
     parse: bool = Field(True, description="Parse constraints out of the query text.")
     facets: bool = Field(True, description="Count brands, categories and skin types over the filtered set "
                                            "(costs a few ms on a large catalog; batch evaluations may skip it).")
