@@ -24,9 +24,9 @@ class Settings(BaseSettings):
     )
     embedding_device: str | None = Field(None, description="torch device for the embedder (default: auto).")
     embedding_runtime: Literal["auto", "onnx", "torch"] = Field(
-        "auto", description="auto: ONNX Runtime for queries when the model is a local mean-pooling "
-        "sentence-transformers model (the bundled one), sentence-transformers otherwise; onnx: require "
-        "it; torch: sentence-transformers only.")
+        "auto", description="auto: ONNX Runtime when the model is a local mean-pooling "
+        "sentence-transformers model on CPU (the bundled one), sentence-transformers otherwise; onnx: "
+        "require it; torch: sentence-transformers only.")
     embedding_threads: int = Field(0, ge=0, le=64, description="ONNX Runtime threads per embedding call "
                                    "(0 = one per core).")
     onnx_cache_dir: Path | None = Field(None, description="Where exported ONNX graphs are cached "

@@ -1,4 +1,4 @@
-"""ONNX Runtime query embedding: parity with sentence-transformers, export cache, routing by call size."""
+"""ONNX Runtime embedding: parity with sentence-transformers, export cache, runtime selection."""
 
 from __future__ import annotations
 
@@ -6,37 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from conseil.search.embedder import RoutedBackend, load_embedder, resolve_model_reference
+from conseil.search.embedder import SentenceTransformerBackend, load_embedder, resolve_model_reference
 from conseil.search.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-class Counting:
-    def __init__(self, label: float) -> None:
-        self.label = label
-        self.calls: list[int] = []
-
-    def embed(self, texts: list[str]) -> list[list[float]]:
-        self.calls.append(len(texts))
-        return [[self.label] for _ in texts]
-
-
-def test_small_calls_go_to_the_fast_runtime_and_bulk_is_built_only_when_needed() -> None:
-    small, bulk = Counting(1.0), Counting(2.0)
-    built: list[int] = []
-
-    def factory() -> Counting:
-        built.append(1)
-        return bulk
-
-    routed = RoutedBackend(small, factory, max_small=4)
-    assert routed.embed(["q"]) == [[1.0]]
-    assert routed.embed(["a"] * 4) == [[1.0]] * 4
-    assert built == []  # a search-only process never loads the bulk runtime (torch)
-    assert routed.embed(["d"] * 5) == [[2.0]] * 5
-    routed.embed(["d"] * 9)
-    assert built == [1] and bulk.calls == [5, 9] and small.calls == [1, 4]
 
 
 def real_texts() -> list[str]:
@@ -60,7 +33,6 @@ def real_texts() -> list[str]:
 @pytest.mark.slow
 def test_onnx_vectors_match_sentence_transformers(tmp_path: Path) -> None:
     import numpy as np
-    from conseil.search.embedder import SentenceTransformerBackend
     from conseil.search.onnx_embedder import OnnxBackend
 
     model_dir = Path(resolve_model_reference("all-MiniLM-L6-v2"))
@@ -80,11 +52,14 @@ def test_onnx_vectors_match_sentence_transformers(tmp_path: Path) -> None:
 
 
 @pytest.mark.model
-def test_load_embedder_routes_the_bundled_model_through_onnx(tmp_path: Path) -> None:
+def test_load_embedder_runs_the_bundled_model_on_onnx_unless_told_otherwise(tmp_path: Path) -> None:
+    import numpy as np
     from conseil.search.onnx_embedder import OnnxBackend
 
     embedder = load_embedder(Settings(data_dir=tmp_path, onnx_cache_dir=tmp_path / "onnx"))
-    assert isinstance(embedder.backend, RoutedBackend) and isinstance(embedder.backend.small, OnnxBackend)
-    assert len(embedder.embed_query("sérum sans parabènes")) == embedder.dimension == 384
+    assert isinstance(embedder.backend, OnnxBackend)
     torch_only = load_embedder(Settings(data_dir=tmp_path, embedding_runtime="torch"))
-    assert not isinstance(torch_only.backend, RoutedBackend)
+    assert isinstance(torch_only.backend, SentenceTransformerBackend)
+    query = "sérum sans parabènes"
+    assert len(embedder.embed_query(query)) == embedder.dimension == torch_only.dimension == 384
+    assert float(np.dot(embedder.embed_query(query), torch_only.embed_query(query))) >= 0.9999
