@@ -4,7 +4,13 @@ Under load, dozens of searches each embed one short query; a transformer forward
 queries costs a few times one query, not sixteen. One thread owns the model calls: each request
 queues its text and waits; the thread takes everything queued (opportunistic batching: no added
 wait when the server is idle, larger batches as load grows), embeds it, and hands each caller its
-vector or the batch's exception.
+vector.
+
+Failure is per request, never per batch: when the batch's model call raises, each text is embedded
+again alone, so only the callers whose own text fails get an exception (one client sending input the
+tokenizer refuses must not fail the searches of everyone queued beside it; measured by the fault
+suite, tests/faults/test_search_isolation.py). Input is cleaned before it gets here (the request
+models refuse lone surrogates and control characters with a 422); this is the second line.
 """
 
 from __future__ import annotations
@@ -62,9 +68,12 @@ class QueryBatcher:
     def _run(self, batch: list[_Request]) -> None:
         try:
             vectors = self._embed_many([text for text, _ in batch])
-        except Exception as exc:  # noqa: BLE001 - not swallowed: every waiting caller gets it
-            for _, future in batch:
-                future.set_exception(exc)
+        except Exception as exc:  # noqa: BLE001 - not swallowed: isolated below, each caller gets its own
+            if len(batch) == 1:
+                batch[0][1].set_exception(exc)
+                return
+            for request in batch:  # which text failed? each alone: the others still get their vector
+                self._run([request])
             return
         for (_, future), vector in zip(batch, vectors, strict=True):
             future.set_result(vector)

@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from conseil.ingest.audit_report import describe_claim
-from conseil.search.products.contract import AuditWarning
-from conseil.search.index.contract import Filter, MatchAny, VectorIndex
-from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.errors import RequestRejected
+from conseil.search.index.contract import Filter, IndexReader, MatchAny
 from conseil.search.index.schema import point_id
+from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.products.contract import AuditWarning
 from conseil.search.products.verify import audit_warnings
 from pydantic import BaseModel, Field
 
@@ -46,13 +47,27 @@ class ProductDetail(BaseModel):
     warnings: list[AuditWarning] = Field(description="Its own claims that its ingredient list contradicts.")
 
 
+class IngredientFunction(BaseModel):
+    id: str  # the CosIng function, English ("Skin Conditioning - Emollient")
+    name: str  # in the requested language when the Open Beauty Facts table has it, else English
+
+
 class IngredientInfo(BaseModel):
+    """An ingredient card: how the name resolved, what it does, its families and EU restrictions."""
+
     query: str
+    language: str = "en"
     known: bool
     canonical: str | None
+    via: str = Field("", description="The resolution step that identified the name: exact, synonym, cas, "
+                                     "normalised, spelling, botanical, parts, typo, or unidentified.")
+    trail: list[str] = Field(default_factory=list, description="The steps tried before the one that matched.")
+    candidates: list[str] = Field(default_factory=list, description="Ambiguous matches (never guessed).")
     synonyms: list[str]
     families: list[str]
-    family_names: dict[str, str]
+    family_names: dict[str, str]  # family id -> its name in the requested language
+    functions: list[IngredientFunction] = Field(default_factory=list)
+    groups: list[str] = Field(default_factory=list, description="Group heads it counts as ('hyaluronic acid').")
     cas: list[str]
     regulatory: list[str]
 
@@ -74,15 +89,18 @@ class AuditPage(BaseModel):
     items: list[AuditRow]
 
 
-class AmbiguousProduct(Exception):
+class AmbiguousProduct(RequestRejected):
     """One product id in several sources: the caller must say which."""
+
+    http_status = 409
+    error_code = "conflict"
 
     def __init__(self, product_id: str, sources: list[str]) -> None:
         super().__init__(f"Product id {product_id!r} exists in sources {', '.join(sources)}: add ?source= "
                          "to say which one.")
 
 
-def find_product(index: VectorIndex, product_id: str, source: str | None) -> dict[str, Any] | None:
+def find_product(index: IndexReader, product_id: str, source: str | None) -> dict[str, Any] | None:
     """The stored payload of a product by its source id; AmbiguousProduct when sources disagree."""
     if source is not None:
         hits = index.retrieve([point_id(source, product_id)])
@@ -111,15 +129,19 @@ def product_detail(p: dict[str, Any]) -> ProductDetail:
         warnings=audit_warnings(p))
 
 
-def describe_ingredient(kb: IngredientKnowledge, name: str) -> IngredientInfo | None:
-    """Knowledge-base facts; None when the name is unknown and no family pattern matches it."""
-    facts = kb.describe(name)
-    if not facts["known"] and not facts["families"]:
+def describe_ingredient(kb: IngredientKnowledge, name: str, language: str = "en") -> IngredientInfo | None:
+    """The ingredient card; None when the name is unknown and no family pattern matches it."""
+    from conseil.search.knowledge.cards import ingredient_card
+
+    card = ingredient_card(kb, name, language)
+    if not card["known"] and not card["families"]:
         return None
-    return IngredientInfo.model_validate(facts)
+    return IngredientInfo.model_validate({
+        **card, "families": [f["id"] for f in card["families"]],
+        "family_names": {f["id"]: f["name"] for f in card["families"]}})
 
 
-def contradictions(index: VectorIndex) -> list[dict[str, Any]]:
+def contradictions(index: IndexReader) -> list[dict[str, Any]]:
     """One row per (product, contradicted claim), sorted by source, product id and claim."""
     claims = [str(value) for value, _ in index.facet("audit_claims", limit=1000)]
     if not claims:

@@ -1,58 +1,38 @@
 """The `conseil` command line: built with typer, errors translated into messages at this edge.
 
-Heavy modules (torch, sentence-transformers, the Qdrant engine) are imported inside commands so
-that `conseil --help` stays instant.
+This module defines the ingest and search commands and registers the sub-command modules'
+(`cli_ask`, `cli_eval`, `cli_index`, `cli_server`); they share `cli_common` (consoles, the one error
+translation `friendly_errors`) and never import this module back. Heavy modules (torch,
+sentence-transformers, the Qdrant engine) are imported inside commands so that `conseil --help`
+stays instant.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from conseil.search.errors import ConseilError, IndexLockedError
+from conseil.api.cli_preview import print_catalog_notes
+from conseil.search.errors import ConseilError
 from conseil.search.settings import Settings
-from rich.console import Console
+
+from . import cli_ask, cli_eval, cli_index, cli_knowledge, cli_server
+from .cli_common import console, demo_catalog_path, friendly_errors, out, validation_message
+
+__all__ = ["app", "demo_catalog_path", "main"]
 
 app = typer.Typer(help="Conseil: ingredient-aware product and study search.", no_args_is_help=True,
                   add_completion=False)
 ingest_app = typer.Typer(help="Load sources into the index.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
 
-console = Console(stderr=True)
-out = Console()
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def friendly_errors(func: F) -> F:
-    """Translate Conseil errors into one clear line and a non-zero exit code."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except IndexLockedError as exc:
-            console.print(f"[bold red]error:[/] {exc}")
-            raise typer.Exit(3) from None
-        except ConseilError as exc:
-            console.print(f"[bold red]error:[/] {exc}")
-            raise typer.Exit(2) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def demo_catalog_path() -> Path:
-    from importlib.resources import files
-
-    return Path(str(files("conseil.corpora") / "demo" / "products.jsonl"))
-
 
 def _run_product_ingest(settings: Settings, path: Path, fmt: str, mapping: Path | None,
-                        source: str | None, sync: bool, as_json: bool, workers: int = 1) -> None:
+                        source: str | None, sync: bool, as_json: bool, workers: int = 1,
+                        strict: bool = False) -> None:
     from conseil.ingest.products import ingest_products
     from conseil.search.embedder import load_embedder
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -78,10 +58,11 @@ def _run_product_ingest(settings: Settings, path: Path, fmt: str, mapping: Path 
 
             report = ingest_products_parallel(settings, path, workers=workers, fmt=fmt, mapping=mapping,
                                               source=source, sync=sync, progress=progress,
-                                              embedder_factory=partial(load_embedder, settings)).ingest
+                                              embedder_factory=partial(load_embedder, settings),
+                                              strict=strict).ingest
         else:
             report = ingest_products(settings, path, fmt=fmt, mapping=mapping, source=source, sync=sync,
-                                     embedder_factory=make_embedder, progress=progress)
+                                     embedder_factory=make_embedder, progress=progress, strict=strict)
     summary = report.summary()
     if as_json:
         out.print_json(json.dumps(summary))
@@ -92,6 +73,8 @@ def _run_product_ingest(settings: Settings, path: Path, fmt: str, mapping: Path 
         f"unchanged {report.unchanged}, deleted {report.deleted}, rejected {report.rejected} "
         f"in {report.seconds:.1f} s"
     )
+    print_catalog_notes(out, report.notes, report.typed, report.rows_read - report.rejected,
+                        report.unmapped_categories, report.currencies)
     if report.contradictions:
         out.print(f"{report.contradictions} products carry claims their ingredient list contradicts: "
                   "see `conseil audit`.")
@@ -112,9 +95,19 @@ def ingest_products_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     workers: Annotated[int, typer.Option(help="Worker processes embedding and upserting in parallel "
                                          "(a Qdrant server only; the embedded index takes 1).")] = 1,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Read, map and analyse only: counts, rejects, "
+                                          "unmapped categories, currency, ingredient coverage; nothing "
+                                          "is embedded or written.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Refuse a file whose prices have no currency "
+                                         "(no column, no mapped default, no symbol).")] = False,
 ) -> None:
     """Ingest a product file; only new or changed products are embedded."""
-    _run_product_ingest(Settings(), path, fmt, mapping, source, sync, as_json, workers)
+    if dry_run:
+        from conseil.api.cli_preview import run_preview
+
+        run_preview(out, path, fmt=fmt, mapping=mapping, source=source, strict=strict, as_json=as_json)
+        return
+    _run_product_ingest(Settings(), path, fmt, mapping, source, sync, as_json, workers, strict)
 
 
 @ingest_app.command("demo")
@@ -201,15 +194,43 @@ def search_command(
     mode: Annotated[str, typer.Option(help="hybrid, dense or bm25.")] = "hybrid",
     batch: Annotated[str | None, typer.Option(help="File (or - for stdin) with one query per line or JSONL "
                                               "requests; writes one JSON response per line.")] = None,
+    collection: Annotated[str, typer.Option(help="products, or studies (consumer studies, page citations).")]
+    = "products",
+    year_from: Annotated[int | None, typer.Option(help="Studies: published in or after this year.")] = None,
+    year_to: Annotated[int | None, typer.Option(help="Studies: published in or before this year.")] = None,
+    market: Annotated[list[str] | None, typer.Option(help="Studies: market, e.g. FR, global (repeatable).")] = None,
+    language: Annotated[list[str] | None, typer.Option(help="Studies: document language, e.g. fr (repeatable).")]
+    = None,
+    group_by_document: Annotated[bool, typer.Option(help="Studies: best passage per document.")] = False,
 ) -> None:
     """Search products (constraints understood, exclusions verified) or, with --collection studies, studies."""
+    from conseil.search.engines import Engines
     from conseil.search.products.contract import SearchRequest
-    from conseil.search.products.engine import ProductSearch
     from pydantic import ValidationError
 
     settings = Settings()
+    studies_only = {"--year-from": year_from, "--year-to": year_to, "--market": market, "--language": language,
+                    "--group-by-document": group_by_document or None}
+    if collection == "studies":
+        if batch is not None:
+            raise typer.BadParameter("--batch searches products only", param_hint="--batch")
+        from .cli_studies import run_study_search
+        fields: dict[str, Any] = {"query": query, "limit": limit, "offset": offset, "mode": mode,
+                                  "year_from": year_from, "year_to": year_to, "market": market or [],
+                                  "language": language or [], "group_by_document": group_by_document}
+        try:
+            run_study_search(settings, fields, as_json, out)
+        except ValidationError as exc:
+            raise typer.BadParameter(validation_message(exc)) from None
+        return
+    if collection != "products":
+        raise typer.BadParameter(f"unknown collection {collection!r}: products or studies", param_hint="--collection")
+    misplaced = [name for name, value in studies_only.items() if value]
+    if misplaced:
+        raise typer.BadParameter(f"only with --collection studies: {', '.join(misplaced)}")
     if batch is not None:
-        with ProductSearch.open(settings) as engine:
+        with Engines.open(settings, need=["products"]) as engines:
+            engine = engines.product_engine()
             _run_batch(engine, batch)
         return
     try:
@@ -218,17 +239,14 @@ def search_command(
                                 category=category or [], brand=brand or [], price_min=price_min,
                                 price_max=price_max, mode=mode)
     except ValidationError as exc:
-        raise typer.BadParameter(_validation_message(exc)) from None
-    with ProductSearch.open(settings) as engine:
+        raise typer.BadParameter(validation_message(exc)) from None
+    with Engines.open(settings, need=["products"]) as engines:
+        engine = engines.product_engine()
         response = engine.search(request)
     if as_json:
         sys.stdout.write(response.model_dump_json(indent=2) + "\n")
     else:
         _print_response(response)
-
-
-def _validation_message(exc: Any) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
 
 
 def _run_batch(engine: Any, batch: str) -> None:
@@ -247,7 +265,7 @@ def _run_batch(engine: Any, batch: str) -> None:
                            else SearchRequest(query=line))
                 sys.stdout.write(engine.search(request).model_dump_json() + "\n")
             except ValidationError as exc:
-                sys.stdout.write(json.dumps({"line": number, "error": _validation_message(exc)}) + "\n")
+                sys.stdout.write(json.dumps({"line": number, "error": validation_message(exc)}) + "\n")
             except ConseilError as exc:
                 sys.stdout.write(json.dumps({"line": number, "query": line, "error": str(exc)}) + "\n")
             sys.stdout.flush()
@@ -256,15 +274,11 @@ def _run_batch(engine: Any, batch: str) -> None:
             handle.close()
 
 
-from .cli_ask import register as _register_ask
-from .cli_eval import register as _register_eval
-from .cli_index import register as _register_index
-from .cli_server import register as _register_server
-
-_register_server(app)
-_register_ask(app)
-_register_index(app)
-_register_eval(app)
+cli_server.register(app)
+cli_ask.register(app)
+cli_index.register(app)
+cli_eval.register(app)
+cli_knowledge.register(app)
 
 
 def main() -> None:

@@ -12,11 +12,12 @@ advisor's question never reaches the studies.
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from conseil.search.settings import Settings
 
+from .cli_common import console, friendly_errors, out, validation_message
 from .keys import ROLE_AUDIENCES, ROLE_PERMISSIONS, Permission, Role
 
 _DOMAIN_PERMISSIONS = {"products": Permission.PRODUCTS, "studies": Permission.STUDIES,
@@ -34,26 +35,25 @@ def ask_command(
 ) -> None:
     """Answer a product, study or ingredient question with numbered citations."""
     from conseil.search.answers.contract import AskRequest
-    from conseil.search.answers.service import AskService
+    from conseil.search.engines import Engines
     from conseil.search.errors import LLMError
     from pydantic import ValidationError
-
-    from .cli import _validation_message, console, out
 
     try:
         request = AskRequest.model_validate({"question": question, "domains": domain or [], "limit": limit,
                                              "synthesizer": "extractive" if extractive else "auto"})
     except ValidationError as exc:
-        raise typer.BadParameter(_validation_message(exc)) from None
+        raise typer.BadParameter(validation_message(exc)) from None
     allowed = frozenset(d for d, p in _DOMAIN_PERMISSIONS.items() if p in ROLE_PERMISSIONS[role])
-    with AskService.open(Settings()) as service:
+    with Engines.open(Settings()) as engines:
+        service = engines.answers
         prepared = service.prepare(request, allowed=allowed, audiences=ROLE_AUDIENCES[role])
         if as_json:
             sys.stdout.write(service.complete(prepared).model_dump_json(indent=2) + "\n")
             return
         route = prepared.routing.route
         console.print(f"[dim]route: {', '.join(route.domains) or 'none'} ({route.method}: {route.reason})[/]")
-        done = None
+        done: dict[str, Any] | None = None
         for event in service.stream(prepared):
             if event.event == "delta":
                 out.print(str(event.data["text"]), end="", soft_wrap=True, highlight=False, markup=False)
@@ -75,6 +75,4 @@ def ask_command(
 
 
 def register(app: typer.Typer) -> None:
-    from .cli import friendly_errors  # at call time: cli.py imports this module while loading
-
     app.command("ask")(friendly_errors(ask_command))

@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from .cli_common import console, friendly_errors
+
 eval_app = typer.Typer(help="Measure quality and speed on real data (BEIR format).", no_args_is_help=True)
 
 
@@ -44,6 +46,7 @@ def _beir_table(result: object) -> None:
 
 
 @eval_app.command("beir")
+@friendly_errors
 def eval_beir(
     path: Annotated[Path, typer.Argument(help="A BEIR dataset folder: corpus.jsonl, queries.jsonl, "
                                          "qrels/SPLIT.tsv.")],
@@ -59,46 +62,36 @@ def eval_beir(
                                                    "DATA_DIR/eval/cache).")] = None,
 ) -> None:
     """Index a BEIR corpus in a temporary index, run its queries: nDCG@10, recall@100, MRR@10, latency."""
-    from conseil.api.cli import console, friendly_errors
     from conseil.eval.beir import BeirFormatError
     from conseil.eval.beir_run import MODES, evaluate_beir
     from conseil.search.settings import Settings
 
-    @friendly_errors
-    def run() -> None:
-        modes = list(MODES) if not mode or "all" in mode else mode
-        if not (path / "queries.jsonl").is_file() or not (path / "qrels" / f"{split}.tsv").is_file():
-            console.print(f"[bold red]error:[/] {path} is not a BEIR dataset with a {split} split: it needs "
-                          f"queries.jsonl, corpus.jsonl and qrels/{split}.tsv (`conseil eval nfcorpus` "
-                          "writes one).")
-            raise typer.Exit(2)
-        settings = Settings()
-        if not as_json:
-            console.print(f"Loading embedding model {settings.embedding_model}…")
+    modes = list(MODES) if not mode or "all" in mode else mode
+    if not (path / "queries.jsonl").is_file() or not (path / "qrels" / f"{split}.tsv").is_file():
+        raise BeirFormatError(f"{path} is not a BEIR dataset with a {split} split: it needs queries.jsonl, "
+                              f"corpus.jsonl and qrels/{split}.tsv (`conseil eval nfcorpus` writes one).")
+    settings = Settings()
+    if not as_json:
+        console.print(f"Loading embedding model {settings.embedding_model}…")
 
-        def progress(done: int, total: int) -> None:
-            if console.is_terminal and not as_json:
-                console.print(f"embedding the corpus: {done}/{total}", end="\r")
+    def progress(done: int, total: int) -> None:
+        if console.is_terminal and not as_json:
+            console.print(f"embedding the corpus: {done}/{total}", end="\r")
 
-        try:
-            result = evaluate_beir(path, modes, fusion or ["rrf"], settings, split=split, progress=progress,
-                                   cache_dir=cache_dir)
-        except (ValueError, BeirFormatError) as exc:
-            console.print(f"[bold red]error:[/] {exc}")
-            raise typer.Exit(2) from None
-        payload = result.model_dump_json(indent=2)
-        if out_file is not None:
-            out_file.parent.mkdir(parents=True, exist_ok=True)
-            out_file.write_text(payload + "\n", encoding="utf-8")
-        if as_json:
-            typer.echo(payload)
-        else:
-            _beir_table(result)
-
-    run()
+    result = evaluate_beir(path, modes, fusion or ["rrf"], settings, split=split, progress=progress,
+                           cache_dir=cache_dir)
+    payload = result.model_dump_json(indent=2)
+    if out_file is not None:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        out_file.write_text(payload + "\n", encoding="utf-8")
+    if as_json:
+        typer.echo(payload)
+    else:
+        _beir_table(result)
 
 
 @eval_app.command("nfcorpus")
+@friendly_errors
 def eval_nfcorpus(
     source: Annotated[Path, typer.Option("--source", help="NFCorpus's original release folder.")] = Path(
         "../shared/data/nfcorpus"),
@@ -109,16 +102,11 @@ def eval_nfcorpus(
     """Convert NFCorpus to BEIR's layout and compare its counts with BEIR's; then `conseil eval beir DIR`."""
     import json
 
-    from conseil.api.cli import console
-    from conseil.eval.nfcorpus import BEIR_CORPUS_DOCS, BEIR_COUNTS, NfcorpusError, convert, default_out
+    from conseil.eval.nfcorpus import BEIR_CORPUS_DOCS, BEIR_COUNTS, convert, default_out
     from conseil.search.settings import Settings
 
     target = out_dir or default_out(Settings().data_dir)
-    try:
-        done = convert(source, target)
-    except (NfcorpusError, OSError) as exc:
-        console.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(2) from None
+    done = convert(source, target)
     if as_json:
         typer.echo(json.dumps({"out": str(done.out), "docs": done.docs, "queries": done.queries,
                                "qrels": done.qrels, "notes": done.notes}, indent=2))
@@ -140,6 +128,7 @@ def eval_nfcorpus(
 
 
 @eval_app.command("products")
+@friendly_errors
 def eval_products(
     suite: Annotated[Path | None, typer.Option("--suite", help="The suite's BEIR folder (default: "
                                                "eval/datasets/sephora_products).")] = None,
@@ -164,6 +153,7 @@ def eval_products(
 
 
 @eval_app.command("studies")
+@friendly_errors
 def eval_studies(
     modes: Annotated[str, typer.Option("--modes", help="Comma-separated: bm25, dense, hybrid.")] = "bm25,dense,hybrid",
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
@@ -172,20 +162,15 @@ def eval_studies(
     """Page-level hit@5 and MRR@10 on the 66 judged analyst questions (studies index: DATA_DIR)."""
     import json
 
-    from conseil.api.cli import console
     from conseil.eval.beir import load
     from conseil.eval.studies_eval import QRELS_DIR, evaluate, print_report
-    from conseil.search.errors import ConseilError
+    from conseil.search.engines import Engines
     from conseil.search.settings import Settings
-    from conseil.search.studies.engine import StudySearch
 
     dataset = load(QRELS_DIR)
-    try:
-        with StudySearch.open(Settings()) as engine:
-            report = evaluate(engine, dataset.queries, dataset.qrels, [m.strip() for m in modes.split(",") if m.strip()])
-    except ConseilError as exc:
-        console.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(2) from None
+    with Engines.open(Settings(), need=["studies"]) as engines:
+        engine = engines.study_engine()
+        report = evaluate(engine, dataset.queries, dataset.qrels, [m.strip() for m in modes.split(",") if m.strip()])
     if out_file is not None:
         out_file.parent.mkdir(parents=True, exist_ok=True)
         out_file.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -196,6 +181,7 @@ def eval_studies(
 
 
 @eval_app.command("report")
+@friendly_errors
 def eval_report(
     reports_dir: Annotated[Path, typer.Option("--reports-dir", help="Where dated reports go.")] = Path("reports"),
     products_json: Annotated[Path | None, typer.Option("--products-json", help="From `conseil eval products "
@@ -210,25 +196,20 @@ def eval_report(
                                              "load during the run).")] = None,
 ) -> None:
     """Write REPORTS_DIR/<date>/report.md with tables and PNG plots, and REPORTS_DIR/latest.md."""
-    from conseil.api.cli import console
     from conseil.eval.report import ReportError, read_json, write_report
 
-    try:
-        inputs = {"products": read_json(products_json, "products result"),
-                  "studies": read_json(studies_json, "studies result"),
-                  "beir": read_json(beir_json, "BEIR result"), "bench": read_json(bench_json, "benchmarks")}
-        if not any(inputs.values()):
-            console.print("[bold red]error:[/] nothing to report: give at least one of --products-json, "
-                          "--studies-json, --beir-json, --bench-json.")
-            raise typer.Exit(2)
-        report = write_report(reports_dir, date=date, note=note, **inputs)
-    except ReportError as exc:
-        console.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(2) from None
+    inputs = {"products": read_json(products_json, "products result"),
+              "studies": read_json(studies_json, "studies result"),
+              "beir": read_json(beir_json, "BEIR result"), "bench": read_json(bench_json, "benchmarks")}
+    if not any(inputs.values()):
+        raise ReportError("nothing to report: give at least one of --products-json, --studies-json, "
+                          "--beir-json, --bench-json.")
+    report = write_report(reports_dir, date=date, note=note, **inputs)
     typer.echo(f"wrote {report} and {report.parent.parent / 'latest.md'}")
 
 
 @eval_app.command("bench")
+@friendly_errors
 def eval_bench(
     run_all: Annotated[bool, typer.Option("--all", help="Every benchmark (the default when none is chosen).")] = False,
     ingest: Annotated[bool, typer.Option("--ingest", help="Ingestion rate vs raw encode rate.")] = False,
@@ -254,6 +235,7 @@ def eval_bench(
 
 
 @eval_app.command("feedback")
+@friendly_errors
 def eval_feedback(
     out_dir: Annotated[Path | None, typer.Option("--out", help="Where to write the BEIR set "
                                                  "(default: DATA_DIR/feedback/beir).")] = None,

@@ -20,6 +20,8 @@ import typer
 from conseil.search.errors import ConfigurationError
 from conseil.search.settings import Settings
 
+from .cli_common import console, friendly_errors, out
+
 index_app = typer.Typer(help="Move an index between the embedded engine and a Qdrant server (no re-embedding).",
                         no_args_is_help=True)
 
@@ -27,8 +29,6 @@ index_app = typer.Typer(help="Move an index between the embedded engine and a Qd
 @contextmanager
 def _progress(as_json: bool) -> Iterator[Callable[[str, int, int], None]]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from .cli import console
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True, disable=as_json or not console.is_terminal) as bar:
@@ -43,8 +43,6 @@ def _progress(as_json: bool) -> Iterator[Callable[[str, int, int], None]]:
 
 
 def _print(report: Any, as_json: bool) -> None:
-    from .cli import out
-
     if as_json:
         out.print_json(json.dumps(report.summary()))
         return
@@ -113,8 +111,6 @@ def _secret(value: str) -> Any:
 
 def register(app: typer.Typer) -> None:
     """Add the `index` command group (idempotent)."""
-    from .cli import friendly_errors  # at call time: cli.py imports this module while loading
-
     if any(group.name == "index" for group in app.registered_groups):
         return
     index_app.command("export")(friendly_errors(export_command))

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import typer
 from conseil.search.settings import Settings
 
+from .cli_common import console, friendly_errors, out
 from .keys import Role
 
 
@@ -35,7 +36,6 @@ def serve_command(
     import uvicorn
     from conseil.search.index.lock import IndexLock
 
-    from .cli import console
     from .config import ApiSettings
     from .server import build_keyring, create_app
 
@@ -85,7 +85,6 @@ def keys_create_command(
     role: Annotated[Role, typer.Option(help="advisor, analyst or admin.")] = Role.ADVISOR,
 ) -> None:
     """Create an API key: printed once here, only its sha256 is stored (in the keys file)."""
-    from .cli import console, out
     from .config import ApiSettings
     from .keys import add_key
 
@@ -99,7 +98,6 @@ def keys_list_command() -> None:
     """List the configured keys (names, roles, hash prefixes; the keys themselves are never stored)."""
     from rich.table import Table
 
-    from .cli import out
     from .config import ApiSettings
     from .keys import env_keys, read_keys_file
 
@@ -118,7 +116,6 @@ def keys_revoke_command(name: Annotated[str, typer.Argument(help="The key's name
     """Remove a key from the keys file (a running server stops accepting it at once)."""
     from conseil.search.errors import ConfigurationError
 
-    from .cli import console
     from .config import ApiSettings
     from .keys import revoke_key
 
@@ -130,8 +127,6 @@ def keys_revoke_command(name: Annotated[str, typer.Argument(help="The key's name
 
 def register(app: typer.Typer) -> None:
     """Add `serve` and `keys` to the CLI (idempotent: a second call changes nothing)."""
-    from .cli import friendly_errors  # at call time: cli.py may import this module while loading
-
     if any(command.name == "serve" for command in app.registered_commands):
         return
     app.command("serve")(friendly_errors(serve_command))
@@ -144,8 +139,8 @@ def register(app: typer.Typer) -> None:
 
 
 def main(args: Any = None) -> None:
-    from .cli import app
-
+    """`serve` and `keys` alone, on an app of their own (no import of the main CLI)."""
+    app = typer.Typer(no_args_is_help=True, add_completion=False)
     register(app)
     app(args)
 

@@ -10,6 +10,7 @@ from typing import Any
 from conseil.search.settings import Settings
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 
 
 def run_study_ingest(settings: Settings, paths: list[Path], sync: bool, as_json: bool, console: Console,
@@ -44,11 +45,12 @@ def run_study_ingest(settings: Settings, paths: list[Path], sync: bool, as_json:
 
 
 def run_study_search(settings: Settings, request_fields: dict[str, Any], as_json: bool, out: Console) -> None:
-    from conseil.search.studies.engine import StudySearch
+    from conseil.search.engines import Engines
     from conseil.search.studies.contract import StudySearchRequest
 
     request = StudySearchRequest(**request_fields)
-    with StudySearch.open(settings) as engine:
+    with Engines.open(settings, need=["studies"]) as engines:
+        engine = engines.study_engine()
         response = engine.search(request)
     if as_json:
         sys.stdout.write(response.model_dump_json(indent=2) + "\n")
@@ -60,9 +62,11 @@ def run_study_search(settings: Settings, request_fields: dict[str, Any], as_json
                   f"{hit.language or '?'} · {hit.market or ''}[/]")
         if hit.section:
             out.print(f"   § {escape(hit.section)}")
-        snippet = escape(hit.snippet).replace("**", "")  # the terminal shows marks in colour instead
-        for term in sorted(set(hit.matched_terms), key=len, reverse=True):
-            snippet = snippet.replace(escape(term), f"[bold yellow]{escape(term)}[/]")
-        out.print(f"   {snippet}")
+        # the terminal shows the ** marks in colour instead; a Text object, not markup, so a snippet
+        # holding brackets can never be read as a style tag
+        snippet = Text("   " + hit.snippet.replace("**", ""))
+        snippet.highlight_words(sorted(set(hit.matched_terms), key=len, reverse=True), style="bold yellow",
+                                case_sensitive=False)
+        out.print(snippet)
         if hit.also_on_pages:
             out.print(f"   [dim]also on pages {', '.join(map(str, hit.also_on_pages))}[/]")

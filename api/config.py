@@ -38,6 +38,9 @@ class ApiSettings(BaseSettings):
                                          "verification (0: off).")
     cache_responses: int = Field(default=2048, ge=0, le=1_000_000,
                                  description="Whole search answers kept, keyed on the full request (0: off).")
+    study_dirs: list[Path] = Field(
+        default_factory=list, description='Folders the ingested studies were read from, as a JSON list '
+        '(CONSEIL_STUDY_DIRS=\'["corpora/studies"]\'): analysts open a cited document from them.')
     torch_threads: int = Field(default=1, ge=0, le=256,
                                description="Intra-op threads of the model under `conseil serve` (0: torch's "
                                            "default). Concurrent searches are batched instead, and an "

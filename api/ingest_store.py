@@ -14,12 +14,12 @@ from conseil.ingest.products import IngestReport, Progress, ingest_products
 from conseil.ingest.studies import StudyIngestReport, ingest_studies
 from conseil.search.embedder import Embedder
 from conseil.search.errors import IndexSchemaError
-from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.index.schema import PRODUCTS_COLLECTION
-from conseil.search.settings import Settings
 from conseil.search.index.store import Store
+from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.settings import Settings
 
-from .guard import GuardedStore, ReadWriteLock
+from .index_rwlock import GuardedStore, ReadWriteLock
 
 
 def ingest_products_in_store(store: Store, settings: Settings, path: Path, *, lock: ReadWriteLock,

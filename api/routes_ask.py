@@ -16,12 +16,11 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from conseil.search.answers.contract import AskEvent, AskRequest, AskResponse
-from conseil.search.errors import LLMError
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 
 from .auth import Permission, Principal, current_principal
-from .http_edge import error_docs, error_response, require_json
+from .http_errors import error_docs, require_json
 from .runtime import Runtime, runtime_of
 
 router = APIRouter(prefix="/v1", tags=["answers"])
@@ -47,7 +46,7 @@ def ask(
     principal: Annotated[Principal, Depends(current_principal)],
     _json: Annotated[None, Depends(require_json)],
     runtime: Annotated[Runtime, Depends(runtime_of)],
-) -> AskResponse | JSONResponse | StreamingResponse:
+) -> AskResponse | StreamingResponse:
     """Answer a product, study or ingredient question with [n] citations (offline extractive by
     default; the configured LLM with CONSEIL_LLM)."""
     service = runtime.answers
@@ -60,7 +59,4 @@ def ask(
 
         return StreamingResponse(events(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-    try:
-        return service.complete(prepared)
-    except LLMError as exc:
-        return error_response(503, str(exc), code="llm_unavailable")
+    return service.complete(prepared)  # an LLMError is answered 503 by the one error handler

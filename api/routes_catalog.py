@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 
@@ -16,7 +16,7 @@ from .catalog import (
     find_product,
     product_detail,
 )
-from .http_edge import error_docs
+from .http_errors import error_docs
 from .runtime import Runtime, runtime_of
 
 router = APIRouter(prefix="/v1", tags=["catalog"])
@@ -46,9 +46,12 @@ def get_ingredient(
     name: Annotated[str, Path(min_length=1, max_length=MAX_ID_CHARS, description="Any INCI name or synonym.")],
     principal: Annotated[Principal, Depends(require(Permission.INGREDIENTS))],
     runtime: Annotated[Runtime, Depends(runtime_of)],
+    language: Annotated[Literal["en", "fr", "es", "it", "de", "pl", "cs"], Query(
+        description="Language of the function and family names.")] = "en",
 ) -> IngredientInfo:
-    """Canonical name, synonyms, families, CAS numbers and EU regulatory notes of an ingredient."""
-    info = describe_ingredient(runtime.kb, name)
+    """The ingredient card of a label name: how it resolved (each step), its CosIng functions and families in
+    the requested language, CAS numbers and EU regulatory notes."""
+    info = describe_ingredient(runtime.kb, name, language)
     if info is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND,
                             f"{name!r} is not in the ingredient knowledge base and matches no family rule.")

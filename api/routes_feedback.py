@@ -12,17 +12,17 @@ from typing import Annotated
 
 from conseil.search.feedback import (
     MAX_COMMENT_CHARS,
-    MAX_QUERY_CHARS,
     MAX_TARGET_CHARS,
     FeedbackKind,
     new_record,
 )
-from fastapi import APIRouter, Depends, HTTPException, status
+from conseil.search.query import MAX_QUERY_CHARS
+from fastapi import APIRouter, Depends, Header, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from .auth import Permission, Principal, current_principal
-from .http_edge import error_docs, require_json
+from .http_errors import error_docs, require_json
 from .runtime import Runtime, runtime_of
 
 router = APIRouter(prefix="/v1", tags=["feedback"])
@@ -83,6 +83,9 @@ async def post_feedback(
     principal: Annotated[Principal, Depends(current_principal)],
     _json: Annotated[None, Depends(require_json)],
     runtime: Annotated[Runtime, Depends(runtime_of)],
+    idempotency_key: Annotated[str | None, Header(
+        alias="Idempotency-Key", pattern=r"^[A-Za-z0-9._:-]{1,100}$",
+        description="Optional: a retry with the same key stores nothing and answers the first vote's id.")] = None,
 ) -> FeedbackStored:
     """Store one vote. The role and key name recorded are the API key's (a `role` in the body is refused)."""
     if body.kind == "study" and Permission.STUDIES not in principal.permissions:
@@ -95,6 +98,6 @@ async def post_feedback(
                             '(or its doc_id alone when it has no page), e.g. "3f9a…#3".')
     record = new_record(role=principal.role.value, key_name=principal.name, kind=body.kind, query=body.query,
                         target_id=body.target_id, helpful=body.helpful, comment=body.comment,
-                        language=body.language, rank=body.rank)
-    await run_in_threadpool(runtime.feedback.append, record)  # fsync: off the event loop
-    return FeedbackStored(id=record.id)
+                        language=body.language, rank=body.rank, idempotency_key=idempotency_key)
+    stored = await run_in_threadpool(runtime.feedback.append, record)  # fsync: off the event loop
+    return FeedbackStored(id=stored.id)

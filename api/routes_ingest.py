@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Response, UploadFile, status
 
 from .auth import Permission, Principal, require
-from .http_edge import error_docs, require_multipart
+from .http_errors import error_docs, require_multipart
 from .ingest_store import ingest_products_in_store, ingest_studies_in_store
 from .jobs import (
     MAPPING_TYPES,

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from .auth import Permission, Principal, api_key_header, bearer_scheme, current_principal, require
-from .http_edge import error_docs, require_json
+from .http_errors import error_docs, require_json
 from .runtime import Runtime, runtime_of
 
 

@@ -3,7 +3,7 @@
 The server owns the embedded index: it opens the Store (the one lock of the process) at startup and
 keeps it until shutdown, so a `conseil ingest` run beside it fails with the lock error naming the
 server's pid. Searches read under the shared side of `rw`; the ingestion job writes under its
-exclusive side (see `api.guard`).
+exclusive side (see `api.index_rwlock`).
 """
 
 from __future__ import annotations
@@ -17,20 +17,23 @@ from typing import Any
 from conseil.search.answers.service import AskService
 from conseil.search.cache import SearchCaches
 from conseil.search.embedder import Embedder
-from conseil.search.products.engine import ProductSearch
-from conseil.search.errors import IndexMissingError
+from conseil.search.engines import Engines
 from conseil.search.feedback import FeedbackStore
-from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.index import fingerprint
+from conseil.search.index.damage import damaged_index, is_engine_panic
 from conseil.search.index.schema import PRODUCTS_COLLECTION, STUDIES_COLLECTION
+from conseil.search.index.store import Store
+from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.products.engine import ProductSearch
 from conseil.search.settings import Settings
-from conseil.search.index.store import Store, missing_index_message, products_schema
+from conseil.search.studies.completeness import IncompleteStudy, incomplete_studies
 from conseil.search.studies.engine import StudySearch
 from fastapi import Request
 
 from .batching import BatchingEmbedder
 from .catalog import contradictions
 from .config import ApiSettings
-from .guard import ReadWriteLock
+from .index_rwlock import ReadWriteLock
 from .jobs import Job, JobManager
 from .metrics import ApiMetrics
 
@@ -69,17 +72,21 @@ class Runtime:
                                    items=api_settings.cache_items, responses=api_settings.cache_responses)
         self.rw = InvalidatingLock(self.caches.invalidate)
         self.open_lock = threading.Lock()  # opening a collection mutates the store: one at a time
-        self.products: ProductSearch | None = None
-        self.studies: StudySearch | None = None
         self._audit: list[dict[str, Any]] | None = None
         self.metrics = ApiMetrics(self.index_sizes, self.dropped_violations, self.caches.stats)
-        self.jobs = JobManager(settings.data_dir / "uploads", on_finish=self._after_job)
+        self.jobs = JobManager(settings.data_dir / "uploads", on_finish=self._after_job,
+                               records_dir=settings.data_dir / "jobs")
         self.feedback = FeedbackStore(settings.data_dir)  # votes, appended under data_dir/feedback/
+        self.findings: list[fingerprint.Finding] = []  # the index against its fingerprint (see /readyz)
+        self.incomplete: list[IncompleteStudy] = []
         try:
-            self._open_engines()
-            # Answers look the engines up per question: an ingestion job may open one later.
-            self.answers = AskService.from_settings(settings, kb, products=self.product_engine,
-                                                    studies=self.study_engine, embedder=self.query_embedder)
+            # Whichever collections exist; a missing one is not fatal: the server still starts, so an
+            # admin can build it with POST /v1/ingest/...; its routes answer 503 until then. A damaged
+            # one is recorded (`engines.open_errors`) and reported by /readyz.
+            with self.open_lock:
+                self.engines = Engines(settings, store, self.query_embedder, kb, self.caches)
+            self.check_index()
+            self.engines.answers  # noqa: B018 - built now: a misconfigured LLM stops the server at startup
         except BaseException:  # e.g. an index built with another model: stop the thread, then fail
             self.query_embedder.close()
             raise
@@ -87,47 +94,64 @@ class Runtime:
     @classmethod
     def open(cls, settings: Settings, api_settings: ApiSettings, embedder_factory: Callable[[], Embedder]) -> Runtime:
         """Lock the index first (fail fast, before the model loads), then load the model."""
-        store = Store(settings)
+        try:
+            store = Store(settings)
+        except BaseException as exc:
+            if is_engine_panic(exc):  # e.g. a truncated WAL: a sentence, not a Rust traceback
+                raise damaged_index(exc, "opening the index") from exc
+            raise
         try:
             return cls(settings, api_settings, store, embedder_factory(), IngredientKnowledge.load())
-        except BaseException:
+        except BaseException as exc:
             store.close()
+            if is_engine_panic(exc):
+                raise damaged_index(exc, "opening the index's collections") from exc
             raise
 
-    def _open_engines(self) -> None:
-        """Open whichever collections exist and are not open yet. A missing one is not fatal: the
-        server still starts, so an admin can build it with POST /v1/ingest/...; its routes answer 503."""
-        with self.open_lock:
-            if self.products is None and self.store.exists(PRODUCTS_COLLECTION):
-                size = self.store.dense_size(PRODUCTS_COLLECTION) or self.embedder.dimension
-                index = self.store.collection(products_schema(size), create=False)
-                self.products = ProductSearch(index, self.query_embedder, self.kb, self.caches)
-            if self.studies is None and self.store.exists(STUDIES_COLLECTION):
-                self.studies = StudySearch.from_store(self.store, self.query_embedder)
-
     def product_engine(self) -> ProductSearch:
-        if self.products is None:
-            raise IndexMissingError(missing_index_message(PRODUCTS_COLLECTION, self.settings))
-        return self.products
+        return self.engines.product_engine()
 
     def study_engine(self) -> StudySearch:
-        if self.studies is None:
-            raise IndexMissingError(missing_index_message(STUDIES_COLLECTION, self.settings))
-        return self.studies
+        return self.engines.study_engine()
+
+    @property
+    def answers(self) -> AskService:
+        return self.engines.answers
+
+    @property
+    def open_errors(self) -> dict[str, str]:
+        return self.engines.open_errors
+
+    def check_index(self) -> None:
+        """Counts against the fingerprint, and partly stored studies: at open and after every job."""
+        self.findings = fingerprint.check(self.settings, self.index_sizes())
+        with self.rw.read():
+            studies = self.engines.studies
+            self.incomplete = incomplete_studies(studies.index) if studies is not None else []
+        for problem in [f.sentence() for f in self.findings if f.sentence()] + [s.sentence() for s in self.incomplete]:
+            log.warning("%s", problem)
+
+    @property
+    def damaged(self) -> list[str]:
+        """Why the index must not be served as healthy (empty when it may)."""
+        return list(self.open_errors.values()) + [f.sentence() for f in self.findings if f.state == "damaged"]
 
     @property
     def ready(self) -> bool:
-        return self.products is not None
+        """Advisors can search: products open and undamaged (damaged studies are reported, not fatal)."""
+        return self.engines.products is not None and not any(
+            f.state == "damaged" and f.collection == PRODUCTS_COLLECTION for f in self.findings)
 
     def index_sizes(self) -> dict[str, int]:
+        products, studies = self.engines.products, self.engines.studies
         with self.rw.read():
-            sizes = {PRODUCTS_COLLECTION: self.products.index.count()} if self.products else {}
-            if self.studies is not None:
-                sizes[STUDIES_COLLECTION] = self.studies.index.count()
+            sizes = {PRODUCTS_COLLECTION: products.index.count()} if products else {}
+            if studies is not None:
+                sizes[STUDIES_COLLECTION] = studies.index.count()
         return sizes
 
     def dropped_violations(self) -> int:
-        return self.products.violations_dropped if self.products else 0
+        return self.engines.products.violations_dropped if self.engines.products else 0
 
     def audit_rows(self) -> list[dict[str, Any]]:
         """Claim contradictions, computed once per index state (they change only with ingestion)."""
@@ -142,10 +166,12 @@ class Runtime:
         """A job may have created or changed a collection, even one that failed half-way."""
         self.metrics.jobs.labels(job.kind, job.status.value).inc()
         with self.rw.write():
-            self._open_engines()
-            if self.products is not None:
-                self.products.refresh_vocabulary()  # new brands and categories become understood
+            with self.open_lock:
+                self.engines.open_available()
+            if self.engines.products is not None:
+                self.engines.products.refresh_vocabulary()  # new brands and categories become understood
             self._audit = None
+        self.check_index()
 
     def close(self) -> None:
         """Stop a running job, the query embedder, then release the index (whatever got built)."""

@@ -17,16 +17,26 @@ from pathlib import Path
 
 from conseil.search.embedder import Embedder
 from conseil.search.settings import Settings
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
-from . import routes_ask, routes_catalog, routes_feedback, routes_ingest, routes_ops, routes_search
+from . import (
+    routes_ask,
+    routes_catalog,
+    routes_desk,
+    routes_feedback,
+    routes_ingest,
+    routes_ops,
+    routes_search,
+)
 from .auth import ApiKey, KeyRing, env_keys
 from .config import ApiSettings
-from .http_edge import BodyLimitMiddleware, install_error_handlers
+from .fault_edge import UnhandledErrorMiddleware
+from .http_errors import BodyLimitMiddleware, install_error_handlers
 from .metrics import ApiMetrics, MetricsMiddleware
 from .runtime import Runtime
+from .strict import refuse_unknown_parameters
 
 log = logging.getLogger("conseil.api")
 
@@ -80,7 +90,8 @@ def create_app(settings: Settings, *, embedder_factory: Callable[[], Embedder] |
             await run_in_threadpool(runtime.close)  # waits for a running job, then releases the index
 
     app = FastAPI(title="Conseil", version=API_VERSION, description=DESCRIPTION, lifespan=lifespan,
-                  docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
+                  docs_url="/docs", redoc_url=None, openapi_url="/openapi.json",
+                  dependencies=[Depends(refuse_unknown_parameters)])  # unknown query/form names: 422
     install_error_handlers(app)
 
     def limit_for(path: str) -> int:
@@ -93,10 +104,12 @@ def create_app(settings: Settings, *, embedder_factory: Callable[[], Embedder] |
         return runtime.metrics if isinstance(runtime, Runtime) else None
 
     # Added last = outermost: the metrics see every answer, 413s from the body limit included.
+    app.add_middleware(UnhandledErrorMiddleware)  # innermost: unexpected errors and panics as JSON
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
     app.add_middleware(MetricsMiddleware, metrics_of=metrics_of)
 
-    for module in (routes_search, routes_catalog, routes_ingest, routes_ops, routes_feedback, routes_ask):
+    app.state.api_settings = limits
+    for module in (routes_search, routes_catalog, routes_ingest, routes_ops, routes_feedback, routes_ask, routes_desk):
         app.include_router(module.router)
     if static_dir is not None and static_dir.is_dir():
         # Mounted after every route, so the API always wins; "/" serves index.html.

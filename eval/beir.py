@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conseil.search.errors import SourceError
+
 QRELS_HEADER = ("query-id", "corpus-id", "score")
 
 Qrels = dict[str, dict[str, int]]  # query id -> corpus id -> graded relevance (> 0: relevant)
 
 
-class BeirFormatError(ValueError):
+class BeirFormatError(SourceError, ValueError):
     """A BEIR file has a line that cannot be read; the message names the file and the line."""
 
 

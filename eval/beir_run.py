@@ -10,7 +10,7 @@ on "title text", as BEIR's sentence-transformers evaluation does) and one BM25 s
 (`search.sparse.Bm25Encoder`, the product encoder) per document, payload the document id. Modes:
 `bm25` and `dense` rank by one vector; `hybrid` is one Query API call with both prefetches fused
 by Qdrant (`rrf`: reciprocal rank, k=60; `dbsf`: distribution-based score fusion), exactly the
-product search's call (`search.edge.EdgeIndex.query`). `convex` is a weighted fusion Qdrant's
+product search's call (`search.index.edge.EdgeIndex.query`). `convex` is a weighted fusion Qdrant's
 Query API does not offer: the dense and BM25 rankings come from two engine calls, each list's
 scores are min-max normalised, and documents are ranked by `w * dense + (1 - w) * bm25`
 (`dense_weight`, tuned on NFCorpus's dev split: see DENSE_WEIGHT).
@@ -31,17 +31,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from conseil.search.errors import EvaluationError
 from pydantic import BaseModel, Field
 
-from .beir import BeirDataset, BeirDoc, load
+from .beir import BeirDataset, BeirDoc, BeirFormatError, load
 from .metrics import evaluate
 from .nfcorpus import PUBLISHED_NDCG10, is_nfcorpus
 
 if TYPE_CHECKING:
-    from conseil.search.index.edge import EdgeIndex
     from conseil.search.embedder import Embedder
-    from conseil.search.settings import Settings
+    from conseil.search.index.edge import EdgeIndex
     from conseil.search.index.sparse import Bm25Encoder
+    from conseil.search.settings import Settings
 
 MODES = ("bm25", "dense", "hybrid")
 FUSIONS = ("rrf", "dbsf", "convex")
@@ -97,11 +98,15 @@ class BeirResult(BaseModel):
         return next(r for r in self.runs if r.run == name)
 
 
+class UnknownRun(EvaluationError, ValueError):
+    """A mode or fusion name the BEIR runner does not know."""
+
+
 def run_names(modes: Sequence[str], fusions: Sequence[str]) -> list[tuple[str, str, str | None]]:
     """(run, mode, fusion) for each mode; hybrid once per fusion. Unknown names: a clear error."""
     unknown = [m for m in modes if m not in MODES] + [f for f in fusions if f not in FUSIONS]
     if unknown:
-        raise ValueError(f"Unknown mode or fusion {unknown[0]!r}: modes are {', '.join(MODES)} (or all), "
+        raise UnknownRun(f"Unknown mode or fusion {unknown[0]!r}: modes are {', '.join(MODES)} (or all), "
                          f"fusions {', '.join(FUSIONS)}.")
     runs: list[tuple[str, str, str | None]] = []
     for mode in dict.fromkeys(modes):
@@ -153,8 +158,8 @@ def embed_corpus(embedder: Embedder, texts: Sequence[str], cache_dir: Path | Non
 
 def build_index(directory: Path, docs: Sequence[BeirDoc], vectors: Sequence[list[float]], bm25: Bm25Encoder,
                 embedder: Embedder, batch_size: int) -> EdgeIndex:
-    from conseil.search.index.edge import EdgeIndex
     from conseil.search.index.contract import CollectionSchema, IndexPoint
+    from conseil.search.index.edge import EdgeIndex
     from conseil.search.index.schema import DENSE_VECTOR, SPARSE_VECTOR
 
     schema = CollectionSchema(name="beir", dense_name=DENSE_VECTOR, dense_size=embedder.dimension,
@@ -210,7 +215,7 @@ def run_queries(index: EdgeIndex, embedder: Embedder, bm25: Bm25Encoder, queries
             ranked = fuse_convex(lists[0], lists[1], dense_weight)[:DEPTH]
         else:
             ranked = [str(h.payload["doc_id"]) for h in index.query(HybridQuery(
-                dense=dense, sparse=sparse, limit=DEPTH, fusion=fusion or "rrf",
+                dense=dense, sparse=sparse, limit=DEPTH, fusion="dbsf" if fusion == "dbsf" else "rrf",
                 prefetch_limit=max(prefetch_limit, DEPTH), with_payload=["doc_id"]))]
         end = time.perf_counter()
         return ranked, (end - start) * 1000, (end - engine) * 1000
@@ -243,11 +248,11 @@ def evaluate_beir(path: Path, modes: Sequence[str], fusions: Sequence[str], sett
     runs = run_names(modes, fusions)
     data = dataset or load(path, split)
     if not data.corpus:
-        raise ValueError(f"{path} has no corpus.jsonl: a BEIR dataset needs corpus.jsonl, queries.jsonl and "
+        raise BeirFormatError(f"{path} has no corpus.jsonl: a BEIR dataset needs corpus.jsonl, queries.jsonl and "
                          f"qrels/{split}.tsv.")
     judged = [(q.id, q.text) for q in data.queries if data.qrels.get(q.id)]
     if not judged:
-        raise ValueError(f"No query of {path / 'queries.jsonl'} is judged in qrels/{split}.tsv: check the "
+        raise BeirFormatError(f"No query of {path / 'queries.jsonl'} is judged in qrels/{split}.tsv: check the "
                          "split "
                          "name and that the ids match.")
     if embedder is None:

@@ -55,11 +55,10 @@ def run(products_dir: Path, studies_dir: Path, study_sources: list[Path]) -> dic
     from conseil.search.answers.contract import AskRequest
     from conseil.search.answers.service import AskService
     from conseil.search.embedder import load_embedder
-    from conseil.search.products.engine import ProductSearch
+    from conseil.search.index.store import Store
     from conseil.search.knowledge.base import IngredientKnowledge
-    from conseil.search.index.schema import PRODUCTS_COLLECTION
+    from conseil.search.products.engine import ProductSearch
     from conseil.search.settings import Settings
-    from conseil.search.index.store import Store, products_schema
     from conseil.search.studies.engine import StudySearch
 
     product_settings = Settings(data_dir=products_dir)
@@ -69,8 +68,7 @@ def run(products_dir: Path, studies_dir: Path, study_sources: list[Path]) -> dic
     product_store = Store(product_settings)  # IndexLockedError, naming the holder, if another process has it
     study_store = Store(Settings(data_dir=studies_dir))
     try:
-        size = product_store.dense_size(PRODUCTS_COLLECTION) or embedder.dimension
-        products = ProductSearch(product_store.collection(products_schema(size), create=False), embedder, kb)
+        products = ProductSearch.from_store(product_store, embedder, kb)
         studies = StudySearch.from_store(study_store, embedder)
         service = AskService(kb, products=lambda: products, studies=lambda: studies, embedder=embedder)
         dataset = load(QRELS_DIR)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import os
 import re
@@ -46,7 +47,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from conseil.api.auth import hash_key
 from conseil.search.settings import Settings
 
 from .product_queries import product_queries
@@ -191,7 +191,9 @@ def free_port() -> int:
 
 
 def start_server(port: int, key: str, extra: list[str]) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "CONSEIL_API_KEYS": json.dumps([{"name": "bench", "role": "advisor", "sha256": hash_key(key)}])}
+    # CONSEIL_API_KEYS takes the key's SHA-256, as documented; computed here so that eval/ imports nothing of api/.
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+    env = {**os.environ, "CONSEIL_API_KEYS": json.dumps([{"name": "bench", "role": "advisor", "sha256": digest}])}
     return subprocess.Popen([sys.executable, "-m", "conseil.api.cli_server", "serve", "--host", HOST, "--port", str(port),
                              "--log-level", "warning", *extra], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 

@@ -156,12 +156,13 @@ def sizing(args: argparse.Namespace) -> None:
             shutil.copytree(args.products_index / "products", products_dir / "products")  # never open the original
             label, original = f"products ({args.products_index})", args.products_index / "products" / "shard"
         else:
-            from conseil.api.cli import demo_catalog_path
+            from importlib.resources import files
+
             from conseil.ingest.products import ingest_products
             from conseil.search.embedder import load_embedder
 
             settings = Settings(data_dir=work / "demo")
-            ingest_products(settings, demo_catalog_path(), source="demo",
+            ingest_products(settings, Path(str(files("conseil.corpora") / "demo" / "products.jsonl")), source="demo",
                             embedder_factory=lambda: load_embedder(settings))
             products_dir, label = settings.index_dir, "products (demo catalog)"
         results = measure_collection(label, products_dir, products_schema(DIM), work, original)

@@ -21,14 +21,16 @@ import json
 import statistics
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from conseil.search.products.contract import SearchRequest
 from conseil.search.embedder import Embedder
-from conseil.search.products.engine import ProductSearch, build_filter, retrieval_text
-from conseil.search.knowledge.inci import analyze
+from conseil.search.engines import Engines
 from conseil.search.index.contract import HybridQuery
+from conseil.search.knowledge.analysis import analyze
 from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.products.contract import SearchRequest
+from conseil.search.products.engine import ProductSearch, retrieval_text
+from conseil.search.products.filters import build_filter
 from conseil.search.settings import Settings
 
 from .product_queries import BenchQuery, product_queries
@@ -139,7 +141,7 @@ def ranking_quality(engine: ProductSearch, queries: list[BenchQuery]) -> dict[st
     the top 10 that is of the product type asked for ("champú sin sulfatos" -> shampoos)."""
     from dataclasses import replace
 
-    configs = {"hybrid_rrf": ("hybrid", "rrf"), "hybrid_dbsf": ("hybrid", "dbsf"), "dense": ("dense", "rrf"),
+    configs: dict[str, tuple[str, Literal["rrf", "dbsf"]]] = {"hybrid_rrf": ("hybrid", "rrf"), "hybrid_dbsf": ("hybrid", "dbsf"), "dense": ("dense", "rrf"),
                "bm25": ("bm25", "rrf")}
     scores = {name: 0.0 for name in configs}
     for q in queries:
@@ -187,7 +189,8 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     queries = product_queries()
-    with ProductSearch.open(Settings()) as engine:
+    with Engines.open(Settings(), need=["products"]) as engines:
+        engine = engines.product_engine()
         figures: dict[str, Any] = {"queries": len(queries), "products_indexed": engine.index.count(),
                                    "conseil": bench_conseil(engine, queries)}
         if not args.skip_baseline:

@@ -125,8 +125,8 @@ def bench_ingestion(paths: Sequence[Path], settings: Any, embedder: Embedder) ->
 
 def bench_search(settings: Any, embedder: Embedder, questions: Sequence[str], repeats: int) -> dict[str, Any]:
     from conseil.search.index.store import open_index, stored_dense_size, studies_schema
-    from conseil.search.studies.engine import StudySearch
     from conseil.search.studies.contract import StudySearchRequest
+    from conseil.search.studies.engine import StudySearch
 
     out: dict[str, Any] = {"questions": len(questions), "repeats": repeats}
     schema = studies_schema(stored_dense_size(settings, "studies") or 0)

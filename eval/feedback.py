@@ -90,7 +90,7 @@ def build_dataset(records: Iterable[FeedbackRecord], *, min_votes: int = 1) -> t
             counts.answer_votes += 1
             counts.answer_helpful += record.helpful
             continue
-        key = (record.kind, normalize_query(record.query))
+        key: tuple[str, str] = (record.kind, normalize_query(record.query))
         if not key[1]:
             continue
         votes[key][record.target_id].append(record.helpful)
@@ -102,7 +102,7 @@ def build_dataset(records: Iterable[FeedbackRecord], *, min_votes: int = 1) -> t
     queries: list[BeirQuery] = []
     qrels: dict[str, dict[str, int]] = {}
     for key in sorted(votes):
-        kind, normalized = key
+        kind_name, normalized = key
         judged: dict[str, int] = {}
         for target, values in sorted(votes[key].items()):
             if len(values) < min_votes:
@@ -115,9 +115,9 @@ def build_dataset(records: Iterable[FeedbackRecord], *, min_votes: int = 1) -> t
             judged[target] = score
         if not judged:
             continue
-        qid = query_id(kind, normalized)
+        qid = query_id(kind_name, normalized)
         qrels[qid] = judged
-        metadata: dict[str, object] = {"kind": kind, "role": roles[key].most_common(1)[0][0],
+        metadata: dict[str, object] = {"kind": kind_name, "role": roles[key].most_common(1)[0][0],
                                        "votes": sum(len(v) for v in votes[key].values())}
         if languages[key]:
             metadata["language"] = languages[key].most_common(1)[0][0]

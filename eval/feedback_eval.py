@@ -33,9 +33,10 @@ from pathlib import Path
 from conseil.eval.beir import load
 from conseil.eval.feedback import build_dataset, normalize_query, query_id
 from conseil.eval.product_queries import BenchQuery, product_queries
+from conseil.search.engines import Engines
+from conseil.search.feedback import FeedbackRecord, new_record
 from conseil.search.products.contract import SearchRequest
 from conseil.search.products.engine import ProductSearch
-from conseil.search.feedback import FeedbackRecord, new_record
 from conseil.search.settings import Settings
 
 K = 10
@@ -202,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give --dataset DIR, --simulate --catalog FILE, or both")
     if args.simulate and not (args.catalog and args.catalog.is_file()):
         parser.error("--simulate needs --catalog: the Sephora product_info.csv the index was built from")
-    with ProductSearch.open(Settings()) as engine:
+    with Engines.open(Settings(), need=["products"]) as engines:
+        engine = engines.product_engine()
         if args.dataset:
             print(f"feedback set {args.dataset}: {evaluate(engine, args.dataset)}")
         if args.simulate:

@@ -24,6 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from conseil.search.errors import SourceError
+
 from .beir import BeirDoc, BeirQuery, Qrels, write_corpus, write_qrels, write_queries
 
 SPLITS = ("train", "dev", "test")
@@ -40,7 +42,7 @@ _TITLE_MARK = " abstract "  # the pre-processed text is "<title> abstract <abstr
 _PAGE_SUFFIX = " pubmed ncbi"
 
 
-class NfcorpusError(ValueError):
+class NfcorpusError(SourceError, ValueError):
     """The source folder is not NFCorpus's original layout; the message names the missing file."""
 
 

@@ -51,7 +51,7 @@ SKIN: dict[str, dict[str, str]] = {
 }
 
 AND = {"en": "and", "fr": "ni", "es": "ni", "it": "né", "de": "und", "pl": "i", "cs": "a"}
-LANGUAGES = ("en", "fr", "es", "it", "de", "pl", "cs")
+LANGUAGES: tuple[str, ...] = tuple(AND)  # the languages the suite is written in (a subset of search.query.LANGUAGES)
 
 
 @dataclass(frozen=True)

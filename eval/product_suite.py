@@ -152,7 +152,7 @@ class Combo:
 def load_catalog(export: Path = EXPORT) -> list[CatalogProduct]:
     """Every product of the export, its ingredient list analysed by the current knowledge base."""
     from conseil.ingest.sources import read_products
-    from conseil.search.knowledge.inci import CachedKnowledge, analyze
+    from conseil.search.knowledge.analysis import CachedKnowledge, analyze
     from conseil.search.knowledge.base import IngredientKnowledge
     from conseil.search.knowledge.text import normalize_name
 

@@ -16,11 +16,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from conseil.search.errors import EvaluationError
+
 QUALITY = ("violation_rate", "constraint_precision@10", "ndcg@10", "recall@100", "capped_recall@100")
 BASELINE_LABEL = "baseline (llama-index)"
 
 
-class ReportError(RuntimeError):
+class ReportError(EvaluationError):
     """An input is missing or unreadable, or matplotlib is absent; the message says what to do."""
 
 

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from conseil.search.engines import Engines
+
 from .beir import BeirQuery, Qrels, load
 
 if TYPE_CHECKING:
@@ -206,13 +208,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from conseil.search.errors import ConseilError
     from conseil.search.settings import Settings
-    from conseil.search.studies.engine import StudySearch
 
     settings = Settings(data_dir=args.data_dir) if args.data_dir else Settings()
     dataset = load(args.qrels)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     try:
-        with StudySearch.open(settings) as engine:
+        with Engines.open(settings, need=["studies"]) as engines:
+            engine = engines.study_engine()
             report = evaluate(engine, dataset.queries, dataset.qrels, modes, group=args.group_by_document)
     except ConseilError as exc:
         print(f"error: {exc}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from conseil.search.knowledge.inci import Analysis
+from conseil.search.knowledge.analysis import Analysis
 
 FAMILY_CLAIM = "without:"
 INGREDIENT_CLAIM = "without_ingredient:"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from conseil.search.index.contract import Filter, MatchAny
-from conseil.search.settings import Settings
 from conseil.search.index.store import open_index, products_schema, stored_dense_size
+from conseil.search.settings import Settings
 
 from .audit import FAMILY_CLAIM, INGREDIENT_CLAIM
 

@@ -7,14 +7,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from conseil.search.knowledge.inci import Analysis
 from conseil.search.index.schema import ProductRecord
+from conseil.search.knowledge.analysis import Analysis
 from conseil.search.knowledge.text import normalize_name
 
 from .audit import Contradiction
 
 # Bump when the payload layout or the text recipes change: stored products are then refreshed.
-PAYLOAD_VERSION = 3
+PAYLOAD_VERSION = 5
 # The dense text keeps the first ingredients only: the model reads 256 word pieces at most, and
 # the full list is in the BM25 text, where exact ingredient names matter most.
 DENSE_INGREDIENTS = 12
@@ -32,7 +32,9 @@ class ProductDocument:
 def build_document(record: ProductRecord, analysis: Analysis, contradictions: list[Contradiction],
                    *, record_hash: str, derivation: str) -> ProductDocument:
     category = " > ".join(record.category_path)
-    listed = [r.canonical or r.item.raw for r in analysis.items if not r.item.may_contain]
+    # Names as the label writes them, never the knowledge base's: a new knowledge base then refreshes
+    # payloads (families, resolution) without re-embedding a single product.
+    listed = [r.item.raw for r in analysis.items if not r.item.may_contain]
     describe = [
         record.name,
         f"by {record.brand}" if record.brand else "",
@@ -53,7 +55,9 @@ def build_document(record: ProductRecord, analysis: Analysis, contradictions: li
         "brand": record.brand,
         "brand_key": normalize_name(record.brand) if record.brand else None,
         "category_path": list(record.category_path),
-        "category": sorted({normalize_name(level) for level in record.category_path}),
+        # The catalog's own levels and Conseil's product types: "toner" filters alike on every catalog.
+        "category": sorted({normalize_name(level) for level in record.category_path} | set(record.product_types)),
+        "product_types": list(record.product_types),
         "price": record.price,
         "currency": record.currency,
         "url": record.url,

@@ -25,14 +25,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conseil.search.knowledge.base import LANGUAGES, ancestors_map, compile_rules, lookup_keys, pattern_families
+from conseil.search.knowledge.base import ancestors_map, compile_rules, lookup_keys, pattern_families
 from conseil.search.knowledge.text import fold, normalize_name
+from conseil.search.query.language_data import LANGUAGES
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the repository root in a checkout
 KNOWLEDGE_DIR = PACKAGE_ROOT / "corpora" / "knowledge"
 DEFAULT_SHARED = PACKAGE_ROOT.parent / "shared" / "data"
 COSING, OBF, CURLSBOT, SEPHORA = ("ontology/cosing-annexes-2026", "ontology/obf-beauty-taxonomies",
                                   "ontology/curlsbot", "ontology/clean-at-sephora")
+INVENTORY = "ontology/cosing-inventory"
 _CAS = re.compile(r"\b\d{2,7}-\d{2}-\d\b")
 _CI_NAME = re.compile(r"^C\.?\s?I\.?\s?(\d{5}(?::\d)?)$", re.IGNORECASE)
 _ALLERGEN = re.compile(r"indicated.{0,80}list of ingredients.*0[.,]001 ?%", re.DOTALL)
@@ -108,6 +110,7 @@ class Rec:
     cas: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     create: bool = True  # False: only annotate an ingredient that already exists
+    functions: list[str] = field(default_factory=list)  # CosIng functions, English
 
 
 class Merger:
@@ -138,7 +141,7 @@ class Merger:
                 return None
             target = len(self.items)
             self.items.append({"canonical": names[0], "synonyms": [], "families": set(), "cas": [],
-                               "notes": []})
+                               "notes": [], "functions": []})
         item = self.items[target]
         for name in names:
             owner = self.find(name)
@@ -155,6 +158,7 @@ class Merger:
         item["families"] |= rec.families
         item["cas"] += [c for c in rec.cas if c not in item["cas"]]
         item["notes"] += [n for n in rec.notes if n not in item["notes"]]
+        item["functions"] += [f for f in rec.functions if f not in item["functions"]]
         return target
 
 
@@ -265,6 +269,47 @@ def _per_name(row: dict[str, str], names: list[str], identified: list[str], note
         if key not in seen:
             seen.add(key)
             out.append(Rec([inci_title(name)], set(fams), cas.get(name, []), [note]))
+    return out
+
+
+# -- CosIng inventory ---------------------------------------------------------------------------------
+
+def inventory_records(folder: Path) -> list[Rec]:
+    """Every INCI name of the CosIng Ingredients & Fragrance Inventory, with its CAS number and functions.
+
+    Merged after the annexes and the curation, so an inventory name joins the ingredient that already
+    has it (AQUA joins Water) and brings its CAS number and functions there."""
+    with (folder / "cosing_inventory.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    recs = []
+    for row in rows:
+        name = _clean(row["inci_name"])
+        if not name:
+            continue
+        functions = [f.strip() for f in row["function"].split(",") if f.strip()]
+        recs.append(Rec([inci_title(name)], set(), _CAS.findall(row["cas_number"]), [], functions=functions))
+    return recs
+
+
+def function_names(folder: Path, functions: list[str]) -> dict[str, dict[str, str]]:
+    """CosIng function name -> its name in each supported language, from the Open Beauty Facts table.
+
+    Matched without case ('Uv Filter' is 'UV filter'); a compound 'Skin Conditioning - Emollient' is
+    translated part by part; a few CosIng names differ from the table's ('Colorant')."""
+    lines = (folder / "inci_functions_names.tsv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
+    table: dict[str, dict[str, str]] = {}
+    for line in lines[1:]:
+        cells = dict(zip(header, line.split("\t")))
+        if cells.get("en"):
+            table[cells["en"].casefold()] = {lang: cells[lang] for lang in LANGUAGES if cells.get(lang)}
+    aliases = {"colorant": "cosmetic colorant", "anti-seborrheic": "antiseborrhoeic"}
+    out: dict[str, dict[str, str]] = {}
+    for function in functions:
+        parts = [table.get(aliases.get(p.casefold(), p.casefold())) for p in function.split(" - ")]
+        if all(parts):
+            out[function] = {lang: " – ".join(p[lang] for p in parts if p) for lang in LANGUAGES
+                             if all(p is not None and lang in p for p in parts)}
     return out
 
 
@@ -410,7 +455,7 @@ def build(shared: Path, curation: Path) -> tuple[dict[str, Any], Merger]:
     """The knowledge data, ready to serialise, and the merger (for its conflict report)."""
     cur = json.loads(curation.read_text(encoding="utf-8"))
     onto = {name: shared / rel for name, rel in (("cosing", COSING), ("obf", OBF), ("curlsbot", CURLSBOT),
-                                                 ("sephora", SEPHORA))}
+                                                 ("sephora", SEPHORA), ("inventory", INVENTORY))}
     sephora_families, sephora_recs = sephora_membership(onto["sephora"], cur)
     families = _families_out(cur, label_names(onto["obf"], cur), sephora_families)
     merger = Merger(cur)
@@ -418,7 +463,8 @@ def build(shared: Path, curation: Path) -> tuple[dict[str, Any], Merger]:
                for c in cur["ingredients"] + cur["former_allergens"]["ingredients"]]
     colors = [Rec([ci, *names]) for ci, names in cur["us_color_names"].items() if not ci.startswith("_")]
     cosing = cosing_records(onto["cosing"], cur)
-    for rec in (curated + cosing + colors + obf_records(onto["obf"], cur)
+    inventory = inventory_records(onto["inventory"])
+    for rec in (curated + cosing + inventory + colors + obf_records(onto["obf"], cur)
                 + curlsbot_records(onto["curlsbot"], cur) + sephora_recs + sccs_annotations(onto["obf"])):
         merger.add(rec)
     missing = [n for n in merger.unmatched if any(n in r.names for r in sephora_recs)]
@@ -428,25 +474,52 @@ def build(shared: Path, curation: Path) -> tuple[dict[str, Any], Merger]:
     ancestors = ancestors_map({fid: f["includes"] for fid, f in families.items()})
     excluded = {fid: {lookup_keys(n)[0] for n in names} for fid, names in cur["exclusions"].items()
                 if not fid.startswith("_")}
+    # functions are stored as indexes into one sorted table: 28,000 rows repeating the same 79 names
+    function_table = sorted({f for item in merger.items for f in item["functions"]})
+    function_index = {f: i for i, f in enumerate(function_table)}
+    translations = function_names(onto["obf"], function_table)
+    group_rules = {head: [re.compile(r) for r in spec["rules"]] for head, spec in cur["groups"].items()
+                   if not head.startswith("_")}
     ingredients = []
     for item in merger.items:
         names = [item["canonical"], *item["synonyms"]]
         keys = {lookup_keys(n)[0] for n in names}
         fams = item["families"] | pattern_families(names, rules)
         fams -= {fid for fid, excluded_keys in excluded.items() if keys & excluded_keys}
-        row: dict[str, Any] = {"canonical": item["canonical"], "synonyms": item["synonyms"],
-                               "families": sorted({a for f in fams for a in ancestors[f]})}
+        row: dict[str, Any] = {"canonical": item["canonical"]}
+        if item["synonyms"]:  # empty lists are left out: most inventory rows have neither
+            row["synonyms"] = item["synonyms"]
+        if fams:
+            row["families"] = sorted({a for f in fams for a in ancestors[f]})
+        groups = sorted(head for head, rules in group_rules.items()
+                        if any(r.search(k) for r in rules for k in keys))
+        if groups:
+            row["groups"] = groups
+        if item["functions"]:
+            row["functions"] = sorted(function_index[f] for f in item["functions"])
         if item["cas"]:
             row["cas"] = item["cas"]
         if item["notes"]:
             row["regulatory"] = item["notes"]
         ingredients.append(row)
     ingredients.sort(key=lambda r: (normalize_name(r["canonical"]), r["canonical"]))
-    counts = {"ingredients": len(ingredients), "synonyms": sum(len(r["synonyms"]) for r in ingredients),
+    counts = {"ingredients": len(ingredients), "synonyms": sum(len(r.get("synonyms", ())) for r in ingredients),
+              "inventory_names": len(inventory),
+              "with_functions": sum("functions" in r for r in ingredients),
               "annex_iii_labelled_allergen_entries": sum("fragrance_allergens" in r.families for r in cosing),
-              "families": {fid: sum(fid in r["families"] for r in ingredients) for fid in families}}
+              "families": {fid: sum(fid in r.get("families", ()) for r in ingredients) for fid in families}}
     about = _about(shared, curation, cur, counts, len(merger.conflicts))
-    return {"_about": about, "languages": list(LANGUAGES), "families": families, "ingredients": ingredients,
+    groups_out = {head: {"why": spec["why"], "rules": spec["rules"],
+                         "members": sum(head in r.get("groups", ()) for r in ingredients)}
+                  for head, spec in cur["groups"].items() if not head.startswith("_")}
+    missing_heads = [h for h in groups_out if not any(r["canonical"] == h for r in ingredients)]
+    if missing_heads:
+        raise SystemExit(f"groups: these heads are no ingredient: {missing_heads}")
+    functions = {"names": function_table,
+                 "translations": {f: translations[f] for f in function_table if f in translations}}
+    return {"_about": about, "languages": list(LANGUAGES), "families": families, "groups": groups_out,
+            "functions": functions,
+            "ingredients": ingredients,
             "skin_types": _vocab(cur["skin_types"]), "concerns": _vocab(cur["concerns"]),
             "scan": {k: v for k, v in cur["scan"].items() if not k.startswith("_")}}, merger
 
@@ -477,7 +550,7 @@ def _about(shared: Path, curation: Path, cur: dict[str, Any], counts: dict[str, 
 
 
 def write(data: dict[str, Any], out: Path) -> None:
-    """Deterministic JSON: sections indented, one ingredient per line (small diffs, under 1.5 MB)."""
+    """Deterministic JSON: sections indented, one ingredient per line (small diffs, about 2.5 MB)."""
     def dump(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     sections = []

@@ -21,7 +21,8 @@ from pathlib import Path
 from conseil.ingest.claims import claims_from_labels, concern_codes, skin_type_codes
 from conseil.search.errors import SourceError
 from conseil.search.index.schema import CONCERNS, SKIN_TYPES, ProductRecord
-from conseil.search.knowledge.text import fold
+from conseil.search.knowledge.text import fold, normalize_name
+from conseil.search.query.product_types import load_product_types
 
 FIELDS: tuple[str, ...] = (
     "id", "name", "brand", "category", "price", "currency",
@@ -40,16 +41,17 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "claims": ("claims", "labels"),
 }
 _DEFAULTABLE = ("brand", "category", "currency")
-_VALUE_MAPS = ("skin_types", "concerns", "claims")
+_VALUE_MAPS = ("skin_types", "concerns", "claims", "category")
 _MAPPING_KEYS = {"source", "columns", "defaults", "values", "list_separator", "category_separator"}
-_CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "zł": "PLN", "kč": "CZK"}
-_PRICE_AFFIX = re.compile(r"^(?:[$€£¥]|usd|eur|gbp)\s*|\s*(?:[$€£¥]|usd|eur|gbp)$", re.IGNORECASE)
+_CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "zł": "PLN", "zl": "PLN", "kč": "CZK"}
+_AFFIX = r"[$€£¥]|usd|eur|gbp|pln|czk|chf|zł|kč"
+_PRICE_AFFIX = re.compile(rf"^(?:{_AFFIX})\s*|\s*(?:{_AFFIX})$", re.IGNORECASE)
 _DEFAULT_LIST_SPLIT = re.compile(r"\s*[|,;]\s*")
 
 Value = object  # a cell as read: str from CSV; str, number, bool, list or dict from JSONL/Parquet
 
 
-class RowError(Exception):
+class RowError(SourceError):
     """One row cannot be used; the reader records it as a Reject naming `column`."""
 
     def __init__(self, column: str | None, reason: str) -> None:
@@ -68,6 +70,7 @@ class Mapping:
     list_separator: str | None = None
     category_separator: str = ">"
     source: str | None = None
+    id_hashed: bool = False  # "columns": {"id": {"hash": [...]}}: a stable hash of the columns is the id
 
 
 def load_mapping(path: Path) -> Mapping:
@@ -90,17 +93,23 @@ def load_mapping(path: Path) -> Mapping:
     if unknown := sorted(set(raw) - _MAPPING_KEYS):
         raise invalid(f"unknown key(s) {unknown}; allowed: {sorted(_MAPPING_KEYS)}")
     columns: dict[str, tuple[str, ...]] = {}
+    id_hashed = False
     for ours, theirs in _object(raw, "columns", invalid).items():
         if ours not in FIELDS:
             raise invalid(f"'columns' names unknown field {ours!r}; fields are {list(FIELDS)}")
+        if ours == "id" and isinstance(theirs, dict):  # {"hash": ["product_name", "size"]}
+            if set(theirs) != {"hash"}:
+                raise invalid("'columns.id' as an object takes one key, 'hash': a list of column names")
+            theirs, id_hashed = theirs["hash"], True
         names = [theirs] if isinstance(theirs, str) else theirs
-        many_ok = ours == "category"  # a category may be spread over several level columns
+        # A category may be spread over several level columns; an id may join several columns.
+        many_ok = ours in ("category", "id")
         if not isinstance(names, list) or not names or not all(isinstance(n, str) and n for n in names):
             raise invalid(
                 f"'columns.{ours}' must be a column name" + (" or a list of them" if many_ok else "")
             )
         if len(names) > 1 and not many_ok:
-            raise invalid(f"'columns.{ours}' must be one column name (only 'category' takes a list)")
+            raise invalid(f"'columns.{ours}' must be one column name (only 'category' and 'id' take a list)")
         columns[ours] = tuple(names)
     defaults: dict[str, str] = {}
     for key, value in _object(raw, "defaults", invalid).items():
@@ -112,6 +121,7 @@ def load_mapping(path: Path) -> Mapping:
         "skin_types": SKIN_TYPES,
         "concerns": CONCERNS,
         "claims": None,
+        "category": tuple(load_product_types().types),  # Conseil's product-type ids
     }
     for kind, table in _object(raw, "values", invalid).items():
         if kind not in _VALUE_MAPS or not isinstance(table, dict):
@@ -122,11 +132,14 @@ def load_mapping(path: Path) -> Mapping:
             codes = allowed[kind]
             if not isinstance(targets, list) or not all(isinstance(t, str) and t for t in targets):
                 raise invalid(f"'values.{kind}.{label}' must be a code or a list of codes")
+            if kind == "category" and len(targets) != 1:
+                raise invalid(f"'values.category.{label}' must be one product-type id")
             if codes is not None and (bad := [t for t in targets if t not in codes]):
                 raise invalid(
                     f"'values.{kind}.{label}' maps to unknown code(s) {bad}; codes are {list(codes)}"
                 )
-            values[kind][fold(label).strip()] = tuple(targets)
+            # Category labels are matched like category names (normalize_name), the others folded.
+            values[kind][normalize_name(label) if kind == "category" else fold(label).strip()] = tuple(targets)
     separators = {}
     for key in ("list_separator", "category_separator", "source"):
         value = raw.get(key)
@@ -140,6 +153,7 @@ def load_mapping(path: Path) -> Mapping:
         list_separator=separators["list_separator"],
         category_separator=separators["category_separator"] or ">",
         source=separators["source"],
+        id_hashed=id_hashed,
     )
 
 
@@ -220,6 +234,17 @@ def parse_price(value: Value, column: str) -> float | None:
     return number
 
 
+def price_currency(value: Value) -> str | None:
+    """The ISO code a price cell's symbol or code names ('£5.20' -> 'GBP'); None when it has none."""
+    if not isinstance(value, str):
+        return None
+    m = _PRICE_AFFIX.search(value.strip())
+    if m is None:
+        return None
+    mark = m.group().strip().casefold()
+    return _CURRENCY_SYMBOLS.get(mark, mark.upper())
+
+
 def split_items(value: Value, column: str, separator: str | None) -> list[str]:
     """A list cell: a JSON/Parquet list, or a string separated by '|', ',' or ';' (or the mapping's)."""
     if value is None:
@@ -234,9 +259,11 @@ def split_items(value: Value, column: str, separator: str | None) -> list[str]:
 
 
 def generic_record(
-    row: dict[str, Value], columns: dict[str, tuple[str, ...]], mapping: Mapping | None, source: str
+    row: dict[str, Value], columns: dict[str, tuple[str, ...]], mapping: Mapping | None, source: str,
+    product_id: str | None = None,
 ) -> ProductRecord:
-    """Convert one generic row (id and name already checked by the reader) or raise RowError."""
+    """Convert one generic row (id and name already checked by the reader) or raise RowError.
+    `product_id`: the id the reader built (composite or hashed); default: the id column's text."""
     mapping = mapping or Mapping()
     warnings: list[str] = []
 
@@ -263,7 +290,9 @@ def generic_record(
     concerns = coded("concerns", concern_codes)
     # Mapped claim targets go through claims_from_labels too: codes pass, labels are coded.
     claims = claims_from_labels(coded("claims", lambda label: claims_from_labels([label])))
-    currency = text("currency") or "USD"
+    # The currency column or default, else the price cell's own symbol ("£5.20"); USD is only the last
+    # resort, which the reader reports (sources.currency_report) and --strict refuses.
+    currency = text("currency") or price_currency(cell("price")) or "USD"
     currency = _CURRENCY_SYMBOLS.get(currency.casefold(), currency)
     if not re.fullmatch(r"[A-Za-z]{3}", currency):
         warnings.append(f"currency {currency!r} is not an ISO 4217 code; USD assumed")
@@ -276,13 +305,13 @@ def generic_record(
         extra["warnings"] = warnings
     return ProductRecord(
         source=source,
-        product_id=str(clean_text(cell("id"), col("id"))),
+        product_id=product_id or str(clean_text(cell("id"), col("id"))),
         name=str(clean_text(cell("name"), col("name"))),
         brand=text("brand"),
         category_path=_category(columns, row, mapping),
         price=parse_price(cell("price"), col("price")),
         currency=currency.upper(),
-        ingredients_raw=clean_text(cell("ingredients"), col("ingredients")),
+        ingredients_raw=_ingredient_text(cell("ingredients"), col("ingredients")),
         skin_types=tuple(t for t in SKIN_TYPES if t in skin_types),
         skin_types_origin="columns" if skin_types else None,
         concerns=tuple(c for c in CONCERNS if c in concerns),
@@ -310,6 +339,15 @@ def _category(
         else:
             levels = [p.strip() for p in (clean_text(value, name) or "").split(mapping.category_separator)]
     return tuple(level for level in levels if level)
+
+
+def _ingredient_text(value: Value, column: str) -> str | None:
+    """The declaration as text. A JSON/Parquet list is kept as its JSON text, which the ingredient
+    parser reads item by item (a comma inside an item, as in "1,2-Hexanediol", stays in it)."""
+    if isinstance(value, (list, tuple)):
+        items = [text for v in value if (text := clean_text(v, column))]
+        return json.dumps(items, ensure_ascii=False) if items else None
+    return clean_text(value, column)
 
 
 def _plain(value: Value) -> bool:

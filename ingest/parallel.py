@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from conseil.search.embedder import Embedder
-from conseil.search.errors import ConfigurationError, ConseilError, IndexError_
+from conseil.search.errors import ConfigurationError, ConseilError, VectorIndexError
 from conseil.search.index.contract import CollectionSchema, IndexPoint, VectorIndex
+from conseil.search.index.sparse import Bm25Encoder
 from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.settings import Settings
-from conseil.search.index.sparse import Bm25Encoder
 
 from .documents import ProductDocument
 from .products import IngestReport, Progress, ingest_products
@@ -168,17 +168,17 @@ def ingest_products_parallel(settings: Settings, path: Path, *, workers: int,
                              embedder_factory: Callable[[], Embedder], fmt: str = "auto",
                              mapping: Path | None = None, source: str | None = None, sync: bool = False,
                              kb: IngredientKnowledge | None = None, progress: Progress | None = None,
-                             batch_points: int = BATCH_POINTS) -> ParallelReport:
+                             batch_points: int = BATCH_POINTS, strict: bool = False) -> ParallelReport:
     """`ingest_products` with the embedding and upserts spread over `workers` processes.
 
     `embedder_factory` must be picklable for workers > 1 (a module-level function or a
-    functools.partial of one, e.g. `partial(load_embedder, settings)`). Raises IndexError_ after
+    functools.partial of one, e.g. `partial(load_embedder, settings)`). Raises VectorIndexError after
     the run if some batches still failed after their retries; everything else is stored."""
     check_workers(settings, workers)
     writer = ParallelWriter(settings, workers, embedder_factory, batch_points)
     report = ingest_products(settings, path, fmt=fmt, mapping=mapping, source=source, sync=sync,
                              embedder_factory=embedder_factory, kb=kb, progress=progress,
-                             upsert_pending=writer)
+                             upsert_pending=writer, strict=strict)
     result = ParallelReport(report, workers, batches=len(writer.results),
                             retried=sum(r.attempts > 1 for r in writer.results),
                             failed=sorted((r for r in writer.results if r.error), key=lambda r: r.number),
@@ -186,7 +186,7 @@ def ingest_products_parallel(settings: Settings, path: Path, *, workers: int,
     if result.failed:
         first = result.failed[0]
         missing = report.new + report.changed - result.points_written
-        raise IndexError_(
+        raise VectorIndexError(
             f"{len(result.failed)} of {result.batches} batches ({missing} products) could not be written after "
             f"{ATTEMPTS} attempts each; first failure (batch {first.number}): {first.error}. The other "
             "batches are stored: run the same command again once the server is healthy, and only the "

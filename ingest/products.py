@@ -21,13 +21,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from conseil.search.embedder import Embedder
-from conseil.search.knowledge.inci import CachedKnowledge, KnowledgeLike, analyze
+from conseil.search.index import fingerprint
 from conseil.search.index.contract import Filter, IndexPoint, MatchAny, VectorIndex
-from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.index.schema import ProductRecord, Reject
-from conseil.search.settings import Settings
 from conseil.search.index.sparse import Bm25Encoder
 from conseil.search.index.store import CollectionSource, products_schema, stored_dense_size, use_store
+from conseil.search.knowledge.analysis import CachedKnowledge, KnowledgeLike, analyze
+from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.settings import Settings
 
 from .audit import audit_claims
 from .documents import PAYLOAD_VERSION, ProductDocument, build_document
@@ -58,6 +59,11 @@ class IngestReport:
     model_load_seconds: float = 0.0
     rejects_file: str | None = None
     rejects: list[Reject] = field(default_factory=list)
+    # What the user must know though nothing was rejected (ids normalised, a currency assumed).
+    notes: list[str] = field(default_factory=list)
+    typed: int = 0  # products whose category maps to a Conseil product type
+    unmapped_categories: dict[str, int] = field(default_factory=dict)  # category path -> products
+    currencies: dict[str, int] = field(default_factory=dict)  # ISO code -> products
 
     def summary(self) -> dict[str, object]:
         return {k: v for k, v in self.__dict__.items() if k != "rejects"}
@@ -80,14 +86,19 @@ def ingest_products(
     progress: Progress | None = None,
     store: CollectionSource | None = None,
     upsert_pending: PendingWriter | None = None,
+    strict: bool = False,
 ) -> IngestReport:
     """Ingest one product file. `store`: an already-open store (the server's); else one is opened.
     `upsert_pending`: embeds and writes the planned new/changed documents instead of this process's
-    model (ingest.parallel: worker processes against a server)."""
+    model (ingest.parallel: worker processes against a server). `strict`: refuse a file whose prices have
+    no currency (see sources.read_products)."""
     started = time.perf_counter()
-    read = read_products(path, fmt, mapping=mapping, source=source)  # raises before any write
+    read = read_products(path, fmt, mapping=mapping, source=source, strict=strict)  # raises before any write
     report = IngestReport(path=str(path), format=read.format, source=read.source, rows_read=read.rows_read,
-                          rejects=list(read.rejects))
+                          rejects=list(read.rejects), notes=list(read.notes),
+                          typed=sum(1 for r in read.records if r.product_types),
+                          unmapped_categories=dict(sorted(read.unmapped_categories.items(), key=lambda kv: -kv[1])),
+                          currencies=dict(read.currencies))
     kb = kb or IngredientKnowledge.load()
 
     embedder: Embedder | None = None
@@ -108,6 +119,7 @@ def ingest_products(
     cached = CachedKnowledge(kb)
     with use_store(settings, store) as opened:
         index = opened.collection(products_schema(dense_size), create=True)
+        fingerprint.begin(settings, index)  # a kill from here on is reported at open, not taken for damage
         stored = _stored_state(index, read.source)
         pending: list[ProductDocument] = []
         for n, record in enumerate(read.records, 1):
@@ -142,6 +154,7 @@ def ingest_products(
             index.delete(gone)
             report.deleted = len(gone)
         index.flush()
+        fingerprint.end(settings, index)  # the count the next open must find
 
     report.rejected = len(read.rejects)
     if read.rejects:

@@ -19,12 +19,12 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 from conseil.ingest.claims import Derived, derive_from_highlights
+from conseil.ingest.ids import IdSpec, build_id
 from conseil.ingest.mapping import (
     RowError,
     Value,
@@ -34,9 +34,11 @@ from conseil.ingest.mapping import (
     parse_price,
     resolve_columns,
 )
+from conseil.ingest.row_checks import RowBuilder, check_currency
 from conseil.search.errors import SourceError
 from conseil.search.index.schema import SKIN_TYPES, ProductRecord, Reject
 from conseil.search.knowledge.text import fold
+from conseil.search.query.product_types import CategoryMatcher, load_product_types
 
 FORMATS: tuple[str, ...] = ("sephora", "cosmetics", "generic")
 SEPHORA_REQUIRED = ("product_id", "product_name", "brand_name", "price_usd", "ingredients", "highlights")
@@ -63,6 +65,11 @@ class SourceRead:
     rows_read: int
     # Counters for the ingest report, e.g. with_ingredients, ingredients_placeholder, warnings.
     stats: dict[str, int] = field(default_factory=dict)
+    # What the user must know though no row was rejected: ids normalised, a currency assumed.
+    notes: list[str] = field(default_factory=list)
+    # Category paths (" > "-joined) no product type matched -> products with it.
+    unmapped_categories: dict[str, int] = field(default_factory=dict)
+    currencies: dict[str, int] = field(default_factory=dict)  # stored currency -> products
 
 
 @dataclass
@@ -127,9 +134,12 @@ def detect_format(path: Path) -> str:
 
 
 def read_products(
-    path: Path, fmt: str = "auto", mapping: Path | None = None, source: str | None = None
+    path: Path, fmt: str = "auto", mapping: Path | None = None, source: str | None = None, *,
+    strict: bool = False,
 ) -> SourceRead:
-    """Read one product file; see the module docstring for the formats and the error contract."""
+    """Read one product file; see the module docstring for the formats and the error contract.
+    `strict`: a generic file whose prices have no currency (no column, no mapped default, no symbol in
+    the cells) is refused with a SourceError instead of being read as USD with a note."""
     path = Path(path)
     if fmt not in ("auto", *FORMATS):
         raise SourceError(f"Unknown source format {fmt!r} for {path}: use one of auto, {', '.join(FORMATS)}.")
@@ -138,7 +148,9 @@ def read_products(
     parsed = load_mapping(Path(mapping)) if mapping is not None else None
     fmt = "generic" if parsed is not None else (detect_format(path) if fmt == "auto" else fmt)
     table = _load(path)
-    builder = _Builder(path)
+    overrides = ({k: v[0] for k, v in parsed.values["category"].items()}
+                 if parsed is not None and parsed.values.get("category") else None)
+    builder = RowBuilder(path, CategoryMatcher(load_product_types(), overrides))
     for row_no, reason in table.rejects:
         builder.rejects.append(Reject(str(path), row_no, None, None, reason))
     if fmt == "sephora":
@@ -158,15 +170,29 @@ def read_products(
     else:
         src = source or (parsed.source if parsed and parsed.source else path.stem)
         cols = resolve_columns(table.header, parsed, path)
+        spec = IdSpec(cols["id"], hashed=bool(parsed and parsed.id_hashed))
+        id_col = cols["id"][0]
+        if len(spec.columns) > 1 or spec.hashed:  # build the id before the shared id checks
+            id_col = spec.label
+            for row_no, row in table.rows:
+                try:
+                    row[id_col], notes = build_id(row, spec)
+                except RowError as err:
+                    row[id_col], notes = None, [err.reason]
+                builder.id_notes.extend(f"row {row_no}: {n}" for n in notes)
+        check_currency(path, table, cols, parsed, strict, builder.notes)
         builder.run(
-            table, cols["id"][0], cols["name"][0], lambda r, pid, name: generic_record(r, cols, parsed, src)
+            table, id_col, cols["name"][0],
+            lambda r, pid, name: generic_record(r, cols, parsed, src, product_id=pid),
         )
     stats = builder.stats
+    builder.finish()
     stats["with_ingredients"] = sum(1 for r in builder.records if r.ingredients_raw)
     stats["with_warnings"] = sum(1 for r in builder.records if r.extra.get("warnings"))
     rows_read = len(table.rows) + len(table.rejects)
     rejects = sorted(builder.rejects, key=lambda r: r.row)  # loader and row rejects, in file order
-    return SourceRead(path, fmt, src, builder.records, rejects, rows_read, stats)
+    return SourceRead(path, fmt, src, builder.records, rejects, rows_read, stats, builder.notes,
+                      builder.unmapped, builder.currencies)
 
 
 def _require(path: Path, header: list[str], required: tuple[str, ...], what: str) -> None:
@@ -175,42 +201,6 @@ def _require(path: Path, header: list[str], required: tuple[str, ...], what: str
             f"{path} does not look like the {what} file: column(s) {missing} are missing "
             f"(it has {header[:20]}). Pass the right file, or use the generic format with a mapping."
         )
-
-
-@dataclass
-class _Builder:
-    """Runs a row converter over a table: id/name checks, duplicate ids, rejects."""
-
-    path: Path
-    records: list[ProductRecord] = field(default_factory=list)
-    rejects: list[Reject] = field(default_factory=list)
-    stats: dict[str, int] = field(default_factory=dict)
-
-    def run(
-        self,
-        table: _Table,
-        id_col: str,
-        name_col: str,
-        convert: Callable[[dict[str, Value], str, str], ProductRecord],
-    ) -> None:
-        first_row: dict[str, int] = {}
-        for row_no, row in table.rows:
-            pid: str | None = None
-            try:
-                pid = clean_text(row.get(id_col), id_col)
-                name = clean_text(row.get(name_col), name_col)
-                if name is None:  # checked first: cosmetics ids are derived from the name
-                    raise RowError(name_col, "no product name: fill it in or drop the row")
-                if pid is None:
-                    raise RowError(id_col, "no product id: fill it in or drop the row")
-                if pid in first_row:
-                    raise RowError(
-                        id_col, f"duplicate id {pid!r}, first seen on row {first_row[pid]}: row skipped"
-                    )
-                first_row[pid] = row_no
-                self.records.append(convert(row, pid, name))
-            except RowError as err:
-                self.rejects.append(Reject(str(self.path), row_no, pid, err.column, err.reason))
 
 
 def _load(path: Path) -> _Table:

@@ -10,7 +10,11 @@ point remembers its `build` (the doc_id plus sidecar metadata, codebook and chun
                                         what was indexed);
 * same content, new build            -> rebuilt (sidecar edited, chunking changed);
 * `sync`                             -> documents whose files are gone from the given roots are
-                                        deleted; a file that is present but fails is kept.
+                                        deleted; a file that is present but fails is kept;
+* same doc_id and build, incomplete  -> rebuilt: every point carries its document's passage count
+                                        (`passages`), and a document is complete only when that many
+                                        of its points are stored (a crash between two upsert batches
+                                        leaves fewer; the next run, CLI or server job, re-indexes it).
 
 The embedding model is loaded only when some passage must be embedded. Every file gets a line in
 the report (`<data_dir>/reports/studies-<time>.csv`): ingested, changed, rebuilt, unchanged,
@@ -33,11 +37,12 @@ from typing import Any
 
 from conseil.search.embedder import Embedder
 from conseil.search.errors import IndexSchemaError
+from conseil.search.index import fingerprint
 from conseil.search.index.contract import IndexPoint, VectorIndex
 from conseil.search.index.schema import STUDIES_COLLECTION, study_point_id
-from conseil.search.settings import Settings
 from conseil.search.index.sparse import Bm25Encoder
 from conseil.search.index.store import CollectionSource, stored_dense_size, studies_schema, use_store
+from conseil.search.settings import Settings
 
 from .chunking import Chunk, Chunker, Segment
 from .extract_worker import extraction_pool
@@ -116,6 +121,15 @@ class _Stored:
     path: str
     build: str
     ids: list[str]
+    expected: int = 0  # the document's passage count, as its points record it (0: not recorded)
+
+    @property
+    def complete(self) -> bool:
+        return self.expected > 0 and len(self.ids) == self.expected
+
+    def shortfall(self) -> str:
+        expected = str(self.expected) if self.expected else "an unrecorded number of"
+        return f"was incomplete ({len(self.ids)} of {expected} passages stored, e.g. after a crash); re-indexed"
 
 
 def ingest_studies(settings: Settings, paths: list[Path], *, sync: bool = False,
@@ -162,7 +176,7 @@ def ingest_studies(settings: Settings, paths: list[Path], *, sync: bool = False,
         # Extraction of the next files runs in a worker process (ingest/extract_worker.py) while this
         # one embeds: a bounded look-ahead keeps memory flat on a large corpus.
         to_build = [(item, doc_id) for item, doc_id, build in candidates
-                    if (old := stored.get(doc_id)) is None or old.build != build]
+                    if (old := stored.get(doc_id)) is None or old.build != build or not old.complete]
         use_process = clock is time.monotonic and any(item.kind == "pdf" for item, _ in to_build)
         with extraction_pool(use_process=use_process) as pool:
             builds: dict[str, Future[BuiltStudy]] = {}
@@ -189,12 +203,15 @@ def ingest_studies(settings: Settings, paths: list[Path], *, sync: bool = False,
             if doc_id in seen or run.index is None:
                 continue
             if old.path in holding:  # the file at this path now holds another version
+                run.begin_writes()
                 run.index.delete(old.ids)
             elif sync and old.path not in walked and any(_under(old.path, r) for r in roots):
+                run.begin_writes()
                 run.index.delete(old.ids)
                 report.files.append(FileOutcome(old.path, "-", "deleted", "file gone (--sync)", doc_id=doc_id))
         if run.index is not None:
             run.index.flush()
+            fingerprint.end(settings, run.index)
 
     report.report_file = str(write_study_report(settings.reports_dir, report.files))
     report.seconds = round(time.perf_counter() - started, 2)
@@ -205,7 +222,7 @@ def _ingest_one(run: _Run, item: StudyFile, doc_id: str, build: str, stored: dic
                 prepared: Future[BuiltStudy] | None) -> FileOutcome:
     kind = item.kind or "-"
     previous = stored.get(doc_id)
-    if previous is not None and previous.build == build:
+    if previous is not None and previous.build == build and previous.complete:
         if previous.path == item.key:
             return FileOutcome(item.key, kind, "unchanged", doc_id=doc_id)
         run.rewrite_path(previous.ids, item.key)
@@ -225,6 +242,8 @@ def _ingest_one(run: _Run, item: StudyFile, doc_id: str, build: str, stored: dic
     run.write(item, doc_id, build, study, previous.ids if previous else [])
     status = "rebuilt" if previous else ("changed" if replaced else "ingested")
     notes = list(item.notes) + study.notes
+    if previous is not None and not previous.complete:
+        notes.insert(0, previous.shortfall())
     if status == "changed":
         notes.insert(0, f"replaces version {', '.join(replaced)}")
     meta = study.meta
@@ -278,6 +297,7 @@ class _Run:
         self.bm25: Bm25Encoder | None = None
         self._pending: list[tuple[str, list[str], list[dict[str, Any]], list[str]]] = []
         self._pending_texts = 0
+        self.writing = False
         dim = stored_dense_size(settings, STUDIES_COLLECTION, store)
         self.index: VectorIndex | None = (store.collection(studies_schema(dim), create=False)
                                           if dim is not None else None)
@@ -287,10 +307,11 @@ class _Run:
         docs: dict[str, _Stored] = {}
         if self.index is None:
             return docs
-        for hit in self.index.scroll(fields=["doc_id", "path", "build"], batch=2000):
+        for hit in self.index.scroll(fields=["doc_id", "path", "build", "passages"], batch=2000):
             doc_id = str(hit.payload.get("doc_id", ""))
             entry = docs.setdefault(doc_id, _Stored(str(hit.payload.get("path", "")),
-                                                    str(hit.payload.get("build", "")), []))
+                                                    str(hit.payload.get("build", "")), [],
+                                                    _count(hit.payload.get("passages"))))
             entry.ids.append(hit.id)
         return docs
 
@@ -306,14 +327,23 @@ class _Run:
                 f"The studies index holds {self.index.schema.dense_size}-dimension vectors but the "
                 f"embedding model makes {self.embedder.dimension}: use the model it was built with, or "
                 "delete the studies index and ingest again.")
+        self.begin_writes()
         return self.embedder, self.index
+
+    def begin_writes(self) -> None:
+        """Before the first write of the run: a kill from here on is reported at open ("interrupted"),
+        not taken for damage."""
+        if not self.writing and self.index is not None:
+            fingerprint.begin(self.settings, self.index)
+            self.writing = True
 
     def write(self, item: StudyFile, doc_id: str, build: str, study: BuiltStudy, old_ids: list[str]) -> None:
         """Queue a document's passages; they are embedded together with the next documents' ones,
         because the model pads less and sorts by length better over a few hundred texts than over
         one file's (measured: ingest at 0.81 of the raw encode rate when embedding file by file)."""
         texts = [_embedded_text(study.meta.title, c) for c in study.chunks]
-        payloads = [_payload(item, doc_id, build, study.meta, chunk, i) for i, chunk in enumerate(study.chunks)]
+        total = len(study.chunks)
+        payloads = [_payload(item, doc_id, build, study.meta, chunk, i, total) for i, chunk in enumerate(study.chunks)]
         self._pending.append((doc_id, texts, payloads, old_ids))
         self._pending_texts += len(texts)
         self.report.pages += study.pages
@@ -342,17 +372,22 @@ class _Run:
 
     def rewrite_path(self, ids: list[str], key: str) -> None:
         assert self.index is not None  # a stored document implies an open index
+        self.begin_writes()
         for hit in self.index.retrieve(ids):
             self.index.set_payload(hit.id, {**hit.payload, "path": key})
 
 
+def _count(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
 def _payload(item: StudyFile, doc_id: str, build: str, meta: StudyMeta, chunk: Chunk,
-             index: int) -> dict[str, Any]:
+             index: int, passages: int) -> dict[str, Any]:
     return {
         "doc_id": doc_id, "path": item.key, "title": meta.title, "year": meta.year, "market": meta.market,
         "language": meta.language, "page": chunk.page, "page_end": chunk.page_end, "section": chunk.section,
         "study_type": meta.study_type, "audience": meta.audience, "kind": item.kind,
-        "chunk_index": index, "text": chunk.text,
+        "chunk_index": index, "passages": passages, "text": chunk.text,
         "content_hash": hashlib.sha256(chunk.text.encode("utf-8")).hexdigest()[:32], "build": build,
     }
 

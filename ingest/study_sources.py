@@ -24,12 +24,15 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from conseil.search.errors import SourceError
+from conseil.search.query.language_data import by_language
 
 DEFAULT_MARKET = "global"
 DEFAULT_AUDIENCE = "analyst"
@@ -42,17 +45,9 @@ KINDS = {".pdf": "pdf", ".md": "text", ".markdown": "text", ".txt": "text", ".cs
 _NOT_STUDIES = re.compile(r"^(?:source|sources|license|licence|copying|notice)(?:[._-].*)?\.(?:txt|md)$"
                           r"|^readme(?:\.(?:md|txt|markdown))?$", re.IGNORECASE)
 
-_STOPWORDS: dict[str, frozenset[str]] = {lang: frozenset(words.split()) for lang, words in {
-    "en": "the and of to in is that for are with as be on this by was were from at or not which have has "
-          "it an their than these more can",
-    "fr": "le la les des du et est un une dans pour que qui sur par au aux ce ces sont pas avec plus ou "
-          "être il elle leur peut doit entre",
-    "es": "el los las del y que en un una es por para con no se su al lo como más pero sus entre este",
-    "it": "il lo gli di del della e che un una per con non sono è da nel alla dei delle come anche più",
-    "de": "der die das und ist nicht ein eine zu den mit von für auf dem des sich im auch werden sind oder",
-    "pl": "i w na nie się z do że to jest jak o co ale od po przez dla są jego czy tak oraz",
-    "cs": "a v na je se že s do to z o jako pro ale by jsou od po při také jeho které není",
-}.items()}
+# Frequent words of running text per language (`corpora/language/grammar.json`), for detect_language.
+_STOPWORDS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {lang: frozenset(ws) for lang, ws in by_language("grammar.json", "document_stop_words").items()})
 
 
 class FileRejected(SourceError):

@@ -28,10 +28,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from conseil.search.errors import ConfigurationError, IndexError_, SourceError
+from conseil.search.errors import ConfigurationError, SourceError, VectorIndexError
+from conseil.search.index import fingerprint
 from conseil.search.index.contract import CollectionSchema, IndexPoint, SparseVector, VectorIndex
-from conseil.search.settings import Settings
 from conseil.search.index.store import open_store, products_schema, stored_dense_size, studies_schema
+from conseil.search.settings import Settings
 
 FORMAT = "conseil-index-export"
 FORMAT_VERSION = 1
@@ -194,7 +195,7 @@ def export_collection(settings: Settings, collection: str, directory: Path, *, b
                 progress("export", report.points, total)
         dense_size = schema.dense_size or _dense_size_of(directory, files)
     if report.points != total:
-        raise IndexError_(f"Exported {report.points} points but {collection!r} counts {total}: was it written "
+        raise VectorIndexError(f"Exported {report.points} points but {collection!r} counts {total}: was it written "
                           "to during the export? Export again while nothing ingests.")
     manifest = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "collection": collection,
@@ -233,7 +234,7 @@ def _verify(index: VectorIndex, expected: int, collection: str, target: str) -> 
     index.flush()
     held = index.count()
     if held != expected:
-        raise IndexError_(f"After the transfer, {collection!r} on {target} holds {held} points, expected "
+        raise VectorIndexError(f"After the transfer, {collection!r} on {target} holds {held} points, expected "
                           f"{expected}: run the same command again (it resumes and overwrites by id).")
     return held
 
@@ -288,6 +289,7 @@ def import_collection(settings: Settings, directory: Path, *, collection: str | 
         report.resumed_from_batch = start
         done = sum(int(b["count"]) for b in batches[:start])
         index = _open_target(store, schema, fresh=start == 0)
+        fingerprint.begin(settings, index)
         for number in range(start, len(batches)):
             entry = batches[number]
             points = read_batch(directory / entry["file"], entry["sha256"])
@@ -300,6 +302,7 @@ def import_collection(settings: Settings, directory: Path, *, collection: str | 
             if progress:
                 progress("import", done, int(manifest["count"]))
         report.total = _verify(index, int(manifest["count"]), name, report.target)
+        fingerprint.end(settings, index)
     _write_checkpoint(checkpoint, key, None)
     report.seconds = round(time.perf_counter() - started, 2)
     return report
@@ -327,6 +330,7 @@ def copy_collection(source: Settings, target: Settings, collection: str, *, targ
         with open_store(target) as dst_store:
             dst = _open_target(dst_store, CollectionSchema(**{**asdict(schema), "name": name,
                                                               "dense_size": dense_size}), fresh=False)
+            fingerprint.begin(target, dst)
             for points in _chain(first, batches):
                 dst.upsert(points)
                 report.points += len(points)
@@ -334,6 +338,7 @@ def copy_collection(source: Settings, target: Settings, collection: str, *, targ
                 if progress:
                     progress("copy", report.points, expected)
             report.total = _verify(dst, expected, name, report.target)
+            fingerprint.end(target, dst)
     report.seconds = round(time.perf_counter() - started, 2)
     return report
 

@@ -7,6 +7,10 @@ One server process owns a data directory (see `search.lock`); inside it, one loc
 and each record is written with a single `write` of one whole line, then flushed and fsynced before
 the HTTP answer says it is stored. A crash can leave at most a partial last line: reading skips it
 with a warning, and the next append starts on a fresh line so earlier records are never touched.
+
+A client may send an idempotency key with a vote: a retry with the same key (from the same API key)
+after a lost answer stores nothing and gets the first vote's id, also after a server restart (the
+keys are read back from the file on the first keyed vote).
 Here, not in `api/`, because the evaluation (`conseil eval feedback`) reads the same file.
 """
 
@@ -21,23 +25,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from conseil.search.errors import FeedbackError
+from conseil.search.query.model import MAX_QUERY_CHARS
 from pydantic import BaseModel, Field, ValidationError
-
-from conseil.search.errors import ConseilError
 
 log = logging.getLogger("conseil.feedback")
 
 FEEDBACK_DIR = "feedback"
 FEEDBACK_FILE = "feedback.jsonl"
 MAX_COMMENT_CHARS = 1_000
-MAX_QUERY_CHARS = 500
 MAX_TARGET_CHARS = 300
+MAX_IDEMPOTENCY_CHARS = 100
 
 FeedbackKind = Literal["search", "answer", "study"]
-
-
-class FeedbackError(ConseilError):
-    """The feedback file cannot be written or read."""
 
 
 class FeedbackRecord(BaseModel):
@@ -55,6 +55,8 @@ class FeedbackRecord(BaseModel):
     comment: str | None = Field(None, max_length=MAX_COMMENT_CHARS)
     language: str | None = None
     rank: int | None = Field(None, ge=1, description="1-based position of the result when it was judged.")
+    idempotency_key: str | None = Field(None, max_length=MAX_IDEMPOTENCY_CHARS,
+                                        description="The client's key for this vote: a retry stores nothing.")
 
 
 def feedback_path(data_dir: Path) -> Path:
@@ -63,10 +65,11 @@ def feedback_path(data_dir: Path) -> Path:
 
 def new_record(*, role: str, key_name: str, kind: FeedbackKind, query: str, target_id: str, helpful: bool,
                comment: str | None = None, language: str | None = None,
-               rank: int | None = None) -> FeedbackRecord:
+               rank: int | None = None, idempotency_key: str | None = None) -> FeedbackRecord:
     return FeedbackRecord(id=uuid.uuid4().hex, timestamp=datetime.now(UTC).isoformat(timespec="milliseconds"),
                           role=role, key_name=key_name, kind=kind, query=query, target_id=target_id,
-                          helpful=helpful, comment=comment, language=language, rank=rank)
+                          helpful=helpful, comment=comment, language=language, rank=rank,
+                          idempotency_key=idempotency_key)
 
 
 class FeedbackStore:
@@ -74,11 +77,20 @@ class FeedbackStore:
 
     def __init__(self, data_dir: Path) -> None:
         self.path = feedback_path(data_dir)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entered when the idempotency keys are read back
+        self._keyed: dict[tuple[str, str], str] | None = None  # (key name, idempotency key) -> record id
 
     def append(self, record: FeedbackRecord) -> FeedbackRecord:
+        """Store `record`; a record whose idempotency key was stored before is not stored again: the
+        earlier record's id comes back instead."""
         line = (record.model_dump_json() + "\n").encode("utf-8")
+        keyed = (record.key_name, record.idempotency_key) if record.idempotency_key else None
         with self._lock:
+            if keyed is not None and self._keyed is None:
+                self._keyed = {(r.key_name, r.idempotency_key or ""): r.id for r in self.iter_records()
+                               if r.idempotency_key}
+            if keyed is not None and self._keyed is not None and keyed in self._keyed:
+                return record.model_copy(update={"id": self._keyed[keyed]})
             try:
                 created = not self.path.exists()
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -94,6 +106,8 @@ class FeedbackStore:
             except OSError as exc:
                 raise FeedbackError(f"Could not store the feedback in {self.path}: {exc.strerror or exc}. "
                                     "Check that the data directory is writable and not full.") from exc
+            if keyed is not None and self._keyed is not None:
+                self._keyed[keyed] = record.id
         return record
 
     def read(self) -> list[FeedbackRecord]:

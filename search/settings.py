@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(30.0, gt=0, le=600, description="Seconds allowed per LLM request.")
     llm_fallback: bool = Field(False, description="On an LLM failure answer extractively (and say so) "
                                "instead of failing with 503.")
+    # A query's price in another currency than the catalog's is converted with this table, else applied
+    # as it is with a warning (search/products/currency.py has the format).
+    currency_rates: Path | None = Field(None, description='JSON rate table {"base": "EUR", "rates": {"GBP": 0.85}} '
+                                        "converting a query's price into the catalog's currency.")
 
     @property
     def index_dir(self) -> Path:

@@ -24,10 +24,10 @@ from conseil.api.auth import Role
 from conseil.api.config import ApiSettings
 from conseil.api.server import create_app
 from conseil.search.answers.contract import AskRequest
+from conseil.search.answers.llm import build_llm_synthesizer, parse_llm_setting
 from conseil.search.answers.service import AskService
 from conseil.search.errors import ConfigurationError, IndexMissingError, LLMError
 from conseil.search.knowledge.base import IngredientKnowledge
-from conseil.search.answers.llm import build_llm_synthesizer, parse_llm_setting
 from conseil.search.settings import Settings
 from fastapi.testclient import TestClient
 
@@ -245,6 +245,7 @@ def test_llm_setting_is_checked() -> None:
     assert ollama is not None and ollama.name == "ollama:llama3.1"
 
 
+@pytest.mark.index
 def test_http_503_with_the_reason_and_sse_error(server: FakeOpenAI, tmp_path_factory: pytest.TempPathFactory) -> None:
     server.delay = 2.0
     settings = Settings(data_dir=demo_data(tmp_path_factory, "ask-llm"), embedding_model="hash-test",

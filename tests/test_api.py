@@ -11,10 +11,12 @@ import pytest
 from api_support import auth, demo_data, make_app
 from conseil.api.auth import Role
 from conseil.api.config import ApiSettings
-from conseil.search.products.contract import SearchResponse
 from conseil.search.embedder import Embedder
+from conseil.search.products.contract import SearchResponse
 from conseil.search.studies.contract import StudySearchResponse
 from fastapi.testclient import TestClient
+
+pytestmark = pytest.mark.index
 
 ADVISOR, ANALYST = auth(Role.ADVISOR), auth(Role.ANALYST)
 
@@ -88,6 +90,19 @@ def test_ingredient_facts_and_pattern_rules(client: TestClient) -> None:
     pattern = client.get("/v1/ingredients/xyzparaben", headers=ADVISOR).json()
     assert pattern["known"] is False and "parabens" in pattern["families"]
     assert "zzqq" in error_of(client.get("/v1/ingredients/zzqq", headers=ADVISOR), 404)
+
+
+
+def test_ingredient_cards_resolve_label_spellings_in_every_language(client: TestClient) -> None:
+    card = client.get("/v1/ingredients/Methyl Hydroxybenzoate?language=fr", headers=ADVISOR).json()
+    assert (card["canonical"], card["via"], card["language"]) == ("Methylparaben", "synonym", "fr")
+    assert card["family_names"]["parabens"] == "parabènes"
+    assert {"id": "Preservative", "name": "Conservateur"} in card["functions"]
+    typo = client.get("/v1/ingredients/Fragance", headers=ADVISOR).json()
+    assert (typo["canonical"], typo["via"]) == ("Parfum", "typo") and typo["trail"]
+    salt = client.get("/v1/ingredients/Sodium Hyaluronate?language=pl", headers=ADVISOR).json()
+    assert salt["groups"] == ["hyaluronic acid"] and salt["functions"]
+    error_of(client.get("/v1/ingredients/Methylparaben?language=xx", headers=ADVISOR), 422)
 
 
 def test_audit_is_paginated_and_filterable(client: TestClient) -> None:

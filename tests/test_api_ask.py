@@ -13,6 +13,8 @@ from conseil.api.auth import Role
 from conseil.search.answers.contract import AskResponse
 from fastapi.testclient import TestClient
 
+pytestmark = pytest.mark.index
+
 STUDY_QUESTION = "what share of survey respondents are women?"
 
 
@@ -38,11 +40,11 @@ class CountingStudies:
 
 @pytest.fixture
 def studies(client: TestClient) -> Iterator[CountingStudies]:
-    runtime = client.app.state.runtime  # type: ignore[attr-defined]
-    original = runtime.studies
-    runtime.studies = counting = CountingStudies(original)
+    engines = client.app.state.runtime.engines  # type: ignore[attr-defined]
+    original = engines.studies
+    engines.studies = counting = CountingStudies(original)
     yield counting
-    runtime.studies = original
+    engines.studies = original
 
 
 def post(client: TestClient, role: Role | None, body: dict[str, Any], **headers: str) -> Any:

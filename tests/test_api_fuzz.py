@@ -18,6 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.python.asgi import shutdown_lifespans
 
+pytestmark = pytest.mark.index
+
 EXAMPLES = 15
 
 

@@ -19,6 +19,8 @@ from conseil.api.jobs import PRODUCT_TYPES, UploadRejected, sanitise_filename
 from conseil.search.embedder import Embedder
 from fastapi.testclient import TestClient
 
+pytestmark = pytest.mark.index
+
 ADMIN, ANALYST, ADVISOR = auth(Role.ADMIN), auth(Role.ANALYST), auth(Role.ADVISOR)
 PRODUCTS = "\n".join(json.dumps(p) for p in [
     {"id": "UP-1", "name": "Zorblax Barrier Cream", "brand": "Zorblax", "category": "Skincare > Moisturizers",
@@ -93,7 +95,8 @@ def test_product_upload_runs_as_a_job_and_is_searchable_at_once(client: TestClie
     job = finished(client, accepted["id"])
     assert job["status"] == "succeeded", job
     assert job["report"]["new"] == 2 and job["report"]["source"] == "shop" and job["report"]["contradictions"] == 1
-    assert (data_dir / "uploads" / accepted["id"] / "shop.jsonl").read_bytes() == PRODUCTS
+    assert not (data_dir / "uploads" / accepted["id"]).exists()  # ingested: the upload is deleted
+    assert json.loads((data_dir / "jobs" / f"{accepted['id']}.json").read_text())["status"] == "succeeded"
 
     product = client.get("/v1/products/UP-1?source=shop", headers=ADVISOR).json()
     assert product["brand"] == "Zorblax" and product["warnings"][0]["claim"] == "without:parabens"
@@ -162,7 +165,7 @@ def test_a_traversing_upload_name_stays_in_its_job_folder(client: TestClient, da
     assert response.status_code == 202
     job = finished(client, response.json()["id"])
     assert job["status"] == "succeeded" and job["files"] == ["outside.jsonl"]
-    assert list(data_dir.parent.rglob("outside.jsonl")) == [data_dir / "uploads" / job["id"] / "outside.jsonl"]
+    assert list(data_dir.parent.rglob("outside.jsonl")) == []  # saved in its job folder, deleted after the job
     with pytest.raises(UploadRejected):
         sanitise_filename("../../etc/cron.d/job", PRODUCT_TYPES)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from api_support import demo_data, make_app
-from conseil.api.guard import ReadWriteLock
+from conseil.api.index_rwlock import ReadWriteLock
 from conseil.api.jobs import JobManager, JobStatus
 from conseil.search.embedder import Embedder
 from conseil.search.errors import IndexLockedError
@@ -17,6 +17,7 @@ from conseil.search.index.lock import IndexLock
 from fastapi.testclient import TestClient
 
 
+@pytest.mark.index
 def test_the_app_holds_the_index_lock_for_its_lifetime(tmp_path_factory: pytest.TempPathFactory) -> None:
     data_dir = demo_data(tmp_path_factory, "lifecycle")
     with TestClient(make_app(data_dir, static_dir=None)) as client:

@@ -17,6 +17,8 @@ from conseil.search.errors import ConfigurationError
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+pytestmark = pytest.mark.index
+
 A, B, C = Role.ADVISOR, Role.ANALYST, Role.ADMIN
 JOB = "0" * 32
 STUDY_MARKER = "skinguide"  # in every demo study, in no product

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 from conseil.search.embedder import Embedder
-from conseil.search.index.contract import Hit, HybridQuery, VectorIndex
+from conseil.search.index.contract import ForwardingIndex, Hit, HybridQuery, VectorIndex
 from test_index_conformance import MODEL, as_pairs, groups, tie_free_embedder
 
-pytestmark = pytest.mark.filterwarnings("ignore:Local mode performs exact:UserWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore:Local mode performs exact:UserWarning"), pytest.mark.index]
 
 DEMO_QUERIES: list[dict[str, Any]] = [
     {"query": "shampoo without sulfates"},
@@ -64,20 +64,16 @@ def comparable(response: Any) -> dict[str, Any]:
     return data
 
 
-class RecordingIndex:
+class RecordingIndex(ForwardingIndex):
     """Passes everything through, remembering the last Query API request the engine sent."""
 
     def __init__(self, inner: VectorIndex) -> None:
-        self.inner = inner
-        self.schema = inner.schema
+        super().__init__(inner)
         self.last: HybridQuery | None = None
 
     def query(self, request: HybridQuery) -> list[Hit]:
         self.last = request
         return self.inner.query(request)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
 
 
 def prefetch_rankings(index: VectorIndex, request: HybridQuery) -> list[list[tuple[str, float]]]:
@@ -97,11 +93,11 @@ def search_both(tmp_path: Path, embedder_factory: Callable[[], Embedder], model:
     """Per backend, per query: the response and the prefetch rankings behind it."""
     from conseil.api.cli import demo_catalog_path
     from conseil.ingest.products import ingest_products
+    from conseil.search.index.store import open_index, products_schema, stored_dense_size
+    from conseil.search.knowledge.base import IngredientKnowledge
     from conseil.search.products.contract import SearchRequest
     from conseil.search.products.engine import ProductSearch
-    from conseil.search.knowledge.base import IngredientKnowledge
     from conseil.search.settings import Settings
-    from conseil.search.index.store import open_index, products_schema, stored_dense_size
 
     kb = IngredientKnowledge.load()
     embedder = embedder_factory()

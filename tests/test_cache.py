@@ -14,18 +14,20 @@ from api_support import auth, demo_data, make_app
 from conftest import HashBackend, fake_embedder
 from conseil.api.auth import Role
 from conseil.api.cli import demo_catalog_path
-from conseil.api.guard import GuardedIndex
+from conseil.api.index_rwlock import GuardedIndex
 from conseil.api.runtime import InvalidatingLock
 from conseil.ingest.products import ingest_products
 from conseil.search.cache import LruCache, SearchCaches
-from conseil.search.products.contract import SearchRequest
 from conseil.search.embedder import Embedder
-from conseil.search.products.engine import ProductSearch
 from conseil.search.index.contract import VectorIndex
-from conseil.search.knowledge.base import IngredientKnowledge
-from conseil.search.settings import Settings
 from conseil.search.index.store import open_index, products_schema
+from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.products.contract import SearchRequest
+from conseil.search.products.engine import ProductSearch
+from conseil.search.settings import Settings
 from fastapi.testclient import TestClient
+
+pytestmark = pytest.mark.index
 
 ADMIN, ADVISOR = auth(Role.ADMIN), auth(Role.ADVISOR)
 

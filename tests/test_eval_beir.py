@@ -33,6 +33,7 @@ def tiny(tmp_path: Path) -> Path:
     return tmp_path / "tiny"
 
 
+@pytest.mark.index
 def test_every_mode_on_a_tiny_dataset(tiny: Path, settings: Settings) -> None:
     result = evaluate_beir(tiny, ["bm25", "dense", "hybrid"], ["rrf", "dbsf", "convex"], settings,
                            embedder=fake_embedder())
@@ -57,6 +58,7 @@ def test_convex_fusion_by_hand() -> None:
     assert fuse_convex([], [("x", 3.0)], 0.5) == ["x"]
 
 
+@pytest.mark.index
 def test_a_second_run_reuses_the_document_vectors(tiny: Path, settings: Settings) -> None:
     first = evaluate_beir(tiny, ["dense"], [], settings, embedder=fake_embedder())
     again = evaluate_beir(tiny, ["dense"], [], settings, embedder=fake_embedder())
@@ -89,6 +91,7 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
     return CliRunner()
 
 
+@pytest.mark.index
 def test_the_command_end_to_end(tiny: Path, tmp_path: Path, cli_env: CliRunner) -> None:
     from conseil.api.cli import app
 

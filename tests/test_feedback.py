@@ -17,6 +17,8 @@ from conseil.eval.feedback import build_dataset, export, grade, normalize_query,
 from conseil.search.feedback import FeedbackRecord, FeedbackStore, feedback_path, new_record
 from fastapi.testclient import TestClient
 
+pytestmark = pytest.mark.index
+
 A, B, C = Role.ADVISOR, Role.ANALYST, Role.ADMIN
 
 

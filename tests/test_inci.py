@@ -14,18 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conseil.search.knowledge.inci import (
-    CachedKnowledge,
-    Declaration,
-    InciItem,
-    KnowledgeLike,
-    _norm,
-    _read_piece,
-    analyze,
-    parse_declaration,
-)
-from conseil.search.knowledge.text import fold, normalize_name
-from hypothesis import assume, given, settings
+from conseil.search.knowledge.analysis import CachedKnowledge, KnowledgeLike, analyze
+from conseil.search.knowledge.inci import Declaration, InciItem, _norm, _read_piece, parse_declaration
+from conseil.search.knowledge.text import normalize_name
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 
@@ -602,6 +594,12 @@ class FakeIngredient:
     canonical: str
     key: str
     families: frozenset[str]
+    groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FakeResolution:
+    via: str
 
 
 @dataclass
@@ -627,6 +625,9 @@ class FakeKnowledge:
     def resolve(self, name: str) -> FakeIngredient | None:
         self.calls["resolve"] += 1
         return self.by_name.get(name)
+
+    def resolve_label(self, name: str) -> FakeResolution:
+        return FakeResolution("exact" if name in self.by_name else "unidentified")
 
     def families_of_name(self, name: str) -> frozenset[str]:
         self.calls["families"] += 1

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conseil.search.index.edge import EdgeIndex
 from conseil.search.embedder import Embedder
 from conseil.search.errors import IndexMissingError, IndexSchemaError
 from conseil.search.index.contract import (
@@ -41,11 +40,12 @@ from conseil.search.index.contract import (
     SparseVector,
     VectorIndex,
 )
+from conseil.search.index.edge import EdgeIndex
 from conseil.search.index.qdrant_server import QdrantServerIndex, ServerOptions
 from conseil.search.index.sparse import Bm25Encoder
 
 # Local mode says, once, that it searches exactly whatever the search params: known, it is the stand-in.
-pytestmark = pytest.mark.filterwarnings("ignore:Local mode performs exact:UserWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore:Local mode performs exact:UserWarning"), pytest.mark.index]
 
 SERVER_URL = os.environ.get("CONSEIL_TEST_QDRANT_URL")
 DIM = 24

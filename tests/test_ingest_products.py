@@ -7,16 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
-
+from conftest import fake_embedder
 from conseil.api.cli import demo_catalog_path
 from conseil.ingest.audit_report import list_contradictions
 from conseil.ingest.products import ingest_products
 from conseil.search.errors import IndexMissingError, SourceError
 from conseil.search.index.contract import Filter, MatchAny
-from conseil.search.settings import Settings
 from conseil.search.index.store import open_index, products_schema
-
-from conftest import fake_embedder
+from conseil.search.settings import Settings
 
 
 class CountingFactory:
@@ -42,6 +40,7 @@ def payloads(settings: Settings) -> dict[str, dict]:  # type: ignore[type-arg]
         return {h.payload["product_id"]: h.payload for h in index.scroll()}
 
 
+@pytest.mark.index
 def test_first_ingest_then_unchanged_reingest_embeds_nothing(settings: Settings, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "demo.jsonl", demo_lines())
     factory = CountingFactory()
@@ -53,6 +52,7 @@ def test_first_ingest_then_unchanged_reingest_embeds_nothing(settings: Settings,
     assert factory.calls == 1, "an unchanged re-ingest must not even load the model"
 
 
+@pytest.mark.index
 def test_changes_are_detected_and_sync_deletes(settings: Settings, tmp_path: Path) -> None:
     rows = demo_lines()
     path = write_jsonl(tmp_path / "demo.jsonl", rows)
@@ -68,6 +68,7 @@ def test_changes_are_detected_and_sync_deletes(settings: Settings, tmp_path: Pat
     assert stored[rows[0]["id"]]["price"] == rows[0]["price"]
 
 
+@pytest.mark.index
 def test_without_sync_nothing_is_deleted(settings: Settings, tmp_path: Path) -> None:
     rows = demo_lines()
     path = write_jsonl(tmp_path / "demo.jsonl", rows)
@@ -77,6 +78,7 @@ def test_without_sync_nothing_is_deleted(settings: Settings, tmp_path: Path) -> 
     assert report.deleted == 0 and len(payloads(settings)) == 100
 
 
+@pytest.mark.index
 def test_bad_rows_are_rejected_with_a_report_and_the_rest_ingested(settings: Settings, tmp_path: Path) -> None:
     rows = demo_lines()[:5]
     rows[1]["name"] = ""
@@ -91,6 +93,7 @@ def test_bad_rows_are_rejected_with_a_report_and_the_rest_ingested(settings: Set
     assert all(r["reason"] for r in lines)
 
 
+@pytest.mark.index
 def test_unreadable_source_leaves_the_index_untouched(settings: Settings, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "demo.jsonl", demo_lines()[:10])
     ingest_products(settings, path, embedder_factory=fake_embedder)
@@ -111,6 +114,7 @@ def test_missing_file_never_creates_an_index(settings: Settings, tmp_path: Path)
         payloads(settings)
 
 
+@pytest.mark.index
 def test_payload_carries_canonical_ingredients_and_families(settings: Settings) -> None:
     ingest_products(settings, demo_catalog_path(), embedder_factory=fake_embedder, source="demo")
     stored = payloads(settings)
@@ -122,6 +126,7 @@ def test_payload_carries_canonical_ingredients_and_families(settings: Settings) 
         assert all("parabens" not in h.payload["families"] for h in index.scroll(flt))
 
 
+@pytest.mark.index
 def test_audit_finds_the_deliberate_contradictions(settings: Settings) -> None:
     ingest_products(settings, demo_catalog_path(), embedder_factory=fake_embedder, source="demo")
     found = {(r["product_id"], r["claim"]) for r in list_contradictions(settings)}
@@ -134,3 +139,25 @@ def test_audit_finds_the_deliberate_contradictions(settings: Settings) -> None:
     # look-alikes are not contradictions: methosulfate is no sulfate, cetearyl alcohol not drying
     assert not {pid for pid, claim in found if claim == "without:sulfates"} & {"DEMO-056", "DEMO-059"}
     assert ("DEMO-017", "without:drying_alcohols") not in found
+
+
+def test_a_new_knowledge_base_changes_payloads_but_never_what_is_embedded() -> None:
+    """Issue 13: re-ingesting after a knowledge-base update refreshes payloads without re-embedding,
+    so the embedded text names ingredients as the label writes them, not by their canonical names."""
+    from dataclasses import replace as _replace
+
+    from conseil.ingest.documents import build_document
+    from conseil.search.index.schema import ProductRecord
+    from conseil.search.knowledge.analysis import analyze
+    from conseil.search.knowledge.base import IngredientKnowledge
+
+    record = ProductRecord(source="t", product_id="1", name="Day Cream",
+                           ingredients_raw="Aqua, Dimeticone, Methyl Hydroxybenzoate, Parfum")
+    before = analyze(record.ingredients_raw, IngredientKnowledge.load())
+    # the same list as another knowledge base would see it: other canonical names, other families
+    after = _replace(before, items=tuple(_replace(i, canonical=f"Renamed {n}", families=frozenset({"x"}))
+                                         for n, i in enumerate(before.items)), families=frozenset({"x"}))
+    first = build_document(record, before, [], record_hash="h", derivation="kb1")
+    second = build_document(record, after, [], record_hash="h", derivation="kb2")
+    assert first.embed_hash == second.embed_hash and first.dense_text == second.dense_text
+    assert "Dimeticone" in first.dense_text and first.payload != second.payload

@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conseil.search.errors import IndexLockedError
 from conseil.search.index.contract import CollectionSchema, HybridQuery, IndexPoint, SparseVector
 from conseil.search.index.lock import IndexLock
@@ -46,13 +45,14 @@ except IndexLockedError as exc:
 """
 
 
+@pytest.mark.index
 def test_second_process_is_refused_and_holder_keeps_working(tmp_path: Path) -> None:
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdin is not None
         assert holder.stdout.readline().strip() == "ready"
-        contender = subprocess.run([sys.executable, "-c", CONTENDER, str(tmp_path)], capture_output=True,
+        contender = subprocess.run([sys.executable, "-c", CONTENDER, str(tmp_path)], check=False, capture_output=True,
                                    text=True, timeout=60)
         first, message = contender.stdout.splitlines()[0], contender.stdout
         assert first == f"locked {holder.pid}"
@@ -68,11 +68,12 @@ def test_second_process_is_refused_and_holder_keeps_working(tmp_path: Path) -> N
         pass
 
 
+@pytest.mark.index
 def test_lock_released_when_holder_dies(tmp_path: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-c",
-                             "import sys,pathlib,time;from conseil.search.index.lock import IndexLock;"
+                             ("import sys,pathlib,time;from conseil.search.index.lock import IndexLock;"
                              "l=IndexLock(pathlib.Path(sys.argv[1]));l.acquire();print('ok',flush=True);"
-                             "time.sleep(60)", str(tmp_path)], stdout=subprocess.PIPE, text=True)
+                             "time.sleep(60)"), str(tmp_path)], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None and proc.stdout.readline().strip() == "ok"
     with pytest.raises(IndexLockedError):
         IndexLock(tmp_path).acquire()
@@ -90,6 +91,7 @@ def test_lock_released_when_holder_dies(tmp_path: Path) -> None:
     assert os.path.exists(tmp_path / "conseil.lock")
 
 
+@pytest.mark.index
 def test_edge_index_round_trip(tmp_path: Path) -> None:
     from conseil.search.index.edge import EdgeIndex
 

@@ -22,11 +22,11 @@ from conseil.ingest.parallel import (
     run_batch,
 )
 from conseil.ingest.products import ingest_products
-from conseil.search.errors import BackendUnavailableError, ConfigurationError, IndexError_
+from conseil.search.errors import BackendUnavailableError, ConfigurationError, VectorIndexError
 from conseil.search.index.contract import Filter, IndexPoint, MatchAny
+from conseil.search.index.store import open_index, products_schema
 from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.settings import Settings
-from conseil.search.index.store import open_index, products_schema
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +40,7 @@ def _points(settings: Settings, source: str = "demo") -> dict[str, IndexPoint]:
         return {p.id: p for batch in index.export_points(100) for p in batch if p.id in wanted}
 
 
+@pytest.mark.index
 def test_one_worker_gives_the_same_index_as_the_normal_path(tmp_path: Path, kb: IngredientKnowledge) -> None:
     normal = Settings(data_dir=tmp_path / "normal", embedding_model="hash-test")
     ingest_products(normal, demo_catalog_path(), source="demo", embedder_factory=fake_embedder, kb=kb)
@@ -92,6 +93,7 @@ def test_a_batch_failing_every_attempt_is_reported_not_raised() -> None:
     assert not index.upserts
 
 
+@pytest.mark.index
 def test_failed_batches_raise_after_the_rest_is_stored_and_a_rerun_completes(
         tmp_path: Path, kb: IngredientKnowledge, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = Settings(data_dir=tmp_path / "data", embedding_model="hash-test")
@@ -103,7 +105,7 @@ def test_failed_batches_raise_after_the_rest_is_stored_and_a_rerun_completes(
         return real(index, embedder, task, **kw)
 
     monkeypatch.setattr(parallel, "run_batch", lose_batch_one)
-    with pytest.raises(IndexError_, match=r"1 of \d+ batches \(10 products\).*server gone"):
+    with pytest.raises(VectorIndexError, match=r"1 of \d+ batches \(10 products\).*server gone"):
         ingest_products_parallel(settings, demo_catalog_path(), workers=1, source="demo",
                                  embedder_factory=fake_embedder, kb=kb, batch_points=10)
     stored = len(_points(settings))

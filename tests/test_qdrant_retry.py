@@ -7,7 +7,12 @@ from typing import Any
 
 import httpx
 import pytest
-from conseil.search.errors import BackendUnavailableError, ConfigurationError, IndexError_, IndexMissingError
+from conseil.search.errors import (
+    BackendUnavailableError,
+    ConfigurationError,
+    IndexMissingError,
+    VectorIndexError,
+)
 from conseil.search.index.retry import is_transient, with_retries
 from conseil.search.settings import Settings
 from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
@@ -46,7 +51,7 @@ def test_gives_up_after_the_retries_naming_the_server() -> None:
     with pytest.raises(BackendUnavailableError, match=r"http://q:6333.*HTTP 502.*3 attempts"):
         with_retries(flaky, what="query", where="http://q:6333", retries=2, backoff_s=0.1, sleep=waits.append)
     assert flaky.calls == 3 and waits == [0.1, 0.2]
-    assert issubclass(BackendUnavailableError, IndexError_), "the HTTP edge answers 503 for it"
+    assert issubclass(BackendUnavailableError, VectorIndexError), "the HTTP edge answers 503 for it"
 
 
 @pytest.mark.parametrize("error", [http_error(400), http_error(401), http_error(404), ValueError("bad")])
@@ -80,6 +85,7 @@ def test_grpc_unavailable_is_transient() -> None:
     assert is_transient(Unavailable()) and not is_transient(Invalid())
 
 
+@pytest.mark.index
 def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
     """A real client against a closed port: retries, then BackendUnavailableError naming the URL."""
     from conseil.search.index.store import open_store, products_schema
@@ -91,6 +97,7 @@ def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
     assert not (tmp_path / "index").exists(), "a server store takes no file lock"
 
 
+@pytest.mark.index
 def test_missing_server_collection_names_the_server(tmp_path: Path) -> None:
     from conseil.search.index.store import open_store, products_schema, stored_dense_size
 
@@ -109,5 +116,5 @@ def test_bad_url_and_refused_key_are_configuration_errors(tmp_path: Path) -> Non
         connect(Settings(data_dir=tmp_path, qdrant_url="localhost:6333"))
     with pytest.raises(ConfigurationError, match="CONSEIL_QDRANT_API_KEY"):
         _call(Flaky(http_error(403)), "query", "https://q", ServerOptions(retries=0))
-    with pytest.raises(IndexError_, match="HTTP 400.*boom"):
+    with pytest.raises(VectorIndexError, match="HTTP 400.*boom"):
         _call(Flaky(http_error(400)), "query", "https://q", ServerOptions(retries=0))

@@ -13,8 +13,8 @@ from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
 from conseil.search.knowledge.base import IngredientKnowledge
-from conseil.search.query import Constraints, Interpretation, QueryParser, QueryVocabulary
 from conseil.search.knowledge.text import fold, normalize_name
+from conseil.search.query import Constraints, Interpretation, QueryParser, QueryVocabulary
 
 SEPHORA_CATEGORIES = (
     "Skincare", "Makeup", "Hair", "Fragrance", "Bath & Body", "Men", "Moisturizers", "Face Serums", "Shampoo",
@@ -74,6 +74,11 @@ class FakeIngredient:
     families: frozenset[str]
 
 
+@dataclass(frozen=True)
+class FakeFamily:
+    names: Mapping[str, tuple[str, ...]]
+
+
 class FakeKnowledge:
     """Five ingredients, three families, a made-up family name only this KB knows ("zorbates")."""
 
@@ -95,6 +100,11 @@ class FakeKnowledge:
 
     def family_name_index(self) -> Mapping[str, str]:
         return {"parabens": "parabens", "parfum": "fragrance", "zorbates": "zorbates", "zorbaty": "zorbates"}
+
+    @property
+    def families(self) -> Mapping[str, FakeFamily]:
+        return {"parabens": FakeFamily({"en": ("parabens",)}), "fragrance": FakeFamily({"fr": ("parfum",)}),
+                "zorbates": FakeFamily({"en": ("zorbates",), "pl": ("zorbaty",)})}
 
     @property
     def skin_types(self) -> Mapping[str, Mapping[str, tuple[str, ...]]]:

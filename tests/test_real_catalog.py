@@ -8,14 +8,14 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 from conseil.ingest.audit import audit_claims
 from conseil.ingest.products import ingest_products
 from conseil.ingest.sources import read_products
+from conseil.search.engines import Engines
+from conseil.search.knowledge.analysis import CachedKnowledge, analyze
+from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.products.contract import SearchRequest
 from conseil.search.products.engine import ProductSearch
-from conseil.search.knowledge.inci import CachedKnowledge, analyze
-from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.settings import Settings
 
 EXAMPLES = {
@@ -68,7 +68,8 @@ def real_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductSea
     from conseil.search.embedder import load_embedder
 
     ingest_products(settings, sliced, fmt="sephora", embedder_factory=lambda: load_embedder(settings))
-    with ProductSearch.open(settings) as engine:
+    with Engines.open(settings, need=["products"]) as engines:
+        engine = engines.product_engine()
         yield engine
 
 

@@ -11,20 +11,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
-
+from conftest import fake_embedder
 from conseil.api.cli import demo_catalog_path
 from conseil.ingest.products import ingest_products
+from conseil.search.errors import IndexMissingError, QueryError
+from conseil.search.index.contract import ForwardingIndex, Hit, HybridQuery, VectorIndex
+from conseil.search.index.store import open_index, products_schema
+from conseil.search.knowledge.analysis import analyze
+from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.products.contract import SearchRequest
 from conseil.search.products.engine import ProductSearch
-from conseil.search.errors import IndexMissingError, QueryError
-from conseil.search.index.contract import Hit
-from conseil.search.knowledge.inci import analyze
-from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.settings import Settings
-from conseil.search.index.store import open_index, products_schema
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from conftest import fake_embedder
+pytestmark = pytest.mark.index
 
 FAMILIES = ["parabens", "fragrance", "silicones", "sulfates", "mineral_oils", "drying_alcohols", "pegs",
             "formaldehyde_releasers", "essential_oils", "chemical_uv_filters", "phthalates"]
@@ -135,22 +137,22 @@ def test_bad_requests_get_clear_errors(engine: ProductSearch, request_kwargs: di
 
 
 def test_missing_index_names_the_command(tmp_path: Path) -> None:
-    with pytest.raises(IndexMissingError, match="conseil ingest products"):
-        with ProductSearch.open(Settings(data_dir=tmp_path, embedding_model="hash-test")):
-            pass
+    from conseil.search.engines import Engines
+
+    with (pytest.raises(IndexMissingError, match="conseil ingest products"),
+          Engines.open(Settings(data_dir=tmp_path, embedding_model="hash-test"), need=["products"])):
+        pass
 
 
-class LeakyIndex:
+class LeakyIndex(ForwardingIndex):
     """An index that ignores must_not, as an engine bug would: verification must catch it."""
 
-    def __init__(self, inner, leak: Hit) -> None:  # type: ignore[no-untyped-def]
-        self.inner, self.leak = inner, leak
+    def __init__(self, inner: VectorIndex, leak: Hit) -> None:
+        super().__init__(inner)
+        self.leak = leak
 
-    def query(self, request):  # type: ignore[no-untyped-def]
+    def query(self, request: HybridQuery) -> list[Hit]:
         return [self.leak, *self.inner.query(request)]
-
-    def __getattr__(self, name):  # type: ignore[no-untyped-def]
-        return getattr(self.inner, name)
 
 
 def test_a_violating_hit_from_the_engine_is_dropped_logged_and_counted(
@@ -164,6 +166,9 @@ def test_a_violating_hit_from_the_engine_is_dropped_logged_and_counted(
     assert "DEMO-035" not in {h.id for h in response.hits}
     assert leaky.violations_dropped == 1 and response.dropped_violations == 1
     assert any("DEMO-035" in r.getMessage() for r in caplog.records)
+    # each response counts its own drops (a batch used to report the running total); the engine keeps the total
+    again = leaky.search(SearchRequest(query="serum without parabens", facets=False))
+    assert again.dropped_violations == 1 and leaky.violations_dropped == 2
 
 
 @hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -184,6 +189,22 @@ def test_random_constraint_combinations_never_return_an_excluded_ingredient(
     for hit in response.hits:
         assert price_max is None or (hit.price is not None and hit.price <= price_max)
         assert not skin or set(hit.skin_types) & skin
+
+
+def test_unidentified_items_never_support_free_of(engine: ProductSearch) -> None:
+    """Fail closed: a hit with an item no resolution step identifies is ranked after the fully verified
+    ones, never called "free of", and dropped in strict mode."""
+    relaxed = engine.search(SearchRequest(query="without parabens", limit=100, facets=False))
+    unverified = [h for h in relaxed.hits if h.unidentified]
+    assert unverified, "the demo catalog lists 'Quinoa Protein' and 'Centella Asiatica & Madecassoside'"
+    flags = [bool(h.unidentified) for h in relaxed.hits]
+    assert flags == sorted(flags)  # every fully verified hit first
+    for hit in unverified:
+        why = next(w.text for w in hit.why if w.constraint == "exclude_family:parabens")
+        assert not why.startswith("free of") and "could not be identified" in why
+    strict = engine.search(SearchRequest(query="without parabens", limit=100, facets=False, strict=True))
+    assert not any(h.unidentified for h in strict.hits)
+    assert {h.id for h in strict.hits} == {h.id for h in relaxed.hits if not h.unidentified}
 
 
 def test_facets_alone_equal_the_facets_of_the_search(engine: ProductSearch) -> None:

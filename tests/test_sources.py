@@ -71,7 +71,7 @@ def test_sephora_rows_and_rejects(tmp_path: Path) -> None:
     assert sorted(rejects) == [3, 4, 5, 7, 8, 9]
     assert rejects[3][0] == "product_id" and "no product id" in rejects[3][1]
     assert rejects[4][0] == "price_usd" and "ten dollars" in rejects[4][1]
-    assert rejects[5][0] == "product_id" and "first seen on row 2" in rejects[5][1]
+    assert rejects[5][0] == "product_id" and "row 5 ('Duplicate') and row 2 ('Mini Moisturizer')" in rejects[5][1]
     assert "28 fields" in rejects[7][1] and "4 fields" in rejects[8][1]
     assert rejects[9][0] == "product_name"
     assert all(r.source == str(path) for r in read.rejects)
@@ -255,7 +255,7 @@ def test_mapping_file(tmp_path: Path) -> None:
         ("[]", "top level must be a JSON object"),
         ('{"colums": {}}', "unknown key"),
         ('{"columns": {"sku": "id"}}', "unknown field 'sku'"),
-        ('{"columns": {"name": ["a", "b"]}}', "only 'category' takes a list"),
+        ('{"columns": {"name": ["a", "b"]}}', "only 'category' and 'id' take a list"),
         ('{"values": {"skin_types": {"grasse": "greasy"}}}', "unknown code"),
         ('{"defaults": {"price": "3"}}', "defaults.price"),
     ],

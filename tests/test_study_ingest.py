@@ -20,9 +20,9 @@ from conseil.ingest.surveys import classify_tables, summarise_survey
 from conseil.search.embedder import Embedder
 from conseil.search.errors import SourceError
 from conseil.search.index.contract import Filter, HybridQuery, MatchAny
-from conseil.search.settings import Settings
 from conseil.search.index.sparse import Bm25Encoder
 from conseil.search.index.store import open_index, studies_schema
+from conseil.search.settings import Settings
 
 DEMO = REPO / "corpora" / "studies"
 
@@ -71,6 +71,7 @@ def demo(tmp_path: Path) -> Path:
 # -- demo corpus end to end ---------------------------------------------------------------------
 
 
+@pytest.mark.index
 def test_demo_studies_end_to_end(settings: Settings, demo: Path) -> None:
     factory = CountingFactory()
     report = _ingest(settings, demo, factory=factory)
@@ -124,6 +125,7 @@ def test_demo_studies_end_to_end(settings: Settings, demo: Path) -> None:
 # -- incremental runs ---------------------------------------------------------------------------
 
 
+@pytest.mark.index
 def test_incremental_unchanged_moved_changed_and_sync(settings: Settings, demo: Path) -> None:
     first = _ingest(settings, demo)
     before = _points(settings)
@@ -167,6 +169,7 @@ def test_incremental_unchanged_moved_changed_and_sync(settings: Settings, demo: 
     assert not any(p["path"] == "studies/peaux-sensibles-skinguide-fr.pdf" for p in _points(settings))
 
 
+@pytest.mark.index
 def test_sync_only_deletes_under_the_given_roots(settings: Settings, tmp_path: Path) -> None:
     one, two = tmp_path / "one", tmp_path / "two"
     one.mkdir()
@@ -212,6 +215,7 @@ def _blank_pdf(pages: int) -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.index
 def test_each_bad_input_is_reported_and_the_rest_ingested(settings: Settings, tmp_path: Path) -> None:
     root = tmp_path / "inbox"
     root.mkdir()

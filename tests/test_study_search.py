@@ -15,11 +15,13 @@ from conftest import fake_embedder
 from conseil.search.errors import IndexMissingError, IndexSchemaError, QueryError
 from conseil.search.index.contract import IndexPoint
 from conseil.search.index.schema import study_point_id
-from conseil.search.settings import Settings
 from conseil.search.index.sparse import Bm25Encoder
 from conseil.search.index.store import open_store, studies_schema
-from conseil.search.studies.engine import StudySearch, citation, highlight, query_keys, sparse_text
+from conseil.search.settings import Settings
 from conseil.search.studies.contract import StudySearchRequest
+from conseil.search.studies.engine import StudySearch, citation, highlight, query_keys, sparse_text
+
+pytestmark = pytest.mark.index
 
 MAKEUP = "Makeup Changes the Apparent Size of Facial Features"
 
@@ -202,7 +204,9 @@ def test_invalid_requests(engine: StudySearch, kwargs: dict[str, Any], message: 
 
 
 def test_missing_index_says_how_to_build_it(settings: Settings) -> None:
-    with pytest.raises(IndexMissingError, match="conseil ingest studies PATH"), StudySearch.open(settings):
+    from conseil.search.engines import Engines
+
+    with pytest.raises(IndexMissingError, match="conseil ingest studies PATH"), Engines.open(settings, need=["studies"]):
         pass
 
 

@@ -18,13 +18,15 @@ from conseil.ingest.transfer import (
     export_collection,
     import_collection,
 )
+from conseil.search.errors import ConfigurationError, IndexSchemaError, SourceError, VectorIndexError
+from conseil.search.index.contract import IndexPoint
+from conseil.search.index.store import open_index, products_schema
+from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.products.contract import SearchRequest
 from conseil.search.products.engine import ProductSearch
-from conseil.search.errors import ConfigurationError, IndexError_, IndexSchemaError, SourceError
-from conseil.search.index.contract import IndexPoint
-from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.settings import Settings
-from conseil.search.index.store import open_index, products_schema
+
+pytestmark = pytest.mark.index
 
 QUERIES = ["shampoo without sulfates", "moisturizer without parabens or fragrance for dry skin",
            "serum with niacinamide", "sunscreen under $30", "crème sans silicones"]
@@ -195,7 +197,7 @@ def test_copy_count_mismatch_is_reported(source: Settings, tmp_path: Path) -> No
     with open_index(target, products_schema(32), create=False) as index:
         index.upsert([IndexPoint(id="00000000-0000-0000-0000-000000000001", dense=[1.0] + [0.0] * 31,
                                  sparse=_points(source).popitem()[1].sparse, payload={})])
-    with pytest.raises(IndexError_, match="expected"):
+    with pytest.raises(VectorIndexError, match="expected"):
         copy_collection(source, target, "products")
 
 

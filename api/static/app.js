@@ -10,12 +10,12 @@
   const I18N = window.ConseilI18n;
   const KEY_STORAGE = "conseil.key";
   const PAGE_SIZE = 10;
-  const STUDY_PAGE_SIZE = 10;
 
   // ---------------------------------------------------------------------------------------------
   // Small helpers
 
   const $ = (id) => document.getElementById(id);
+  const MAX_QUERY = I18N.LIMITS.query_chars; // MAX_QUERY_CHARS of search/query/model.py
 
   /** Build an element: attrs are set as properties/attributes, children are nodes or plain text. */
   function el(tag, attrs, ...children) {
@@ -58,15 +58,6 @@
     return parts.map((part, i) => (i % 2 ? el("mark", { text: part }) : part)).filter((part) => part !== "");
   }
 
-  /** Passages keep Markdown heading marks ("## Results") from text sources: drop them for reading. */
-  function withoutHeadingMarks(text) {
-    return String(text || "").replace(/(^|\n)[ \t]{0,3}#{1,6}[ \t]+/g, "$1");
-  }
-
-  function splitList(value) {
-    return String(value || "").split(/[,;]/).map((s) => s.trim()).filter(Boolean);
-  }
-
   // ---------------------------------------------------------------------------------------------
   // Language
 
@@ -78,12 +69,14 @@
     // Product search: the chips shown (the server's, in order) and the semantic text they came with.
     chips: [],
     semantic: "",
+    truncatedFrom: 0, // length of a dictation cut to the query limit (0: not cut)
     currency: null,
     lastBody: null,
     queryText: "", // the question as typed: what feedback on its results refers to
     hits: [],
     response: null,
-    busy: false,
+    productRequest: null, // the AbortController of the product search in flight: one query, one result set
+    sort: "relevance",
     studyBody: null,
     studyHits: [],
     studyResponse: null,
@@ -104,6 +97,20 @@
     let text = key in table ? table[key] : (I18N.UI.en[key] ?? key);
     for (const [name, value] of Object.entries(vars || {})) text = text.split("{" + name + "}").join(String(value));
     return text;
+  }
+
+  /** t() with the plural form of the page language: KEY_one / KEY_few / KEY_many when the table has it. */
+  function tn(key, n, vars) {
+    const table = I18N.UI[lang()] || I18N.UI.en;
+    let form = "other";
+    try { form = new Intl.PluralRules(lang()).select(Number(n)); } catch (_) { /* unknown locale */ }
+    const plural = key + "_" + form;
+    return t(plural in table ? plural : key, { n, ...(vars || {}) });
+  }
+
+  /** Retailer standards (Clean at Sephora...) are lists a retailer keeps, not ingredient families. */
+  function isStandard(id) {
+    return (I18N.STANDARDS || []).includes(String(id));
   }
 
   function humanize(value) {
@@ -143,7 +150,8 @@
   function chipLabel(chip) {
     const currency = state.currency;
     switch (chip.kind) {
-      case "exclude_family": return t("chip_without", { x: familyName(chip.value, "without") });
+      case "exclude_family": return isStandard(chip.value) ? t("chip_standard", { x: familyName(chip.value) })
+        : t("chip_without", { x: familyName(chip.value, "without") });
       case "exclude_ingredient": return t("chip_without", { x: chip.value });
       case "include_ingredient": return t("chip_with", { x: chip.value });
       case "skin_type": return t("chip_for", { x: skinName(chip.value, "for") });
@@ -202,15 +210,17 @@
     return "HTTP " + status;
   }
 
-  async function api(method, path, body) {
+  async function api(method, path, body, options) {
     const headers = { Accept: "application/json" };
     if (state.key) headers.Authorization = "Bearer " + state.key;
     if (body !== undefined) headers["Content-Type"] = "application/json";
     let response;
     try {
-      response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+                                     signal: options && options.signal });
     } catch (err) {
-      throw new ApiError(0, t("unreachable", { x: err.message }));
+      if (err && err.name === "AbortError") throw err;
+      throw new ApiError(0, t("network_error"));  // the browser's own message ("Failed to fetch") is English
     }
     let payload = null;
     try {
@@ -258,6 +268,7 @@
     $("whoami").textContent = signedInText();
     $("tabs").hidden = !canSeeStudies();
     route();
+    for (const hook of hooks.signIn) hook();
     ($("studies").hidden ? $("q") : $("study-q")).focus();
   }
 
@@ -283,7 +294,6 @@
     state.key = null;
     state.user = null;
     resetProducts();
-    resetStudies();
     for (const hook of hooks.signOut) hook();
     $("key").value = "";
     showSignIn();
@@ -318,17 +328,30 @@
   // Product search
 
   function resetProducts() {
-    Object.assign(state, { chips: [], semantic: "", currency: null, lastBody: null, hits: [], response: null, queryLang: null });
+    if (state.productRequest) state.productRequest.abort();
+    Object.assign(state, { chips: [], semantic: "", currency: null, lastBody: null, hits: [], response: null, queryLang: null,
+                           productRequest: null, sort: "relevance" });
     $("q").value = "";
+    $("sort").value = "relevance";
+    setLoading(false);
+    clearResults();
+    $("interpretation").hidden = true;
+    showError("products-error", "");
+    setStatus("products-status", "");
+  }
+
+  /** Empty the chips and the result list: nothing on screen may describe another query. */
+  function clearResults() {
     clear($("chips"));
     clear($("notes"));
     clear($("hits"));
     clear($("facets"));
-    $("interpretation").hidden = true;
+    $("facets-block").hidden = true;
+    $("refine-toggle").hidden = true;
     $("results-head").hidden = true;
+    $("skip-results").hidden = true;
+    $("no-results").hidden = true;
     $("more").hidden = true;
-    showError("products-error", "");
-    setStatus("products-status", "");
   }
 
   /** The request that re-runs the current chips: no parsing, the semantic text as the query. */
@@ -353,27 +376,75 @@
     return body;
   }
 
-  async function searchProducts(body, { append: more = false, focusChip = null } = {}) {
-    if (state.busy) return;
-    state.busy = true;
-    $("products").setAttribute("aria-busy", "true");
+  function chipKey(chip) {
+    const kind = chip.kind === "exclude" ? "exclude_family" : chip.kind;
+    return kind + "\u0000" + String(chip.value).toLowerCase();
+  }
+
+  /** The server's chips in the order the advisor already saw them; new ones at the end. */
+  function inPreviousOrder(previous, next) {
+    const rank = new Map(previous.map((chip, i) => [chipKey(chip), i]));
+    return next.map((chip, i) => ({ chip, i }))
+      .sort((a, b) => (rank.get(chipKey(a.chip)) ?? 1e6 + a.i) - (rank.get(chipKey(b.chip)) ?? 1e6 + b.i))
+      .map((x) => x.chip);
+  }
+
+  /** While a search is in flight the shown results are dimmed and cannot be acted on. */
+  function setLoading(loading) {
+    const layout = $("layout");
+    layout.classList.toggle("loading", loading);
+    layout.inert = loading;
+    $("interpretation").classList.toggle("loading", loading);
+    if (loading) $("products").setAttribute("aria-busy", "true");
+    else $("products").removeAttribute("aria-busy");
+  }
+
+  /** One query, one result set: a new search cancels the one in flight, whose answer is then dropped. */
+  /** The server refused the request itself (a constraint it cannot apply), as opposed to failing. */
+  function refused(err) {
+    return err instanceof ApiError && (err.status === 400 || err.status === 422);
+  }
+
+  async function searchProducts(body, { append: more = false, focusChip = null, boxBefore = null } = {}) {
+    if (state.productRequest) state.productRequest.abort();
+    const controller = new AbortController();
+    state.productRequest = controller;
+    if (!more && state.sort !== "relevance") body = { ...body, sort: state.sort };
+    setLoading(true);
     setStatus("products-status", t("searching"));
     showError("products-error", "");
     let response;
     try {
-      response = await api("POST", "/v1/search/products", body);
+      response = await api("POST", "/v1/search/products", body, { signal: controller.signal });
     } catch (err) {
+      if (controller.signal.aborted || (err && err.name === "AbortError")) return; // a newer search owns the page
+      state.productRequest = null;
+      setLoading(false);
       setStatus("products-status", "");
-      showError("products-error", err.message);
+      if (refused(err) && boxBefore !== null) {
+        // A constraint the server refused changed nothing: the previous query and its results stay.
+        setQueryBox(boxBefore);
+        showError("products-error", err.message);
+        return;
+      }
+      // A failed search: the error replaces the results it belongs to, and their chips go with them.
+      if (!more) {
+        Object.assign(state, { hits: [], response: null });
+        clearResults();
+        $("interpretation").hidden = true;
+      }
+      // A server failure is said in the page's language (its English detail is for the logs).
+      showError("products-error", err.status >= 500 ? t("search_failed", { n: err.status }) : err.message);
       return;
-    } finally {
-      state.busy = false;
-      $("products").removeAttribute("aria-busy");
     }
+    if (state.productRequest !== controller) return;
+    state.productRequest = null;
+    setLoading(false);
     state.lastBody = body;
     state.response = response;
     if (!more) {
-      state.chips = response.interpretation.chips.map((c) => ({ ...c }));
+      const chips = response.interpretation.chips.map((c) => ({ ...c }));
+      state.chips = body.parse === false ? inPreviousOrder(state.chips, chips) : chips;
       if (body.parse !== false) {
         state.semantic = response.interpretation.semantic_text || "";
         // A re-run with explicit prices does not restate the currency: keep the one the client said.
@@ -397,26 +468,70 @@
     searchProducts({ query, limit: PAGE_SIZE, offset: 0 });
   }
 
+  /** Keep the search box saying what the chips say: a removed chip's words leave the box. */
+  function setQueryBox(text) {
+    const clean = String(text).replace(/\s+/g, " ").trim();
+    $("q").value = clean;
+    state.queryText = clean;
+  }
+
+  function withoutWords(text, words) {
+    const needle = String(words || "").trim();
+    if (!needle) return null;
+    const at = text.toLowerCase().indexOf(needle.toLowerCase());
+    return at < 0 ? null : text.slice(0, at) + " " + text.slice(at + needle.length);
+  }
+
   function removeChip(index) {
+    const removed = state.chips[index];
     const chips = state.chips.filter((_, i) => i !== index);
+    const box = $("q").value;
+    const rest = withoutWords(box, removed.source_text) ?? withoutWords(box, chipLabel(removed));
+    if (rest !== null) setQueryBox(rest);
     if (!chips.length && !state.semantic) {
       resetProducts();
       $("q").focus();
       return;
     }
+    state.chips = chips;
     searchProducts(bodyFromChips(chips), { focusChip: index });
   }
 
-  function addChip(chip) {
-    const exists = state.chips.some((c) => c.kind === chip.kind && String(c.value).toLowerCase() === String(chip.value).toLowerCase());
+  function addChip(chip, focusChip = -1) {
+    const exists = state.chips.some((c) => chipKey(c) === chipKey(chip));
     if (exists) return;
-    searchProducts(bodyFromChips(state.chips.concat([chip])), { focusChip: -1 });
+    const label = chipLabel(chip);
+    const boxBefore = $("q").value;
+    if (!boxBefore.toLowerCase().includes(label.toLowerCase())) setQueryBox(boxBefore + " " + label);
+    searchProducts(bodyFromChips(state.chips.concat([chip])), { focusChip, boxBefore });
+  }
+
+  /** Replace the price chips by the range typed (an empty box removes its bound). */
+  function applyPriceRange() {
+    const min = $("price-min").value.trim();
+    const max = $("price-max").value.trim();
+    const chips = state.chips.filter((c) => c.kind !== "price_min" && c.kind !== "price_max");
+    if (min !== "") chips.push({ kind: "price_min", value: String(Number(min)), label: min, source_text: "", known: true });
+    if (max !== "") chips.push({ kind: "price_max", value: String(Number(max)), label: max, source_text: "", known: true });
+    if (!state.currency) state.currency = catalogCurrency();
+    searchProducts(bodyFromChips(chips), { focusChip: -1 });
   }
 
   function focusAfterChipChange(index) {
     const buttons = $("chips").querySelectorAll("button.chip-remove");
     if (index >= 0 && buttons.length) buttons[Math.min(index, buttons.length - 1)].focus();
-    else if (index >= 0) $("add-kind").focus();
+    else if (index >= 0) $("add-toggle").focus();
+  }
+
+  /** The currencies of the results shown, most frequent first. */
+  function shownCurrencies() {
+    const counts = new Map();
+    for (const hit of state.hits) if (hit.currency) counts.set(hit.currency, (counts.get(hit.currency) || 0) + 1);
+    return [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([code]) => code);
+  }
+
+  function catalogCurrency() {
+    return state.currency || shownCurrencies()[0] || null;
   }
 
   function renderProducts(response, more) {
@@ -424,6 +539,7 @@
     setStatus("products-status", "");
     $("interpretation").hidden = false;
     $("results-head").hidden = false;
+    $("skip-results").hidden = false;
 
     // Chips
     const chipList = clear($("chips"));
@@ -443,11 +559,16 @@
     // Notes
     const notes = clear($("notes"));
     for (const warning of interp.warnings || []) notes.append(el("li", { text: warning }));
-    $("notes-block").hidden = !(interp.warnings || []).length;
+    for (const item of interp.ignored || []) {  // what the search could not use, said rather than dropped
+      notes.append(el("li", { class: "ignored ignored-" + item.reason, text: t("ignored_" + item.reason, { x: item.text }) }));
+    }
+    if (state.truncatedFrom) notes.append(el("li", { class: "truncated", text: t("dictation_truncated", { n: state.truncatedFrom, max: MAX_QUERY }) }));
+    $("notes-block").hidden = !notes.children.length;
 
-    // Totals
-    $("total").textContent = t("total", { n: response.total });
-    $("took").textContent = t("took", { ms: Math.round(response.took_ms) });
+    // Totals: timings are for analysts and admins, not for the advisor in the store.
+    $("total").textContent = tn("total", response.total);
+    $("took").hidden = !canSeeStudies();
+    $("took").textContent = " · " + t("took", { ms: Math.round(response.took_ms) });
 
     // Hits
     const list = $("hits");
@@ -456,171 +577,114 @@
     response.hits.forEach((hit, i) => list.append(productCard(hit, start + i)));
     $("no-results").hidden = state.hits.length > 0;
     $("more").hidden = state.hits.length >= response.total || response.hits.length < response.limit;
+    renderCurrency();
 
     // Facets
-    if (!more) renderFacets(response.facets || {});
+    if (!more) renderFacets(response.facets || {}, response.total);
   }
 
-  function excludedFamilies() {
-    return new Set(state.chips.filter((c) => c.kind === "exclude_family").map((c) => c.value));
+  /** Prices are never converted: a list with several currencies says so, and the price range says
+   * which currency it compares in. */
+  function renderCurrency() {
+    const currencies = shownCurrencies();
+    const note = $("currency-note");
+    note.hidden = currencies.length < 2;
+    note.textContent = currencies.length < 2 ? "" : t("mixed_currencies", { x: currencies.join(", ") });
+    const currency = catalogCurrency();
+    $("price-legend").textContent = currency ? t("price_range_in", { x: currency }) : t("price_range");
+    const min = state.chips.find((c) => c.kind === "price_min");
+    const max = state.chips.find((c) => c.kind === "price_max");
+    $("price-min").value = min ? min.value : "";
+    $("price-max").value = max ? max.value : "";
   }
 
+  function formatCount(n) {
+    return new Intl.NumberFormat(lang()).format(Number(n));
+  }
+
+  // The card itself is product-card.js (loaded after this file; used once the page has started).
   function productCard(hit, index) {
-    const titleId = "hit-" + index + "-title";
-    const excluded = excludedFamilies();
-    const families = hit.matched_families || {};
-    // ingredient name -> families it belongs to
-    const byIngredient = new Map();
-    for (const [family, names] of Object.entries(families)) {
-      for (const name of names) {
-        if (!byIngredient.has(name)) byIngredient.set(name, []);
-        byIngredient.get(name).push(family);
-      }
-    }
-
-    const meta = el("p", { class: "meta" },
-      hit.brand ? el("span", { class: "brand", text: hit.brand }) : null,
-      hit.price !== null && hit.price !== undefined ? el("span", { class: "price", text: formatPrice(hit.price, hit.currency) }) : null);
-
-    const tags = el("ul", { class: "tags", "aria-label": t("skin_types") },
-      (hit.skin_types || []).map((code) => el("li", { class: "tag", text: skinName(code) })));
-
-    const badges = el("ul", { class: "badges" });
-    for (const why of hit.why || []) {
-      const [kind, value] = String(why.constraint).split(/:(.*)/s);
-      let text = null;
-      if (kind === "exclude_family") text = t("free_of", { x: familyName(value, "without") });
-      else if (kind === "exclude_ingredient") text = t("free_of", { x: value });
-      else if (kind === "include_ingredient") text = t("contains", { x: value });
-      else if (kind === "skin_type") text = t("chip_for", { x: skinName(value, "for") });
-      else if (kind === "concern") text = t("concern_badge", { x: concernName(value) });
-      if (!text) continue;
-      badges.append(el("li", { class: "badge", title: why.text, dataset: { constraint: why.constraint } },
-        text + " ", el("span", { class: "check", "aria-hidden": "true", text: "✓" }),
-        " " + t("verified")));
-    }
-
-    const warnings = el("ul", { class: "audit" });
-    for (const w of hit.warnings || []) {
-      const claimed = String(w.claim || "");
-      const family = claimed.startsWith("without:") ? claimed.slice(8) : null;
-      const text = family
-        ? t("claim_warning", { x: familyName(family, "without"), y: (w.offending || []).join(", ") })
-        : w.text;
-      warnings.append(el("li", { class: "warning", title: w.text },
-        el("span", { "aria-hidden": "true", text: "⚠ " }), text));
-    }
-
-    const allergens = families.fragrance_allergens || [];
-    const excludedHere = Object.keys(families).filter((f) => excluded.has(f));
-
-    const ingredientItems = (hit.ingredients || []).map((name) => {
-      const fams = byIngredient.get(name) || [];
-      const bad = fams.some((f) => excluded.has(f));
-      const allergen = fams.includes("fragrance_allergens");
-      const cls = ["ingredient", fams.length ? "in-family" : "", allergen ? "allergen" : "", bad ? "excluded" : ""]
-        .filter(Boolean).join(" ");
-      const famText = fams.map((f) => familyName(f)).join(", ");
-      return el("li", { class: cls, title: famText || null },
-        name, famText ? el("span", { class: "visually-hidden", text: " (" + famText + ")" }) : null);
-    });
-    const familyList = el("ul", { class: "family-list" },
-      Object.entries(families).map(([family, names]) => el("li", { class: excluded.has(family) ? "excluded" : null },
-        el("strong", { text: familyName(family) + ": " }), names.join(", "),
-        excluded.has(family) ? " — " + t("excluded_present") : null)));
-
-    const details = el("details", { class: "more-details" },
-      el("summary", { text: t("details") }),
-      el("dl", { class: "facts" }, fact(t("reference"), hit.id), fact(t("source"), hit.source),
-        fact(t("concerns"), (hit.concerns || []).map(concernName).join(", ")),
-        fact(t("claims"), (hit.claims || []).map(claimText).join(", "))),
-      el("div", { class: "extra" }));
-    details.addEventListener("toggle", () => { if (details.open) loadProductDetails(hit, details); });
-
-    return el("li", { class: "card-item" }, el("article", { class: "card", "aria-labelledby": titleId, dataset: { id: hit.id } },
-      el("h3", { id: titleId, class: "card-title", text: hit.name }),
-      meta,
-      hit.category && hit.category.length ? el("p", { class: "category", text: hit.category.join(" › ") }) : null,
-      tags.children.length ? tags : null,
-      badges.children.length ? badges : null,
-      warnings.children.length ? warnings : null,
-      allergens.length ? el("p", { class: "note allergen-note", text: t("allergens_note", { x: allergens.join(", ") }) }) : null,
-      excludedHere.length ? el("p", { class: "note excluded-note", role: "alert",
-                                      text: excludedHere.map((f) => familyName(f)).join(", ") + ": " + t("excluded_present") }) : null,
-      hit.ingredients && hit.ingredients.length ? el("details", { class: "ingredients" },
-        el("summary", { text: t("ingredients", { n: hit.ingredients.length }) }),
-        el("ol", { class: "ingredient-list" }, ingredientItems),
-        Object.keys(families).length ? el("div", { class: "families" },
-          el("h4", { text: t("ingredient_families") }), familyList) : null) : null,
-      details,
-      feedbackButtons({ kind: "search", query: state.queryText || state.semantic, target_id: hit.id, rank: index + 1 },
-                      hit.name)));
+    return window.ConseilCards.productCard(hit, index);
   }
 
-  function claimText(claim) {
-    const text = String(claim);
-    return text.startsWith("without:") ? t("chip_without", { x: familyName(text.slice(8), "without") }) : humanize(text);
-  }
-
-  function fact(term, value) {
-    if (value === null || value === undefined || value === "") return null;
-    return [el("dt", { text: term }), el("dd", { text: value })];
-  }
-
-  /** Fetch GET /v1/products/{id} once and show what the card does not already show. */
-  async function loadProductDetails(hit, details) {
-    if (details.dataset.loaded) return;
-    details.dataset.loaded = "1";
-    const extra = details.querySelector(".extra");
-    extra.textContent = t("loading");
-    let product;
-    try {
-      const query = hit.source ? "?source=" + encodeURIComponent(hit.source) : "";
-      product = await api("GET", "/v1/products/" + encodeURIComponent(hit.id) + query);
-    } catch (err) {
-      extra.textContent = t("error", { x: err.message });
-      delete details.dataset.loaded;
-      return;
-    }
-    clear(extra);
-    const p = product && typeof product === "object" ? product : {};
-    const list = (value) => (Array.isArray(value) ? value.filter((v) => typeof v !== "object").join(", ") : "");
-    const dl = el("dl", { class: "facts" },
-      fact(t("highlights"), list(p.highlights)),
-      fact(t("families"), Array.isArray(p.families) ? p.families.map((f) => familyName(String(f))).join(", ") : ""),
-      fact(t("unknown_ingredients"), list(p.unknown_ingredients)),
-      fact(t("ingredients_raw"), typeof p.ingredients_raw === "string" ? p.ingredients_raw : ""));
-    // Only http(s) links: a javascript: or data: URL from the data is never made clickable.
-    if (typeof p.url === "string" && /^https?:\/\//i.test(p.url)) {
-      dl.append(el("dt", { text: t("link") }),
-        el("dd", {}, el("a", { href: p.url, rel: "noopener noreferrer", target: "_blank", text: p.url })));
-    }
-    if (dl.children.length) extra.append(dl);
+  function loadProductDetails(hit, details) {
+    return window.ConseilCards.loadProductDetails(hit, details);
   }
 
   const FACET_KINDS = { brand: "brand", category: "category", skin_type: "skin_type" };
+  const NARROW = window.matchMedia("(max-width: 899px)");
 
-  function renderFacets(facets) {
+  function facetLabel(kind, value) {
+    return kind === "skin_type" ? skinName(value) : String(value);
+  }
+
+  /** Refine means narrow: every group applies together (AND). A value is offered only when taking it
+   * would shrink the list (0 < count < total); a group with a choice shows that choice (tap to remove)
+   * and offers no second one, since two values of one group would widen the list (either of them). */
+  function renderFacets(facets, totalCount) {
     const box = clear($("facets"));
     let any = false;
+    box.append(el("p", { class: "facet-hint", text: t("refine_hint") }));
     for (const [name, kind] of Object.entries(FACET_KINDS)) {
-      const values = (facets[name] || []).filter((f) => !state.chips.some((c) => c.kind === kind &&
-        String(c.value).toLowerCase() === String(f.value).toLowerCase()));
-      if (!values.length) continue;
+      const chosen = state.chips.filter((chip) => chip.kind === kind).map((chip) => ({ chip }));
+      const offered = chosen.length ? [] : (facets[name] || []).filter((f) => f.count > 0 && f.count < totalCount);
+      if (!chosen.length && !offered.length) continue;
       any = true;
       const headingId = "facet-" + name;
       box.append(el("section", { class: "facet", "aria-labelledby": headingId },
-        el("h3", { id: headingId, text: t("facet_" + name) }),
-        el("ul", {}, values.map((f) => {
-          const label = kind === "skin_type" ? skinName(f.value) : String(f.value);
-          return el("li", {}, el("button", {
-            type: "button", class: "facet-value", dataset: { kind, value: f.value },
-            "aria-label": t("add_filter", { x: label, n: f.count }),
-            onclick: () => addChip({ kind, value: String(f.value), label, source_text: "", known: true }),
-          }, el("span", { text: label }), el("span", { class: "count", text: String(f.count) })));
-        }))));
+        el("h3", { id: headingId, text: t(chosen.length ? "facet_chosen" : "facet_pick", { x: t("facet_" + name) }) }),
+        el("ul", {},
+          // The choice itself is removed with its chip: one control per constraint on the page.
+          chosen.map(({ chip }) => el("li", { class: "facet-value chosen", dataset: { kind, value: chip.value } },
+            el("span", { "aria-hidden": "true", text: "✓ " }), facetLabel(kind, chip.value))),
+          offered.map((f) => {
+            const label = facetLabel(kind, f.value);
+            // The accessible name is the visible text (value and count); the sentence is the tooltip.
+            return el("li", {}, el("button", {
+              type: "button", class: "facet-value", dataset: { kind, value: f.value },
+              title: tn("add_filter", f.count, { x: label }),
+              onclick: () => { closeRefine(); addChip({ kind, value: String(f.value), label, source_text: "", known: true }); },
+            }, el("span", { text: label }), el("span", { class: "count", text: String(f.count) })));
+          }))));
     }
-    $("facets-block").hidden = !any;
+    const refinements = state.chips.filter((c) => c.kind in FACET_KINDS || c.kind === "price_min" || c.kind === "price_max");
+    $("refine-toggle").textContent = t("refine_n", { n: refinements.length });
+    state.facetsShown = any || state.hits.length > 0;
+    placeRefine();
+  }
+
+  /** Results first on a tablet: below 900 px the refine panel folds behind a "Refine (n)" button
+   * placed before the cards (one Tab stop); wider, it is a column after the results. */
+  function placeRefine() {
+    const block = $("facets-block");
+    const toggle = $("refine-toggle");
+    const shown = !!state.facetsShown;
+    if (NARROW.matches) {
+      if (block.parentNode !== $("refine-slot")) $("refine-slot").append(block);
+      toggle.hidden = !shown;
+      block.hidden = !shown || toggle.getAttribute("aria-expanded") !== "true";
+    } else {
+      if (block.parentNode !== $("layout")) $("layout").append(block);
+      toggle.hidden = true;
+      block.hidden = !shown;
+    }
+  }
+
+  function closeRefine() {
+    if (!NARROW.matches) return;
+    $("refine-toggle").setAttribute("aria-expanded", "false");
+    placeRefine();
+    $("refine-toggle").focus();
+  }
+
+  function toggleRefine() {
+    const open = $("refine-toggle").getAttribute("aria-expanded") !== "true";
+    $("refine-toggle").setAttribute("aria-expanded", String(open));
+    placeRefine();
+    if (open) {
+      const first = $("facets-block").querySelector("input, button");
+      if (first) first.focus();
+    }
   }
 
   // "Add" control: without a family or ingredient / with an ingredient / skin type / concern.
@@ -715,7 +779,8 @@
     };
     rec.onerror = (event) => {
       if (event.error !== "aborted" && event.error !== "no-speech") {
-        showError("products-error", t("dictation_error", { x: event.error || "?" }));
+        const reason = "dict_" + String(event.error || "unknown").replace(/-/g, "_");
+        showError("products-error", t("dictation_error", { x: reason in I18N.UI.en ? t(reason) : t("dict_unknown") }));
       }
     };
     rec.onend = () => {
@@ -723,7 +788,9 @@
       updateMicLabel();
       setStatus("products-status", "");
       if (finalText.trim()) {
-        $("q").value = finalText.trim();
+        const text = finalText.trim();
+        $("q").value = text.slice(0, MAX_QUERY);  // the search takes MAX_QUERY characters: say so when cut
+        state.truncatedFrom = text.length > MAX_QUERY ? text.length : 0;
         runQuery();
       }
     };
@@ -736,89 +803,6 @@
     }
     setStatus("products-status", t("listening"));
     updateMicLabel();
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Study search (analysts and admins)
-
-  function resetStudies() {
-    Object.assign(state, { studyBody: null, studyHits: [], studyResponse: null });
-    clear($("study-hits"));
-    $("study-head").hidden = true;
-    $("study-more").hidden = true;
-    showError("studies-error", "");
-    setStatus("studies-status", "");
-  }
-
-  function studyBodyFromForm() {
-    const body = { query: $("study-q").value.trim(), limit: STUDY_PAGE_SIZE, offset: 0,
-                   group_by_document: $("study-group").checked };
-    const from = $("study-year-from").value.trim();
-    const to = $("study-year-to").value.trim();
-    if (from) body.year_from = Number(from);
-    if (to) body.year_to = Number(to);
-    const markets = splitList($("study-market").value);
-    const languages = splitList($("study-language").value).map((s) => s.toLowerCase());
-    if (markets.length) body.market = markets;
-    if (languages.length) body.language = languages;
-    return body;
-  }
-
-  async function searchStudies(body, more) {
-    if (!body.query) {
-      $("study-q").focus();
-      return;
-    }
-    $("studies").setAttribute("aria-busy", "true");
-    setStatus("studies-status", t("searching"));
-    showError("studies-error", "");
-    let response;
-    try {
-      response = await api("POST", "/v1/search/studies", body);
-    } catch (err) {
-      setStatus("studies-status", "");
-      showError("studies-error", err.status === 403 ? t("forbidden_studies") + " (403)" : err.message);
-      return;
-    } finally {
-      $("studies").removeAttribute("aria-busy");
-    }
-    setStatus("studies-status", "");
-    state.studyBody = body;
-    state.studyResponse = response;
-    const list = $("study-hits");
-    if (!more) {
-      clear(list);
-      state.studyHits = [];
-    }
-    state.studyHits = state.studyHits.concat(response.hits);
-    const start = list.children.length;
-    response.hits.forEach((hit, i) => list.append(studyCard(hit, start + i)));
-    $("study-head").hidden = false;
-    $("study-total").textContent = t("studies_total", { n: response.total, d: response.total_documents });
-    $("study-took").textContent = t("took", { ms: Math.round(response.took_ms) });
-    $("study-none").hidden = state.studyHits.length > 0;
-    const shown = response.offset + response.hits.length;
-    const available = response.grouped ? response.total_documents : response.total;
-    $("study-more").hidden = response.hits.length < response.limit || shown >= available;
-  }
-
-  function studyCard(hit, index) {
-    const titleId = "study-" + index + "-title";
-    const meta = [hit.section ? t("section") + ": " + hit.section : null, hit.market, hit.language,
-                  hit.study_type, hit.kind].filter(Boolean).join(" · ");
-    return el("li", { class: "card-item" }, el("article", { class: "card study", "aria-labelledby": titleId },
-      el("h3", { id: titleId, class: "citation", text: hit.citation }),
-      meta ? el("p", { class: "meta", text: meta }) : null,
-      el("blockquote", { class: "snippet" }, markedText(withoutHeadingMarks(hit.snippet))),
-      hit.also_on_pages && hit.also_on_pages.length
-        ? el("p", { class: "note", text: t("also_on_pages", { x: hit.also_on_pages.join(", ") }) }) : null,
-      el("details", { class: "passage" }, el("summary", { text: t("passage") }),
-        el("p", { class: "passage-text" }, markedText(withoutHeadingMarks(hit.passage))),
-        hit.matched_terms && hit.matched_terms.length
-          ? el("p", { class: "note", text: t("matched_terms", { x: hit.matched_terms.join(", ") }) }) : null),
-      el("p", { class: "score", text: t("score", { x: Number(hit.score).toFixed(3) }) }),
-      feedbackButtons({ kind: "study", query: (state.studyBody && state.studyBody.query) || "",
-                        target_id: hit.page ? hit.doc_id + "#" + hit.page : hit.doc_id, rank: index + 1 }, hit.citation)));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -911,15 +895,39 @@
   }
 
   // What ask.js (the answer box) uses from this file, and the hooks it registers.
-  const hooks = { signOut: [], language: [] };
+  const hooks = { signOut: [], language: [], signIn: [] };
   window.ConseilPage = Object.freeze({
     el, append, clear, t, lang, api, state, markedText, showError, setStatus, feedbackButtons,
-    loadProductDetails, signOut, hooks, ApiError,
+    loadProductDetails, signOut, hooks, ApiError, tn, canSeeStudies, familyName, isStandard,
+    skinName, concernName, formatPrice, formatCount, humanize,
   });
 
   function init() {
-    // Facets start folded on a phone, open beside the results on a tablet or a desk.
-    $("facets-toggle").open = !window.matchMedia("(max-width: 600px)").matches;
+    NARROW.addEventListener("change", placeRefine);
+    $("refine-toggle").addEventListener("click", toggleRefine);
+    $("facets-block").addEventListener("keydown", (event) => {
+      if (event.key === "Escape") closeRefine();
+    });
+    $("skip-results").addEventListener("click", (event) => {
+      event.preventDefault();
+      const first = $("hits").querySelector(".card");
+      (first || $("hits")).focus();
+    });
+    $("add-toggle").addEventListener("click", () => {
+      const open = $("add-form").hidden;
+      $("add-form").hidden = !open;
+      $("add-toggle").setAttribute("aria-expanded", String(open));
+      if (open) $("add-kind").focus();
+    });
+    $("sort").addEventListener("change", () => {
+      state.sort = $("sort").value;
+      if (state.lastBody) searchProducts({ ...state.lastBody, offset: 0, sort: state.sort });
+    });
+    $("price-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      closeRefine();
+      applyPriceRange();
+    });
     setupLanguagePicker();
     setupDictation();
     setupTabs();
@@ -939,6 +947,7 @@
     });
     $("product-form").addEventListener("submit", (event) => {
       event.preventDefault();
+      state.truncatedFrom = 0; // typed, not dictated
       runQuery();
     });
     $("more").addEventListener("click", () => {
@@ -948,13 +957,6 @@
     $("add-form").addEventListener("submit", (event) => {
       event.preventDefault();
       submitAdd();
-    });
-    $("study-form").addEventListener("submit", (event) => {
-      event.preventDefault();
-      searchStudies(studyBodyFromForm(), false);
-    });
-    $("study-more").addEventListener("click", () => {
-      if (state.studyBody) searchStudies({ ...state.studyBody, offset: state.studyResponse.offset + state.studyResponse.hits.length }, true);
     });
     window.addEventListener("hashchange", () => { if (state.user) route(); });
 

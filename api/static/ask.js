@@ -26,8 +26,10 @@
     const line = $("answer-route");
     clear(line);
     if (!route) return;
+    // A plain sentence; the router's own reason stays available as the line's tooltip.
     const domains = (route.domains || []).map(domainName).join(", ") || "—";
-    line.append(t("ask_route", { x: domains, y: route.reason || "" }));
+    line.append(t("ask_route_plain", { x: domains }));
+    line.title = route.reason || "";
     if (route.refused && route.refused.length) {
       line.append(" · ", t("ask_refused", { x: route.refused.map(domainName).join(", ") }));
     }
@@ -63,9 +65,12 @@
       el("span", { class: "cite-locator", text: c.locator || c.title || c.id }),
       c.kind === "study" && c.page ? el("span", { class: "visually-hidden", text: " (" + c.title + ")" }) : null,
     ];
+    const [docId] = String(c.id || "").split("#");
     const item = el("li", { id, class: "citation-item cite-" + c.kind, tabindex: "-1", dataset: { kind: c.kind, id: c.id } },
       el("p", { class: "cite-head" }, body),
-      c.text ? el("blockquote", { class: "cite-text" }, P.markedText(c.text)) : null);
+      c.text ? el("blockquote", { class: "cite-text" }, P.markedText(c.text)) : null,
+      c.kind === "study" && window.ConseilDesk
+        ? window.ConseilDesk.openLink({ doc_id: docId, page: c.page, kind: c.page ? "pdf" : null }) : null);
     if (c.kind === "product") {
       const details = el("details", { class: "more-details cite-product" },
         el("summary", { text: t("product_details") }), el("div", { class: "extra" }));
@@ -92,14 +97,23 @@
     const text = $("answer-text");
     clear(text);
     text.append(...answerNodes(String(response.answer || ""), citations));
+    // Cited sources first; the others were retrieved but the answer does not rest on them.
+    const cited = citations.filter((c) => c.cited !== false);
+    const uncited = citations.filter((c) => c.cited === false);
+    const unanswered = response.answered === false || !String(response.answer || "").trim() || (citations.length > 0 && !cited.length);
+    const studies = ((response.route && response.route.domains) || []).includes("studies");
     const note = $("answer-note");
-    note.textContent = response.answered === false ? t("not_answered") : "";
-    note.hidden = response.answered !== false;
+    note.textContent = unanswered ? t(studies ? "studies_not_answer" : "not_answered") : "";
+    note.hidden = !unanswered;
+    $("answer").classList.toggle("unanswered", unanswered);
     $("answer-fallback").textContent = response.fallback ? t("ask_fallback", { x: response.fallback }) : "";
     $("answer-fallback").hidden = !response.fallback;
     const list = clear($("citations"));
-    citations.forEach((c) => list.append(citationItem(c)));
-    $("sources-title").hidden = !citations.length;
+    cited.forEach((c) => list.append(citationItem(c)));
+    $("sources-title").hidden = !cited.length;
+    const others = clear($("uncited"));
+    uncited.forEach((c) => others.append(citationItem(c)));
+    $("uncited-title").hidden = !uncited.length;
     const feedback = clear($("answer-feedback"));
     if (response.answer_id) {
       feedback.append(P.feedbackButtons({ kind: "answer", query: String(response.question || ask.question),
@@ -113,6 +127,7 @@
     $("answer").hidden = true;
     clear($("answer-text"));
     clear($("citations"));
+    clear($("uncited"));
     clear($("answer-route"));
     clear($("answer-feedback"));
     P.showError("ask-error", "");

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from conseil.search.request_text import Text
+from pydantic import BaseModel, ConfigDict, Field
 
 MAX_QUESTION_CHARS = 500
 
@@ -18,7 +19,9 @@ Domain = Literal["products", "studies", "ingredients"]
 
 
 class AskRequest(BaseModel):
-    question: str = Field(..., min_length=1, max_length=MAX_QUESTION_CHARS,
+    model_config = ConfigDict(extra="forbid")  # an unknown field is refused (422), never ignored
+
+    question: Text = Field(..., min_length=1, max_length=MAX_QUESTION_CHARS,
                           description="The question, in any of the 7 languages.")
     domains: list[Domain] = Field(default_factory=list,
                                   description="Force these domains instead of routing (still limited by role).")

@@ -1,6 +1,6 @@
 """Which knowledge domains a question is for: products, studies, ingredient knowledge, or several.
 
-Offline: rules first (ingredient-question patterns in the seven languages, study cue words, the
+Offline: rules first (ingredient-question patterns in every language, study cue words, the
 product constraints and product words the query parser finds); when the rules are not decisive,
 the LLM router if an LLM is configured, else (or when it fails) embedding similarity to a few
 example questions per domain (embedded once per router). The caller's
@@ -19,80 +19,34 @@ from conseil.search.answers.contract import Domain, Route
 from conseil.search.embedder import Embedder
 from conseil.search.errors import LLMError
 from conseil.search.knowledge.base import IngredientKnowledge
-from conseil.search.query import Interpretation
-from conseil.search.query.vocabulary import PRODUCT_MATCHER
-from conseil.search.query.lexicon import word_set
-from conseil.search.query.tokens import tokenize
 from conseil.search.knowledge.text import fold
+from conseil.search.query import Interpretation
+from conseil.search.query.language_data import by_language, words
+from conseil.search.query.tokens import tokenize
+from conseil.search.query.vocabulary import PRODUCT_MATCHER
 
 DOMAINS: tuple[Domain, ...] = ("products", "studies", "ingredients")
 STRONG = 2
 Method = Literal["rules", "embedding", "llm", "forced"]
 EMBED_MARGIN = 0.03  # a second domain this close to the best one is searched too
 
-# "what is X", "is X a <family>" and their equivalents; matched on the folded question.
-_D = r"(?:(?:the|a|an|le|la|les|l'|un|une|du|des|el|los|las|una|il|lo|gli|i|der|die|das|ein|eine)\s*)?"
-INGREDIENT_PATTERNS: tuple[re.Pattern[str], ...] = tuple(re.compile(p) for p in (
-    rf"^is {_D}(?P<x>.+?) (?:an?|the|considered an?) (?P<f>.+)$",
-    rf"^(?:what|who) (?:is|are|'s) {_D}(?P<x>.+)$",
-    rf"^what does {_D}(?P<x>.+?) do(?: in .*)?$",
-    rf"^tell me about {_D}(?P<x>.+)$",
-    rf"^est[- ]ce que {_D}(?P<x>.+?) est (?:un|une) (?P<f>.+)$",
-    rf"^{_D}(?P<x>.+?) est[- ](?:il|elle|ce) (?:un|une) (?P<f>.+)$",
-    rf"^(?:qu'est[- ]ce que?|c'est quoi|que sont) (?:c'est )?{_D}(?P<x>.+)$",
-    rf"^(?:es|son) {_D}(?P<x>.+?) (?:un|una|unos|unas) (?P<f>.+)$",
-    rf"^(?:que|para que sirve|para que sirven) (?:es|son)? ?{_D}(?P<x>.+)$",
-    rf"^{_D}(?P<x>.+?) e (?:un|una|uno|un') ?(?P<f>.+)$",
-    rf"^(?:che )?(?:cos'e|cosa e|cosa sono|che cos'e) {_D}(?P<x>.+)$",
-    rf"^ist {_D}(?P<x>.+?) (?:ein|eine) (?P<f>.+)$",
-    rf"^(?:was|wofur) (?:ist|sind) {_D}(?P<x>.+)$",
-    r"^czy (?P<x>.+?) (?:jest|to) (?P<f>.+)$",
-    r"^(?:co to (?:jest|sa)|czym (?:jest|sa)) (?P<x>.+)$",
-    r"^je (?P<x>.+?) (?P<f>\S+)$",
-    r"^(?:co (?:je|jsou)(?: to)?) (?P<x>.+)$",
-))
-_STUDY_CUES = tuple(sorted(word_set(
-    "survey consumer respondent market percent percentage trend study studies research paper participant "
-    "perception perceived attractiv report sample statistic proportion share influencer millennial generation "
-    "enquete sondage consommat marche etude tendance pourcentage repondant recherche reglement etiquetage "
-    "encuesta consumidor mercado estudio tendencia porcentaje investigacion "
-    "sondaggio consumator mercato studio studi tendenz percentual ricerca "
-    "umfrage verbraucher konsument markt studie prozent forschung "
-    "badani ankiet rynek rynku procent pruzkum spotrebitel trhu vyzkum "
-    # research, regulation and safety vocabulary: what course notes, guidance and papers discuss
-    "evidence effect faces observer perceiv attractive regulation regulatory safety exposure guideline "
-    "labelling labeling certification complaint reviews ban "
-    "reglementation etiquetage allegation cosmetovigilance obligatoire securite "
-    "normativa etiquetado resenas evidencia "
-    "normativa etichettatura sicurezza "
-    "zertifizierung kennzeichnung sicherheit verordnung "
-    "regulac etykiet bezpieczenst "
-    "regulace oznaceni bezpecnost"
-)))
+# Question words of every language (`corpora/language/questions.json`), all on the folded question.
+_QUESTIONS = "questions.json"
+# "what is X", "is X a <family>" and their equivalents; the first pattern that matches decides.
+_D = r"(?:(?:" + "|".join(w for ws in by_language(_QUESTIONS, "determiners").values() for w in ws) + r")\s*)?"
+INGREDIENT_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p.replace("{D}", _D)) for ps in by_language(_QUESTIONS, "ingredient_questions").values() for p in ps)
+_STUDY_CUES = tuple(sorted(words(_QUESTIONS, "study_cues")))
 # How a question opens when it asks for knowledge rather than for a product (folded, cleaned text).
 _INTERROGATIVE = re.compile(
-    r"^(does|do|did|is|are|was|were|can|could|should|how|why|when|which|what|who|where|"
-    r"est-ce|quel(le)?s?|comment|pourquoi|combien|dans quel|a partir de|"
-    r"cual(es)?|como|cuanto|cuanta|por que|en que|las|los|"
-    r"come|perche|quale|quanto|"
-    r"welche[rsmn]?|wie|warum|wann|wirkt|ist|sind|gibt|ab welchem|"
-    r"czy|jak|dlaczego|ile|kiedy|"
-    r"jak|proc|kolik|kdy)\b|\w-t?-?(il|elle|ils|elles)\b")
+    r"^(" + "|".join(by_language(_QUESTIONS, "interrogatives").values()) + r")\b"
+    + "".join("|" + p for p in by_language(_QUESTIONS, "interrogative_suffix").values()))
 # Words that name a study by themselves (prefixes of folded words).
-_STRONG_STUDY_CUES = ("survey", "respondent", "study", "studies", "research", "enquete", "sondage", "repondant",
-                      "etude", "encuesta", "estudio", "sondaggio", "umfrage", "studie", "ankiet", "badani",
-                      "pruzkum", "vyzkum")
+_STRONG_STUDY_CUES = tuple(sorted(words(_QUESTIONS, "strong_study_cues")))
 _WEAK_CHIPS = frozenset({"skin_type", "concern"})
 # Asking for something to use or buy (the word "product" alone is not: "how is a product classified?").
-_PRODUCT_INTENT = word_set(
-    "recommend recommends suggest buy looking need want routine "
-    "recommande recommander conseiller conseillez cherche "
-    "recomienda recomendar recomiendas busco necesito "
-    "consiglia consigliare consigli cerco "
-    "empfehlen empfiehlst empfehlung suche brauche "
-    "polec polecic polecisz szukam potrzebuje "
-    "doporuc doporucte doporucit hledam potrebuji")
-_QUESTION_MARKS = re.compile(r"[?¿!.¡]+")
+_PRODUCT_INTENT = words(_QUESTIONS, "product_intent")
+_QUESTION_MARKS = re.compile(r"[?¿!.¡;\u037e]+")  # ";" and U+037E: the Greek question mark
 _SPACE = re.compile(r"\s+")
 
 ROUTE_EXAMPLES: dict[Domain, tuple[str, ...]] = {
@@ -125,14 +79,8 @@ class Routing:
 
 
 # Question words that tell the language where the query parser, tuned to product queries, cannot.
-_QUESTION_LANGUAGE: tuple[tuple[str, re.Pattern[str]], ...] = tuple((lang, re.compile(p)) for lang, p in (
-    ("fr", r"\b(qu'est|est-ce|c'est|quel(le)?s?|pourquoi|combien|que disent)\b"),
-    ("es", r"¿|\b(cual(es)?|como|cuantos?|cuantas?|por que|que es|que son)\b"),
-    ("it", r"\b(cos'e|cosa|perche|quanti|quante|quale|che cos)\b"),
-    ("de", r"\b(was ist|was sind|welche[rsn]?|warum|wie viele|wieviel)\b"),
-    ("pl", r"\b(czy|jaki|jaka|jakie|co to|czym|ile)\b"),
-    ("cs", r"\b(co je|jaky|jaka|jake|kolik|proc)\b"),
-))
+_QUESTION_LANGUAGE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (lang, re.compile(p)) for lang, p in by_language(_QUESTIONS, "question_language").items())
 
 
 def question_language(question: str) -> str | None:

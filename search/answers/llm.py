@@ -17,9 +17,10 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from conseil.search.answers.injection import redact_instructions
+from conseil.search.answers.synthesis import NOT_IN_SOURCES, Question, Source
 from conseil.search.errors import ConfigurationError, LLMError
 from conseil.search.settings import Settings
-from conseil.search.answers.synthesis import NOT_IN_SOURCES, Question, Source
 
 PROVIDERS = ("openai", "openai-compatible", "ollama")
 OPENAI_URL = "https://api.openai.com/v1"
@@ -70,8 +71,9 @@ def build_messages(question: Question, sources: Sequence[Source]) -> list[tuple[
     """(role, content) pairs: the rules, then the sources as a delimited data block and the question."""
     language = LANGUAGE_NAMES.get(question.language, "the question's own language")
     system = SYSTEM_PROMPT.format(count=len(sources), language=language)
-    blocks = [f'<source n="{s.n}" kind="{s.kind}" cite="{_as_data(s.locator)}">\n{_as_data(s.text)}\n</source>'
-              for s in sources]
+    # Instruction-shaped sentences are replaced by a marker before the text reaches the model.
+    blocks = [f'<source n="{s.n}" kind="{s.kind}" cite="{_as_data(s.locator)}">\n'
+              f'{_as_data(redact_instructions(s.text))}\n</source>' for s in sources]
     user = ("<sources>\n" + "\n".join(blocks) + "\n</sources>\n\n"
             f"<question>\n{_as_data(question.text)}\n</question>")
     return [("system", system), ("user", user)]

@@ -19,20 +19,27 @@ import json
 import logging
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from conseil.search.answers.contract import AskEvent, AskRequest, AskResponse, Citation, Domain
-from conseil.search.products.contract import SearchRequest
+from conseil.search.answers.domain_router import IngredientSubject, Router, Routing, question_language
+from conseil.search.answers.llm import CITATION, check_answer
+from conseil.search.answers.synthesis import (
+    NOT_IN_SOURCES,
+    ExtractiveSynthesizer,
+    Question,
+    Source,
+    Synthesizer,
+    template,
+)
 from conseil.search.embedder import Embedder
 from conseil.search.errors import ConseilError, IndexMissingError, LLMError, QueryError
 from conseil.search.knowledge.base import IngredientKnowledge
-from conseil.search.answers.llm import CITATION, check_answer
+from conseil.search.products.contract import SearchRequest
 from conseil.search.query import Interpretation, parse_query
-from conseil.search.answers.domain_router import IngredientSubject, Router, Routing, question_language
 from conseil.search.studies.contract import StudySearchRequest
-from conseil.search.answers.synthesis import NOT_IN_SOURCES, ExtractiveSynthesizer, Question, Source, Synthesizer, template
 
 if TYPE_CHECKING:
     from conseil.search.products.engine import ProductSearch
@@ -77,38 +84,6 @@ class AskService:
 
         return cls(kb, products=products, studies=studies, embedder=embedder,
                    llm=build_llm_synthesizer(settings), fallback=settings.llm_fallback)
-
-    @classmethod
-    @contextmanager
-    def open(cls, settings: Settings) -> Iterator[AskService]:
-        """For a process of its own (the CLI): lock the index, open the collections that exist, load
-        the model. A domain whose collection is missing answers with IndexMissingError."""
-        from conseil.search.embedder import load_embedder
-        from conseil.search.products.engine import ProductSearch
-        from conseil.search.index.schema import PRODUCTS_COLLECTION, STUDIES_COLLECTION
-        from conseil.search.index.store import Store, missing_index_message, products_schema
-        from conseil.search.studies.engine import StudySearch
-
-        store = Store(settings)
-        try:
-            embedder = load_embedder(settings)
-            kb = IngredientKnowledge.load()
-            found: dict[str, ProductSearch | StudySearch] = {}
-            if store.exists(PRODUCTS_COLLECTION):
-                size = store.dense_size(PRODUCTS_COLLECTION) or embedder.dimension
-                found["products"] = ProductSearch(store.collection(products_schema(size), create=False), embedder, kb)
-            if store.exists(STUDIES_COLLECTION):
-                found["studies"] = StudySearch.from_store(store, embedder)
-
-            def engine(name: str) -> Any:
-                if name not in found:
-                    raise IndexMissingError(missing_index_message(name, settings))
-                return found[name]
-
-            yield cls.from_settings(settings, kb, products=lambda: engine(PRODUCTS_COLLECTION),
-                                    studies=lambda: engine(STUDIES_COLLECTION), embedder=embedder)
-        finally:
-            store.close()
 
     # -- retrieval --------------------------------------------------------------------------------
 
@@ -258,7 +233,7 @@ class AskService:
             try:
                 response = self._fall_back(prep, exc)
             except LLMError:
-                yield AskEvent(event="error", data={"error": "llm_unavailable", "detail": str(exc)})
+                yield AskEvent(event="error", data={"error": exc.error_code, "detail": str(exc)})
                 return
         except ConseilError as exc:
             yield AskEvent(event="error", data={"error": "server_error", "detail": str(exc)})

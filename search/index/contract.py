@@ -1,8 +1,13 @@
-"""The small index contract every backend implements, with backend-neutral filter types.
+"""The index contract every backend implements, in parts, with backend-neutral filter types.
 
-Ingest and search speak only this contract; `search.edge` implements it on Qdrant Edge (the
-embedded default). Keeping the contract this small is what lets a second implementation (a Qdrant
-server through qdrant-client) run the same conformance tests.
+    IndexReader    query, count, facet, scroll, retrieve        the search engines, audits
+    IndexWriter    upsert, set_payload, delete, flush           ingest (with IndexReader)
+    IndexExporter  export_points                                ingest.transfer
+    VectorIndex    all three + close                            a backend; what a Store opens
+
+Ingest and search speak only these protocols; `search.index.edge` implements them on Qdrant Edge
+(the embedded default) and `search.index.qdrant_server` on a Qdrant server, and both run the same
+conformance tests. A wrapper subclasses `ForwardingIndex`, which forwards every member once.
 """
 
 from __future__ import annotations
@@ -91,16 +96,10 @@ class HybridQuery:
     with_payload: bool | Sequence[str] = True
 
 
-class VectorIndex(Protocol):
-    """What ingest and search need from an index; nothing more."""
+class IndexReader(Protocol):
+    """What search needs of a collection: read it, never change it."""
 
     schema: CollectionSchema
-
-    def upsert(self, points: Sequence[IndexPoint]) -> None: ...
-
-    def set_payload(self, point_id: str, payload: dict[str, Any]) -> None: ...
-
-    def delete(self, ids: Sequence[str]) -> None: ...
 
     def query(self, request: HybridQuery) -> list[Hit]: ...
 
@@ -113,11 +112,83 @@ class VectorIndex(Protocol):
 
     def retrieve(self, ids: Sequence[str]) -> list[Hit]: ...
 
-    def export_points(self, batch: int = 1000) -> Iterator[list[IndexPoint]]:
-        """Every point with its dense and sparse vectors and full payload, `batch` at a time, in a
-        stable order: what moving an index between backends reads (ingest.transfer)."""
-        ...
+
+class IndexWriter(Protocol):
+    """What ingest adds to reading: write points and payloads, make them durable."""
+
+    schema: CollectionSchema
+
+    def upsert(self, points: Sequence[IndexPoint]) -> None: ...
+
+    def set_payload(self, point_id: str, payload: dict[str, Any]) -> None: ...
+
+    def delete(self, ids: Sequence[str]) -> None: ...
 
     def flush(self) -> None: ...
 
+
+class IndexExporter(Protocol):
+    """What moving an index between backends reads (ingest.transfer)."""
+
+    schema: CollectionSchema
+
+    def export_points(self, batch: int = 1000) -> Iterator[list[IndexPoint]]:
+        """Every point with its dense and sparse vectors and full payload, `batch` at a time, in a
+        stable order."""
+        ...
+
+
+class VectorIndex(IndexReader, IndexWriter, IndexExporter, Protocol):
+    """A whole open collection, as a backend (`edge`, `qdrant_server`) implements it: read, write,
+    export, and `close`. Callers ask for the smallest part they use; a wrapper subclasses
+    `ForwardingIndex` and overrides only what it changes."""
+
     def close(self) -> None: ...
+
+
+class ForwardingIndex(VectorIndex):
+    """Passes every method of `VectorIndex` to `inner`: the one place that forwards by hand.
+
+    A wrapper (the server's write-locked index, a test's recording index) subclasses this and
+    overrides what it changes, so a method added to the contract cannot be missing from it: this
+    class subclasses the protocol explicitly, so mypy refuses to instantiate it while a member is
+    unimplemented, and tests/test_index_contracts.py checks every member is defined here.
+    """
+
+    def __init__(self, inner: VectorIndex) -> None:
+        self.inner = inner
+        self.schema = inner.schema
+
+    def query(self, request: HybridQuery) -> list[Hit]:
+        return self.inner.query(request)
+
+    def count(self, flt: Filter | None = None) -> int:
+        return self.inner.count(flt)
+
+    def facet(self, key: str, flt: Filter | None = None, limit: int = 20) -> list[tuple[Any, int]]:
+        return self.inner.facet(key, flt, limit)
+
+    def scroll(self, flt: Filter | None = None, fields: Sequence[str] | bool = True,
+               batch: int = 1000) -> Iterator[Hit]:
+        return self.inner.scroll(flt, fields, batch)
+
+    def retrieve(self, ids: Sequence[str]) -> list[Hit]:
+        return self.inner.retrieve(ids)
+
+    def upsert(self, points: Sequence[IndexPoint]) -> None:
+        self.inner.upsert(points)
+
+    def set_payload(self, point_id: str, payload: dict[str, Any]) -> None:
+        self.inner.set_payload(point_id, payload)
+
+    def delete(self, ids: Sequence[str]) -> None:
+        self.inner.delete(ids)
+
+    def flush(self) -> None:
+        self.inner.flush()
+
+    def export_points(self, batch: int = 1000) -> Iterator[list[IndexPoint]]:
+        return self.inner.export_points(batch)
+
+    def close(self) -> None:
+        self.inner.close()

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import qdrant_edge as qe
-
 from conseil.search.errors import IndexMissingError, IndexSchemaError
 from conseil.search.index.contract import (
     CollectionSchema,

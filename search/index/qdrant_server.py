@@ -1,6 +1,6 @@
 """The server backend: a Qdrant server or cluster through qdrant-client (`CONSEIL_QDRANT_URL`).
 
-It implements the same contract as `search.edge` with the same collection layout: a named dense
+It implements the same contract as `search.index.edge` with the same collection layout: a named dense
 vector (cosine), a named sparse vector with the IDF modifier (BM25 computed client-side by
 `search.sparse`, so both engines score the same tokens), the same HNSW settings and payload
 indexes, and the same Query API calls (dense and sparse prefetches each carrying the filter, RRF
@@ -22,8 +22,13 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from conseil.search.index.edge import FULL_SCAN_THRESHOLD_KB, HNSW_EF_CONSTRUCT, HNSW_M, SCHEMA_VERSION
-from conseil.search.errors import ConfigurationError, IndexError_, IndexLockedError, IndexMissingError, IndexSchemaError
+from conseil.search.errors import (
+    ConfigurationError,
+    IndexLockedError,
+    IndexMissingError,
+    IndexSchemaError,
+    VectorIndexError,
+)
 from conseil.search.index.contract import (
     CollectionSchema,
     Condition,
@@ -35,6 +40,7 @@ from conseil.search.index.contract import (
     Range,
     SparseVector,
 )
+from conseil.search.index.edge import FULL_SCAN_THRESHOLD_KB, HNSW_EF_CONSTRUCT, HNSW_M, SCHEMA_VERSION
 from conseil.search.index.retry import with_retries
 from conseil.search.settings import Settings
 
@@ -146,7 +152,7 @@ def _translate(exc: Any, what: str, where: str) -> Exception:
         return ConfigurationError(
             f"The Qdrant server at {where} refused the request ({what}: HTTP {exc.status_code}): "
             "check CONSEIL_QDRANT_API_KEY.")
-    return IndexError_(f"The Qdrant server at {where} could not {what} (HTTP {exc.status_code}): {detail}")
+    return VectorIndexError(f"The Qdrant server at {where} could not {what} (HTTP {exc.status_code}): {detail}")
 
 
 def _condition(cond: Condition) -> qm.FieldCondition:

@@ -64,6 +64,9 @@ class ProductRecord:
     highlights: tuple[str, ...] = ()  # the source's tags verbatim
     url: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Conseil product-type ids of the category path, most specific first, with their ancestors
+    # ("toner", "skincare"); () when no level maps (search/query/product_types.py).
+    product_types: tuple[str, ...] = ()
 
     @property
     def point_id(self) -> str:
@@ -104,6 +107,7 @@ PAYLOAD_INDEXES: dict[str, str] = {
     "brand": "keyword",  # facets show the brand as written
     "brand_key": "keyword",
     "price": "float",
+    "currency": "keyword",  # ISO code of the price: a query's price in another currency is converted or noted
     "ingredient_count": "float",  # > 0: the product has an ingredient list to verify
     "audit_claims": "keyword",  # claims its own ingredient list contradicts
 }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import qdrant_edge as qe
-
 from conseil.search.index.contract import SparseVector
 
 

@@ -1,4 +1,5 @@
-"""Opening the configured index: the one place that knows which backend and which lock to use.
+"""Opening the configured index: a `Store` holds one backend (chosen once by `open_backend`) and
+the collections opened from it.
 
 Embedded (no CONSEIL_QDRANT_URL): a process opens the index once (`open_store`), holding the lock
 for its lifetime, and takes whichever collections it needs from it: taking the lock twice in one
@@ -10,15 +11,14 @@ Store, shared by its collections.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from conseil.search.errors import IndexMissingError
+from conseil.search.index.backends import Backend, open_backend, peek_dense_size
 from conseil.search.index.contract import CollectionSchema, VectorIndex
-from conseil.search.index.lock import IndexLock
 from conseil.search.index.schema import (
     DENSE_VECTOR,
     PAYLOAD_INDEXES,
@@ -28,9 +28,6 @@ from conseil.search.index.schema import (
     STUDY_PAYLOAD_INDEXES,
 )
 from conseil.search.settings import Settings
-
-if TYPE_CHECKING:
-    from qdrant_client import QdrantClient
 
 
 def products_schema(dense_size: int) -> CollectionSchema:
@@ -49,19 +46,7 @@ def stored_dense_size(settings: Settings, collection: str, store: CollectionSour
     local-mode stand-in allows one client at a time)."""
     if store is not None:
         return store.dense_size(collection)
-    if settings.qdrant_url:
-        from conseil.search.index.qdrant_server import ServerOptions, connect, release, server_location, stored_server_dense_size
-
-        client = connect(settings)
-        try:
-            return stored_server_dense_size(client, collection, where=server_location(settings),
-                                            options=ServerOptions.from_settings(settings))
-        finally:
-            release(settings, client)
-    meta = settings.index_dir / collection / "meta.json"
-    if not meta.exists():
-        return None
-    return int(json.loads(meta.read_text())["dense_size"])
+    return peek_dense_size(settings, collection)
 
 
 def index_location(settings: Settings) -> str:
@@ -84,55 +69,27 @@ def missing_index_message(collection: str, where: Path | Settings) -> str:
 
 
 class Store:
-    """The index of one process: the embedded lock or the server client, plus the collections opened."""
+    """The index of one process: its backend (the embedded lock or the server client), chosen once
+    from the settings, plus the collections opened from it."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, backend: Backend | None = None) -> None:
         self.settings = settings
+        self.backend: Backend = backend if backend is not None else open_backend(settings)
         self._open: dict[str, VectorIndex] = {}
-        self._lock: IndexLock | None = None
-        self._client: QdrantClient | None = None
-        if settings.qdrant_url:
-            from conseil.search.index.qdrant_server import connect
-
-            self._client = connect(settings)
-        else:
-            self._lock = IndexLock(settings.index_dir)
-            self._lock.acquire()
 
     def exists(self, collection: str) -> bool:
-        if self._client is not None:
-            from conseil.search.index.qdrant_server import ServerOptions, server_location, stored_server_dense_size
-
-            return stored_server_dense_size(self._client, collection, where=server_location(self.settings),
-                                            options=ServerOptions.from_settings(self.settings)) is not None
-        return (self.settings.index_dir / collection / "meta.json").exists()
+        return self.dense_size(collection) is not None
 
     def dense_size(self, collection: str) -> int | None:
-        """`stored_dense_size` through this store's own connection."""
-        if self._client is not None:
-            from conseil.search.index.qdrant_server import ServerOptions, server_location, stored_server_dense_size
-
-            return stored_server_dense_size(self._client, collection, where=server_location(self.settings),
-                                            options=ServerOptions.from_settings(self.settings))
-        return stored_dense_size(self.settings, collection)
+        """`stored_dense_size` through this store's own backend."""
+        return self.backend.dense_size(collection)
 
     def collection(self, schema: CollectionSchema, *, create: bool) -> VectorIndex:
         if schema.name in self._open:
             return self._open[schema.name]
         if not create and not self.exists(schema.name):
             raise IndexMissingError(missing_index_message(schema.name, self.settings))
-        index: VectorIndex
-        if self._client is not None:
-            from conseil.search.index.qdrant_server import QdrantServerIndex, ServerOptions, server_location
-
-            index = QdrantServerIndex.open(self._client, schema, create=create, model=self.settings.embedding_model,
-                                           where=server_location(self.settings),
-                                           options=ServerOptions.from_settings(self.settings))
-        else:
-            from conseil.search.index.edge import EdgeIndex  # the native engine loads only when an index is really opened
-
-            index = EdgeIndex.open(self.settings.index_dir, schema, create=create,
-                                   model=self.settings.embedding_model)
+        index = self.backend.open(schema, create=create, model=self.settings.embedding_model)
         self._open[schema.name] = index
         return index
 
@@ -142,14 +99,7 @@ class Store:
                 index.close()
             self._open.clear()
         finally:
-            if self._client is not None:
-                from conseil.search.index.qdrant_server import release
-
-                release(self.settings, self._client)
-                self._client = None
-            if self._lock is not None:
-                self._lock.release()
-                self._lock = None
+            self.backend.close()
 
 
 class CollectionSource(Protocol):

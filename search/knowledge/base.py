@@ -24,9 +24,9 @@ from types import MappingProxyType
 from typing import Any
 
 from conseil.search.errors import KnowledgeBaseError
+from conseil.search.knowledge.resolve import TRUSTED_STEPS, LabelResolver, Resolution, compact_key, loose_key
 from conseil.search.knowledge.text import fold, normalize_name
 
-LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "it", "de", "pl", "cs")
 _MEMO_LIMIT = 200_000  # names remembered per instance before the memo starts over
 DATA_PACKAGE = "conseil.corpora"
 DATA_RESOURCE = "knowledge/ingredients.json"
@@ -36,12 +36,10 @@ _CI = re.compile(r"^c\.?\s*i\.?\s*(\d{5}(?::\d)?)\b")
 _PARENS = re.compile(r"\([^()]*\)")
 _TOKEN = re.compile(r"[a-z0-9]+")
 _SEPARATORS = frozenset(",;()[]/")
-_COMPACT = re.compile(r"[\s\-]")
-_SLASHES = re.compile(r"[/\\]")
-_LOOSE = re.compile(r"[^a-z0-9]")
+_NO_FAMILIES: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: 29,000 of them are loaded
 class Ingredient:
     canonical: str  # display INCI name, e.g. "Methylparaben"
     key: str  # normalize_name(canonical)
@@ -49,6 +47,8 @@ class Ingredient:
     families: frozenset[str]  # family ids (explicit + pattern + expanded)
     cas: tuple[str, ...] = ()
     regulatory: tuple[str, ...] = ()  # human-readable notes from the EU annexes
+    functions: tuple[str, ...] = ()  # CosIng functions, English names ("Emollient", "Preservative")
+    groups: tuple[str, ...] = ()  # keys of the group heads it belongs to ("hyaluronic acid" for its salts)
 
 
 @dataclass(frozen=True)
@@ -61,20 +61,16 @@ class Family:
 
 
 def match_key(name: str) -> str:
-    """normalize_name() plus one spelling of Colour Index numbers: 'C.I. 77891', 'Ci77891' -> 'ci 77891'."""
-    return _CI.sub(r"ci \1", normalize_name(name))
+    """normalize_name() plus one spelling of Colour Index numbers: 'C.I. 77891', 'Ci77891' -> 'ci 77891'.
+    The key of the exact table."""
+    key = normalize_name(name)
+    return _CI.sub(r"ci \1", key) if key.startswith("c") else key
 
 
 def lookup_keys(name: str) -> tuple[str, str, str]:
     """The exact, compact (no spaces/hyphens) and loose (letters and digits only) keys of a name."""
-    return _derived_keys(normalize_name(name))
-
-
-def _derived_keys(normalized: str) -> tuple[str, str, str]:
-    # normalize_name is idempotent, so compact() of a normalised key is a plain substitution:
-    # one normalisation per name keeps loading fast
-    key = _CI.sub(r"ci \1", normalized)
-    return key, _COMPACT.sub("", key), _LOOSE.sub("", key)
+    key = match_key(name)
+    return key, compact_key(key), loose_key(key)
 
 
 def name_tokens(text: str) -> list[str]:
@@ -165,35 +161,37 @@ class IngredientKnowledge:
         self._rules = compile_rules(fams)
         self._ancestors = ancestors_map({f.id: f.includes for f in self._families.values()})
         self._ingredients: list[Ingredient] = []
-        # Three indexes, tried in order: exact normalised name, compact key, loose key. A compact or
-        # loose key shared by two different ingredients is ambiguous and dropped, never guessed.
+        # One index is built at load (exact normalised names); the looser ones, CAS numbers and typo
+        # buckets are built by the resolver on the first name this one does not know.
         self._exact: dict[str, int] = {}
-        loose_maps: tuple[dict[str, int], dict[str, int]] = ({}, {})
-        ambiguous: tuple[set[str], set[str]] = (set(), set())
         members: dict[str, set[str]] = {fid: set() for fid in self._families}
-        for row in data["ingredients"]:
-            families = frozenset(row["families"])
-            if not families <= self._families.keys():
-                unknown = sorted(families - self._families.keys())
-                raise ValueError(f"{row['canonical']} has unknown families {unknown}")
+        function_names = tuple(data.get("functions", {}).get("names", ()))
+        self._function_translations: Mapping[str, Mapping[str, str]] = MappingProxyType(
+            dict(data.get("functions", {}).get("translations", {})))
+        known_families = self._families.keys()
+        shared: dict[tuple[int, ...], tuple[str, ...]] = {}
+        for idx, row in enumerate(data["ingredients"]):
+            families = frozenset(row["families"]) if "families" in row else _NO_FAMILIES
+            if not families <= known_families:
+                raise ValueError(f"{row['canonical']} has unknown families {sorted(families - known_families)}")
+            synonyms = tuple(row["synonyms"]) if "synonyms" in row else ()
             key = normalize_name(row["canonical"])
-            ing = Ingredient(row["canonical"], key, tuple(row["synonyms"]), families,
-                             tuple(row.get("cas", ())), tuple(row.get("regulatory", ())))
-            idx = len(self._ingredients)
+            codes = tuple(row["functions"]) if "functions" in row else ()
+            functions = shared.get(codes)  # some 2,000 distinct combinations over 29,000 rows: shared
+            if functions is None:
+                functions = shared[codes] = tuple(function_names[i] for i in codes)
+            ing = Ingredient(row["canonical"], key, synonyms, families, tuple(row["cas"]) if "cas" in row else (),
+                             tuple(row["regulatory"]) if "regulatory" in row else (), functions,
+                             tuple(normalize_name(g) for g in row["groups"]) if "groups" in row else ())
             self._ingredients.append(ing)
             for fid in families:
                 members[fid].add(ing.canonical)
-            for keys in (_derived_keys(key), *map(lookup_keys, ing.synonyms)):
-                exact, *looser = keys
-                self._exact.setdefault(exact, idx)
-                for table, amb, loose_key in zip(loose_maps, ambiguous, looser):
-                    if table.setdefault(loose_key, idx) != idx:
-                        amb.add(loose_key)
-        for table, amb in zip(loose_maps, ambiguous):
-            for loose_key in amb:
-                del table[loose_key]
-        self._compact, self._loose = loose_maps
-        self._name_index = {k: self._ingredients[i].canonical for k, i in self._exact.items()}
+            self._exact.setdefault(_CI.sub(r"ci \1", key) if key.startswith("c") else key, idx)
+            for synonym in synonyms:
+                self._exact.setdefault(match_key(synonym), idx)
+        self._resolver = LabelResolver(self._ingredients, self._exact, match_key,
+                                       lambda name: bool(pattern_families((name,), self._rules)))
+        self._name_index: dict[str, str] | None = None  # built on first use
         self._members = {fid: frozenset(v) for fid, v in members.items()}
         self._family_index = {fold(n): fam.id for fam in self._families.values()
                               for names in fam.names.values() for n in names}
@@ -205,7 +203,7 @@ class IngredientKnowledge:
         self._trie: dict[str, Any] | None = None  # built on the first scan() call only
         # Per-instance memos: a catalog repeats the same few thousand names tens of thousands of
         # times, and normalising + pattern-matching each occurrence dominated ingest time.
-        self._resolved: dict[str, Ingredient | None] = {}
+        self._resolved: dict[str, Resolution] = {}
         self._name_families: dict[str, frozenset[str]] = {}
         self._scanned: dict[str, tuple[Ingredient, ...]] = {}
 
@@ -233,39 +231,23 @@ class IngredientKnowledge:
 
     # -- ingredients ------------------------------------------------------------------------------
 
-    def _lookup(self, name: str) -> Ingredient | None:
-        exact, comp, loose = lookup_keys(name)
-        for table, key in ((self._exact, exact), (self._compact, comp), (self._loose, loose)):
-            idx = table.get(key)
-            if idx is not None:
-                return self._ingredients[idx]
-        return None
-
-    def resolve(self, name: str) -> Ingredient | None:
+    def resolve_label(self, name: str) -> Resolution:
+        """How a label name resolves: the ingredient (if any), the step that found it (`via`), the trail."""
         try:
             return self._resolved[name]
         except KeyError:
             pass
         if len(self._resolved) > _MEMO_LIMIT:
             self._resolved.clear()
-        found = self._resolved[name] = self._resolve(name)
+        found = self._resolved[name] = self._resolver.resolve(name)
         return found
 
-    def _resolve(self, name: str) -> Ingredient | None:
-        """The ingredient a name denotes (canonical or synonym, any spacing/case/accents), else None.
+    def ingredient_of(self, resolution: Resolution) -> Ingredient | None:
+        return None if resolution.index is None else self._ingredients[resolution.index]
 
-        'Water/Aqua/Eau'-style lists of one ingredient's names in several languages resolve when a strict
-        majority of the parts name the same ingredient and no part names another one.
-        """
-        for variant in _name_variants(name):
-            found = self._lookup(variant)
-            if found is not None:
-                return found
-        parts = [self._lookup(p) for p in _SLASHES.split(name) if p.strip()]
-        known = {p for p in parts if p is not None}
-        if len(known) == 1 and 2 * sum(p is not None for p in parts) > len(parts) > 1:
-            return known.pop()
-        return None
+    def resolve(self, name: str) -> Ingredient | None:
+        """The ingredient a label name denotes, by any resolution step (see `resolve`), else None."""
+        return self.ingredient_of(self.resolve_label(name))
 
     def families_of_name(self, name: str) -> frozenset[str]:
         """Families of any name: a known ingredient's families, else the pattern rules, expanded."""
@@ -278,10 +260,17 @@ class IngredientKnowledge:
         return families
 
     def _families_of_name(self, name: str) -> frozenset[str]:
-        found = self.resolve(name)
-        if found is not None:
-            return found.families
-        return self.expand(pattern_families(_name_variants(name), self._rules))
+        """A name that is an ingredient's own (exact, synonym, CAS, normalised) has that ingredient's
+        reviewed families. Any looser step fails closed: the families of what it matched (or of every
+        ambiguous candidate) plus whatever the pattern rules find in the name as written."""
+        found = self.resolve_label(name)
+        if found.index is not None and found.via in TRUSTED_STEPS:
+            return self._ingredients[found.index].families
+        families = set(pattern_families(_name_variants(name), self._rules))
+        for idx in (found.index, *found.candidates):
+            if idx is not None:
+                families |= self._ingredients[idx].families
+        return self.expand(families)
 
     def expand(self, family_ids: Iterable[str]) -> frozenset[str]:
         """Add every family that includes one of these (a fragrance allergen is also a fragrance)."""
@@ -314,9 +303,10 @@ class IngredientKnowledge:
                 j += 1
                 if "" in node:
                     best = (j, node[""])
-            if best is not None and best[0] - i == 1 and tokens[i][0] in self._head_nouns and i > 0 \
-                    and last_match_end != i and not _SEPARATORS & set(folded[tokens[i - 1][2]:tokens[i][1]]):
-                best = None  # e.g. the "alcohol" of an unknown "Myristyl Alcohol"
+            if best is not None and best[0] - i == 1 and tokens[i][0] in self._head_nouns and (
+                    i > 0 and last_match_end != i and not _SEPARATORS & set(folded[tokens[i - 1][2]:tokens[i][1]])
+                    or self._unknown_word_follows(trie, tokens, folded, best[0])):
+                best = None  # the "alcohol" of an unknown "Myristyl Alcohol" or a Latin "Alcohol Cetylicus"
             if best is None:
                 i += 1
                 continue
@@ -325,6 +315,13 @@ class IngredientKnowledge:
                 found.append(ing)
             i = last_match_end = best[0]
         return found
+
+    @staticmethod
+    def _unknown_word_follows(trie: dict[str, Any], tokens: list[tuple[str, int, int]], folded: str,
+                              j: int) -> bool:
+        """Is token j a word of the same name (no separator before it) that starts no known name?"""
+        return j < len(tokens) and tokens[j][0] not in trie and tokens[j][0].isalpha() \
+            and not _SEPARATORS & set(folded[tokens[j - 1][2]:tokens[j][1]])
 
     def _build_trie(self) -> dict[str, Any]:
         trie: dict[str, Any] = {}
@@ -342,23 +339,36 @@ class IngredientKnowledge:
 
     def ingredient_name_index(self) -> Mapping[str, str]:
         """normalize_name()d canonical name or synonym -> canonical display name."""
+        if self._name_index is None:
+            self._name_index = {k: self._ingredients[i].canonical for k, i in self._exact.items()}
         return MappingProxyType(self._name_index)
+
+    def function_names(self, function: str) -> Mapping[str, str]:
+        """A CosIng function's name in each supported language (English always)."""
+        return {"en": function, **self._function_translations.get(function, {})}
 
     def ingredients(self) -> tuple[Ingredient, ...]:
         return tuple(self._ingredients)
 
     def describe(self, name: str) -> dict[str, Any]:
         """JSON-ready facts about a name, known or not (unknown names still get pattern families)."""
-        found = self.resolve(name)
-        families = found.families if found else self.families_of_name(name)
+        resolution = self.resolve_label(name)
+        found = self.ingredient_of(resolution)
+        families = self.families_of_name(name)
         return {
             "query": name,
             "known": found is not None,
+            "via": resolution.via,
+            "matched": resolution.matched,
+            "trail": list(resolution.trail),
+            "candidates": [self._ingredients[i].canonical for i in resolution.candidates],
             "canonical": found.canonical if found else None,
             "synonyms": list(found.synonyms) if found else [],
             "families": sorted(families),
             "family_names": {fid: self._families[fid].names["en"][0] for fid in sorted(families)},
             "cas": list(found.cas) if found else [],
+            "functions": list(found.functions) if found else [],
+            "groups": list(found.groups) if found else [],
             "regulatory": list(found.regulatory) if found else [],
         }
 

@@ -20,9 +20,8 @@ import ast
 import html
 import re
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
 
 from conseil.search.knowledge.text import normalize_name
 
@@ -316,7 +315,8 @@ _PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|percent\b)", _I)
 _AMOUNT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|ug|g|ml|iu|cfu)\b", _I)
 _NANO = re.compile(r"(?<![\w-])nano(?![\w-])", _I)  # not "Non-Nano", not "Nano-Hydroxyapatite"
 _CI = re.compile(r"\bc\.?\s*i\.?\s*(\d{5}(?::\d)?)\b", _I)
-_FIVE_DIGITS = re.compile(r"(?<!\d)\d{5}(?!\d)")  # a bare five-digit number is a colour index
+_FIVE_DIGITS = re.compile(r"(?<!\d)\d{5}(?!\d)")
+_CAS_NUMBER = re.compile(r"\d{2,7}-\d{2}-\d")  # a bare five-digit number is a colour index
 _CHEMICAL_BEFORE = re.compile(r"(?:\b(?:bis|tris|tetrakis)|[\d-])$", _I)  # "Tris(...)", "4-(...)"
 _ALT_SPLIT = re.compile(r"[;/]|\s+or\s+")
 _TWO_LETTERS = re.compile(r"[^\W\d_].*[^\W\d_]")
@@ -464,6 +464,8 @@ def _read_piece(piece: str) -> _Fields | str | None:
         numbers = [f"ci {n}" for n in _FIVE_DIGITS.findall(core)]
         if numbers:  # "Ci 77491, 77492"
             return numbers[0], tuple(numbers[1:]), None, False
+        if _CAS_NUMBER.fullmatch(core.strip()):  # a CAS number printed for a name is an item, not a note
+            return core.strip(), (), None, False
         return _NOTE if _DIGIT.search(core) else None  # "75%": information, not an ingredient
     if _PLACEHOLDER.match(core) or (_MARKS.match(core) and set(words) <= _FOOTNOTE_WORDS):
         return _NOTE  # "No Info", "*Certified Organic"
@@ -604,129 +606,3 @@ def _parse(raw: str | None, memo: dict[str, _Fields | str | None] | None) -> Dec
     for element in _elements(raw):
         builder.element(element)
     return Declaration(tuple(builder.items), tuple(builder.variants), tuple(builder.notes))
-
-
-# --- knowledge lookup --------------------------------------------------------------------------
-
-
-class IngredientLike(Protocol):
-    @property
-    def canonical(self) -> str: ...
-    @property
-    def key(self) -> str: ...
-    @property
-    def families(self) -> frozenset[str]: ...
-
-
-class KnowledgeLike(Protocol):
-    """What `analyze` needs; satisfied by conseil.search.knowledge.base.IngredientKnowledge."""
-
-    def resolve(self, name: str) -> IngredientLike | None: ...
-    def families_of_name(self, name: str) -> frozenset[str]: ...  # pattern rules, known or not
-    def scan(self, text: str) -> Sequence[IngredientLike]: ...  # known names inside a longer text
-
-
-@dataclass(frozen=True)
-class ResolvedItem:
-    item: InciItem
-    canonical: str | None  # canonical display name if the item itself is known
-    key: str  # canonical key if known, else item.name
-    families: frozenset[str]
-    via: str  # "name" | "alternative" | "pattern" | "scan" | "unknown"
-
-
-@dataclass(frozen=True)
-class Analysis:
-    items: tuple[ResolvedItem, ...]
-    canonical_keys: frozenset[str]  # every known ingredient found (incl. scan hits, alternatives)
-    names: frozenset[str]  # every normalised name and alternative as written
-    families: frozenset[str]  # union over items, alternatives, pattern rules and scan hits
-    unknown: tuple[str, ...]  # item names the knowledge base does not know as such
-    notes: tuple[str, ...]
-
-
-_Resolution = tuple[IngredientLike | None, str, frozenset[str], tuple[str, ...]]  # main, via, families, keys
-
-
-class CachedKnowledge:
-    """A KnowledgeLike that remembers parsed pieces and resolved items, for a whole catalogue.
-
-    Wrap the knowledge base once per ingest run and pass the wrapper to `analyze`: a catalogue
-    has some 300,000 items but under 20,000 distinct ones, so each distinct item text is parsed
-    and resolved once. Name lookups go straight to the knowledge base, which memoises them itself
-    (search-time verification needs that too). A table reaching `maxsize` is emptied.
-    """
-
-    def __init__(self, kb: KnowledgeLike, maxsize: int = _MEMO_SIZE) -> None:
-        self.kb = kb
-        self.maxsize = maxsize
-        self.pieces: dict[str, _Fields | str | None] = {}  # used by analyze's parsing
-        self.items: dict[str, _Resolution] = {}  # item text -> its resolution (same text, same item)
-
-    def _room(self, table: dict[str, Any]) -> dict[str, Any]:
-        if len(table) >= self.maxsize:
-            table.clear()
-        return table
-
-    def resolve(self, name: str) -> IngredientLike | None:
-        return self.kb.resolve(name)
-
-    def families_of_name(self, name: str) -> frozenset[str]:
-        return self.kb.families_of_name(name)
-
-    def scan(self, text: str) -> Sequence[IngredientLike]:
-        return self.kb.scan(text)
-
-
-def _resolve_item(item: InciItem, kb: KnowledgeLike) -> _Resolution:
-    """Union of what the main name, the alternatives, the pattern rules and a scan of the text say."""
-    families: set[str] = set()
-    keys: dict[str, None] = {}
-    main: IngredientLike | None = None
-    via = "unknown"
-    for name in (item.name, *item.alternatives):
-        families |= kb.families_of_name(name)
-        hit = kb.resolve(name)
-        if hit is not None:
-            keys[hit.key] = None
-            families |= hit.families
-            if main is None:
-                main, via = hit, "name" if name == item.name else "alternative"
-    scanned = kb.scan(item.raw)  # "Parfum (Fragrance) D-Limonene": a missing comma hides Limonene
-    for ingredient in scanned:
-        keys[ingredient.key] = None
-        families |= ingredient.families
-    if main is None:
-        via = "scan" if scanned else "pattern" if families else "unknown"
-    return main, via, frozenset(families), tuple(keys)
-
-
-def analyze(raw: str | None, kb: KnowledgeLike) -> Analysis:
-    """Parse a declaration and resolve every item, erring towards *more* families, never fewer.
-
-    An item's families are the union over its main name, its alternatives, the pattern rules and
-    the known names found inside its raw text, so "Parfum (Fragrance) D-Limonene" yields both
-    fragrance and limonene. Pass a `CachedKnowledge` to share the work across calls.
-    """
-    cached = kb if isinstance(kb, CachedKnowledge) else None
-    declaration = _parse(raw, cached.pieces if cached else None)
-    memo: dict[str, _Resolution] = cached._room(cached.items) if cached else {}  # else per call
-    out: list[ResolvedItem] = []
-    keys: set[str] = set()
-    names: set[str] = set()
-    families: set[str] = set()
-    unknown: dict[str, None] = {}
-    for item in declaration.items:
-        if item.raw not in memo:
-            memo[item.raw] = _resolve_item(item, kb)
-        main, via, item_families, item_keys = memo[item.raw]
-        names.add(item.name)
-        names.update(item.alternatives)
-        keys.update(item_keys)
-        families |= item_families
-        if main is None:
-            unknown[item.name] = None
-        out.append(ResolvedItem(item, main.canonical if main else None, main.key if main else item.name,
-                                item_families, via))
-    return Analysis(tuple(out), frozenset(keys), frozenset(names), frozenset(families), tuple(unknown),
-                    declaration.notes)

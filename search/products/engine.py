@@ -1,76 +1,55 @@
 """Product search: understand the question, filter and rank in one Qdrant query, verify every hit.
 
-    engine = ProductSearch.open(settings)       # or ProductSearch(index, embedder, kb)
-    response = engine.search(SearchRequest(query="champú sin sulfatos"))
+    with Engines.open(settings, need=["products"]) as engines:   # conseil.search.engines
+        response = engines.product_engine().search(SearchRequest(query="champú sin sulfatos"))
+
+or `ProductSearch(index, embedder, kb)` on any `IndexReader`, or `ProductSearch.from_store(...)`.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, replace
 from typing import Any
 
 from conseil.search.cache import SearchCaches
+from conseil.search.embedder import Embedder
+from conseil.search.errors import IndexMissingError, KnowledgeBaseError, QueryError
+from conseil.search.index.contract import Filter, Hit, HybridQuery, IndexReader, MatchAny
+from conseil.search.index.schema import PRODUCTS_COLLECTION
+from conseil.search.index.sparse import Bm25Encoder
+from conseil.search.index.store import CollectionSource, missing_index_message, products_schema
+from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.knowledge.text import fold
 from conseil.search.products.contract import (
     ChipModel,
     FacetsResponse,
     FacetValue,
+    IgnoredModel,
     InterpretationModel,
     ProductHit,
     SearchRequest,
     SearchResponse,
 )
-from conseil.search.embedder import Embedder
-from conseil.search.errors import KnowledgeBaseError, QueryError
-from conseil.search.index.contract import Condition, Filter, Hit, HybridQuery, MatchAny, Range, VectorIndex
-from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.products.currency import CurrencyRates, in_catalog_currency
+from conseil.search.products.filters import build_filter
+from conseil.search.products.popularity import SORT_POOL, popularity, sort_hits
+from conseil.search.products.verify import IngredientItem, audit_warnings, ingredient_items, verify
 from conseil.search.query import Constraints, Interpretation, QueryVocabulary, merge_explicit, parse_query
 from conseil.search.query.gloss import english_gloss
-from conseil.search.settings import Settings
-from conseil.search.index.sparse import Bm25Encoder
-from conseil.search.knowledge.text import fold
-from conseil.search.products.verify import IngredientItem, audit_warnings, ingredient_items, verify
+from conseil.search.query.ignored import nothing_usable, with_unusable_words
+from conseil.search.query.messages import concern_name, family_name, join_and, message, skin_type_name
 
 log = logging.getLogger("conseil.search")
 
 FACETS = {"brand": "brand", "category": "category", "skin_type": "skin_types"}
 # Payload a hit needs: loading whole payloads (ingredient names, extras...) costs more than the query.
 HIT_FIELDS = ("product_id", "source", "name", "brand", "category_path", "price", "currency", "skin_types",
-              "skin_types_origin", "concerns", "claims", "audit", "ingredient_items")
+              "skin_types_origin", "concerns", "claims", "audit", "ingredient_items", "extra")
 # Extra hits fetched so that a hit dropped by verification does not shorten the page.
 VERIFY_MARGIN = 5
 ITEMS_MEMO_SIZE = 50_000  # products whose derived ingredient items are kept (content-checked)
-
-
-def build_filter(c: Constraints) -> Filter:
-    """Constraints as one Qdrant filter: exclusions are `must_not` on the payload indexes."""
-    must: list[Condition] = []
-    must_not: list[Condition] = []
-    if c.exclude_families:
-        must_not.append(MatchAny("families", tuple(c.exclude_families)))
-    if c.exclude_ingredients:
-        keys = tuple(c.exclude_ingredients)
-        must_not.append(MatchAny("ingredients", keys))  # canonical keys
-        must_not.append(MatchAny("ingredient_names", keys))  # names as written, known or not
-    if c.exclude_families or c.exclude_ingredients:
-        # A product with no ingredient list can never be proven free of anything.
-        must.append(Range("ingredient_count", gte=1))
-    for key in c.include_ingredients:  # each required ingredient separately: all of them
-        must.append(MatchAny("ingredients", (key,)))
-    if c.skin_types:
-        must.append(MatchAny("skin_types", tuple(c.skin_types)))
-    if c.concerns:
-        must.append(MatchAny("concerns", tuple(c.concerns)))
-    if c.categories:
-        must.append(MatchAny("category", tuple(c.categories)))
-    if c.brands:
-        must.append(MatchAny("brand_key", tuple(c.brands)))
-    if c.price_min is not None or c.price_max is not None:
-        must.append(Range("price", gte=c.price_min, lte=c.price_max))
-    return Filter(must=tuple(must), must_not=tuple(must_not))
 
 
 def retrieval_text(interp: Interpretation) -> str:
@@ -87,36 +66,57 @@ class ProductSearch:
     """`caches`: only for an owner that calls `caches.invalidate()` whenever the index changes (the
     server); without them every search computes everything."""
 
-    def __init__(self, index: VectorIndex, embedder: Embedder, kb: IngredientKnowledge,
-                 caches: SearchCaches | None = None) -> None:
+    def __init__(self, index: IndexReader, embedder: Embedder, kb: IngredientKnowledge,
+                 caches: SearchCaches | None = None, rates: CurrencyRates | None = None) -> None:
         self.index = index
         self.embedder = embedder
         self.kb = kb
         self.caches = caches
         self.bm25 = Bm25Encoder()
         self.violations_dropped = 0  # verification failures: should stay 0; exported as a metric
+        self.rates = rates  # the user's currency rate table: a query price in another currency is converted
         # point id -> (KB, stored items, derived items): reused only while the KB object and the stored
         # items are equal, so it needs no invalidation (the server's generation-keyed cache does).
         self._items_memo: dict[str, tuple[IngredientKnowledge, Any, list[IngredientItem]]] = {}
         self.vocabulary = self._vocabulary()
+        self.currencies = self._currencies()
+        self._catalog_words: dict[str, bool] = {}  # folded word -> a product contains it (BM25)
 
     @classmethod
-    @contextmanager
-    def open(cls, settings: Settings) -> Iterator[ProductSearch]:
-        from conseil.search.embedder import load_embedder
-        from conseil.search.index.store import open_index, products_schema, stored_dense_size
-
-        dense_size = stored_dense_size(settings, "products") or 0
-        with open_index(settings, products_schema(dense_size), create=False) as index:
-            yield cls(index, load_embedder(settings), IngredientKnowledge.load())
+    def from_store(cls, store: CollectionSource, embedder: Embedder, kb: IngredientKnowledge,
+                   caches: SearchCaches | None = None, rates: CurrencyRates | None = None) -> ProductSearch:
+        """On the products collection of an open store; IndexMissingError when it does not exist."""
+        dense_size = store.dense_size(PRODUCTS_COLLECTION)
+        if dense_size is None:
+            raise IndexMissingError(missing_index_message(PRODUCTS_COLLECTION, store.settings))
+        return cls(store.collection(products_schema(dense_size), create=False), embedder, kb, caches,
+                   rates=rates)
 
     def _vocabulary(self) -> QueryVocabulary:
         categories = {fold(str(v)): str(v) for v, _ in self.index.facet("category", limit=5000)}
         brands = {fold(str(v)): str(v) for v, _ in self.index.facet("brand_key", limit=5000)}
         return QueryVocabulary(categories=categories, brands=brands)
 
+    def _currencies(self) -> tuple[str, ...]:
+        return tuple(str(v) for v, _ in self.index.facet("currency", limit=50))
+
     def refresh_vocabulary(self) -> None:
         self.vocabulary = self._vocabulary()
+        self.currencies = self._currencies()
+        self._catalog_words = {}
+
+    def _catalog_knows(self, word: str) -> bool:
+        """Does any product's text contain `word` (BM25 tokens)? A stop word (no token) counts as known."""
+        key = fold(word)
+        known = self._catalog_words.get(key)
+        if known is None:
+            sparse = self.bm25.query(word)
+            known = not sparse.indices or bool(self.index.query(HybridQuery(
+                dense=None, sparse=sparse, limit=1, prefetch_limit=1, with_payload=False)))
+            if len(self._catalog_words) >= 50_000:
+                self._catalog_words = {}  # bounded: a long-running server sees many distinct words
+            self._catalog_words[key] = known
+        return known
 
     def interpret(self, req: SearchRequest) -> Interpretation:
         text = req.query.strip()
@@ -138,7 +138,7 @@ class ProductSearch:
         c = interp.constraints
         if c.price_min is not None and c.price_max is not None and c.price_min > c.price_max:
             raise QueryError(f"The price range is empty: minimum {c.price_min:g} is above maximum {c.price_max:g}.")
-        return interp
+        return in_catalog_currency(interp, self.currencies, self.rates)
 
     def search(self, req: SearchRequest, *, looked_up: bool = False) -> SearchResponse:
         """`looked_up`: the caller has just called `cached(req)` and missed (counted once, not twice)."""
@@ -165,12 +165,20 @@ class ProductSearch:
         hit: SearchResponse | None = self.caches.responses.get(self._response_key(req))
         if hit is None:
             return None
-        return hit.model_copy(update={"took_ms": round((time.perf_counter() - began) * 1000, 2),
-                                      "dropped_violations": self.violations_dropped})
+        return hit.model_copy(update={"took_ms": round((time.perf_counter() - began) * 1000, 2)})
 
     def _search(self, req: SearchRequest, stable: bool) -> SearchResponse:
         began = time.perf_counter()
-        interp = self._relax_if_untagged(self.interpret(req), stable)
+        interp = self.interpret(req)
+        language = req.language or interp.language  # of every text the client reads
+        interp = self._relax_if_untagged(interp, stable, language)
+        interp = with_unusable_words(interp, self._catalog_knows)
+        if nothing_usable(interp):  # "xyzzy plugh": no products rather than the whole catalogue by chance
+            interp = replace(interp, warnings=interp.warnings + (message(language, "nothing_usable"),))
+            return SearchResponse(
+                query=req.query, interpretation=self._describe(interp, language), hits=[], facets={}, total=0,
+                limit=req.limit, offset=req.offset, took_ms=round((time.perf_counter() - began) * 1000, 2),
+                dropped_violations=self.violations_dropped)
         flt = build_filter(interp.constraints)
         semantic = retrieval_text(interp)
         dense = self._embed_query(semantic) if semantic and req.mode != "bm25" else None
@@ -178,22 +186,35 @@ class ProductSearch:
         want = req.limit + VERIFY_MARGIN
         c = interp.constraints
         fields = HIT_FIELDS + (("ingredients_raw",) if c.exclude_ingredients or c.include_ingredients else ())
+        # Sorted by price or rating: the most relevant SORT_POOL products, re-ordered, then paged.
+        sorting = req.sort != "relevance"
+        limit, offset = (SORT_POOL + VERIFY_MARGIN, 0) if sorting else (want, req.offset)
         raw_hits = self.index.query(HybridQuery(
-            dense=dense, sparse=sparse, filter=flt, limit=want, offset=req.offset, fusion=req.fusion,
-            prefetch_limit=max(100, 4 * (req.offset + want)), with_payload=fields))
-        hits = self._verified(raw_hits, interp.constraints, stable)[: req.limit]
+            dense=dense, sparse=sparse, filter=flt, limit=limit, offset=offset, fusion=req.fusion,
+            prefetch_limit=max(100, 4 * (offset + limit)), with_payload=fields))
+        verified, dropped = self._verified(raw_hits, interp.constraints, stable, language, strict=req.strict)
+        if sorting:
+            ordered = sort_hits(verified[:SORT_POOL], req.sort, lambda h: h.price, lambda h: h.rating)
+            hits = ordered[req.offset: req.offset + req.limit]
+        else:
+            hits = verified[: req.limit]
         total = self._count(flt, stable)
         facets = self._facets(flt, stable) if req.facets else {}
         return SearchResponse(
-            query=req.query, interpretation=self._describe(interp), hits=hits, facets=facets, total=total,
+            query=req.query, interpretation=self._describe(interp, language), hits=hits, facets=facets, total=total,
             limit=req.limit, offset=req.offset, took_ms=round((time.perf_counter() - began) * 1000, 2),
-            dropped_violations=self.violations_dropped)
+            dropped_violations=dropped)  # this query's; the process total is a metric
 
     def facets(self, req: SearchRequest) -> FacetsResponse:
         """The request's facets and total alone (no embedding, no ranking): a page asks for its hits
         with `facets=False` and for these beside them, so the first results never wait for facets."""
         stable = self.caches is not None and self.caches.usable()
-        flt = build_filter(self._relax_if_untagged(self.interpret(req), stable).constraints)
+        interp = self.interpret(req)
+        interp = self._relax_if_untagged(interp, stable, req.language or interp.language)
+        interp = with_unusable_words(interp, self._catalog_knows)
+        if nothing_usable(interp):  # as `search`: no products rather than the whole catalogue
+            return FacetsResponse(facets={}, total=0)
+        flt = build_filter(interp.constraints)
         return FacetsResponse(facets=self._facets(flt, stable), total=self._count(flt, stable))
 
     def _embed_query(self, text: str) -> list[float]:
@@ -255,7 +276,7 @@ class ProductSearch:
         self._items_memo[hit.id] = (self.kb, stored, items)
         return items
 
-    def _relax_if_untagged(self, interp: Interpretation, stable: bool = False) -> Interpretation:
+    def _relax_if_untagged(self, interp: Interpretation, stable: bool = False, language: str = "en") -> Interpretation:
         """Skin types and concerns come from brand tags that many products lack (no Sephora product is
         tagged for sensitive skin). When a requested tag matches no product at all, it ranks instead of
         filtering, and the response says so. Exclusions are never relaxed."""
@@ -269,76 +290,96 @@ class ProductSearch:
                           concerns=tuple(v for v in c.concerns if v not in dropped))
         words = " ".join(f"{v.replace('_', ' ')} skin" if kind == "skin_types" else v.replace("_", " ")
                          for kind, v in untagged)
-        notes = tuple(f"no product is tagged {v.replace('_', ' ')!r}: used for ranking, not as a filter"
-                      for _, v in untagged)
+        notes = tuple(message(language, "relaxed", x=repr(v.replace("_", " ") if language == "en" else (
+            skin_type_name(self.kb, v, language) if kind == "skin_types" else concern_name(self.kb, v, language))))
+            for kind, v in untagged)
         return replace(interp, constraints=relaxed, semantic_text=f"{interp.semantic_text} {words}".strip(),
                        warnings=interp.warnings + notes)
 
-    def _verified(self, raw_hits: list[Hit], constraints: Constraints, stable: bool = False) -> list[ProductHit]:
+    def _verified(self, raw_hits: list[Hit], constraints: Constraints, stable: bool = False,
+                  language: str = "en", strict: bool = False) -> tuple[list[ProductHit], int]:
+        """Verified hits, and how many failed verification. With exclusions, hits with unidentified items
+        come after the fully verified ones (a stable partition of this page's candidates), or are left
+        out in strict mode (not counted as dropped: they are not violations)."""
+        excluding = bool(constraints.exclude_families or constraints.exclude_ingredients)
         hits: list[ProductHit] = []
+        dropped = 0
         for hit in raw_hits:
             p = hit.payload
-            verdict = verify(p, constraints, self.kb, self._items(hit, stable))
+            verdict = verify(p, constraints, self.kb, self._items(hit, stable), language)
             if not verdict.ok:
+                dropped += 1
                 self.violations_dropped += 1
                 log.error("dropped %s (%s): the index returned it but it %s", p.get("product_id"),
                           p.get("name"), "; ".join(verdict.violations))
                 continue
+            if excluding and strict and verdict.unidentified:
+                continue  # strict mode: an exclusion that cannot be verified item by item is not offered
             hits.append(ProductHit(
                 id=str(p.get("product_id")), source=str(p.get("source")), name=str(p.get("name")),
                 brand=p.get("brand"), category=list(p.get("category_path") or []), price=p.get("price"),
                 currency=p.get("currency"), skin_types=list(p.get("skin_types") or []),
                 concerns=list(p.get("concerns") or []), claims=list(p.get("claims") or []),
-                score=round(hit.score, 6), why=verdict.why, warnings=audit_warnings(p),
-                ingredients=verdict.ingredients, matched_families=verdict.matched_families))
-        return hits
+                score=round(hit.score, 6), why=verdict.why, warnings=audit_warnings(p, self.kb, language),
+                ingredients=verdict.ingredients, matched_families=verdict.matched_families,
+                unidentified=verdict.unidentified, matched_ingredients=verdict.matched_ingredients,
+                **popularity(p.get("extra"))))
+        if excluding:
+            hits.sort(key=lambda h: bool(h.unidentified))  # stable: relevance order kept within each part
+        return hits, dropped
 
-    def _describe(self, interp: Interpretation) -> InterpretationModel:
+    def _describe(self, interp: Interpretation, language: str = "en") -> InterpretationModel:
         c = interp.constraints
         parts: list[str] = []
-        excluded = [self._family_phrase(f) for f in c.exclude_families] + list(c.exclude_ingredients)
+        excluded = [self._family_phrase(f, language) for f in c.exclude_families] + list(c.exclude_ingredients)
         if excluded:
-            parts.append("excluding " + (" and ".join(excluded) if len(excluded) < 3
-                                         else ", ".join(excluded[:-1]) + " and " + excluded[-1]))
+            parts.append(message(language, "summary_excluding", x=join_and(excluded, language)))
         if c.include_ingredients:
-            parts.append("with " + ", ".join(c.include_ingredients))
+            parts.append(message(language, "summary_with", x=", ".join(c.include_ingredients)))
         if c.skin_types:
-            parts.append("skin type: " + ", ".join(c.skin_types))
+            parts.append(message(language, "summary_skin_type", x=", ".join(
+                c.skin_types if language == "en" else [skin_type_name(self.kb, s, language) for s in c.skin_types])))
         if c.concerns:
-            parts.append("concern: " + ", ".join(x.replace("_", " ") for x in c.concerns))
+            parts.append(message(language, "summary_concern", x=", ".join(
+                concern_name(self.kb, x, language) for x in c.concerns)))
         if c.categories:
-            parts.append("category: " + ", ".join(c.categories))
+            parts.append(message(language, "summary_category", x=", ".join(c.categories)))
         if c.brands:
-            parts.append("brand: " + ", ".join(c.brands))
+            parts.append(message(language, "summary_brand", x=", ".join(c.brands)))
         if c.price_min is not None:
-            parts.append(f"price ≥ {c.price_min:g}")
+            parts.append(f"≥ {c.price_min:g}" if language != "en" else f"price ≥ {c.price_min:g}")
         if c.price_max is not None:
-            parts.append(f"price ≤ {c.price_max:g}")
-        chips = [ChipModel(kind=ch.kind, value=ch.value, label=self._chip_label(ch.kind, ch.value),
+            parts.append(f"≤ {c.price_max:g}" if language != "en" else f"price ≤ {c.price_max:g}")
+        chips = [ChipModel(kind=ch.kind, value=ch.value, label=self._chip_label(ch.kind, ch.value, language),
                            source_text=ch.source_text, known=ch.known) for ch in interp.chips]
         constraints = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(c).items()}
         return InterpretationModel(language=interp.language, semantic_text=interp.semantic_text,
                                    summary=" · ".join(parts), chips=chips, constraints=constraints,
-                                   warnings=list(interp.warnings))
+                                   warnings=list(interp.warnings),
+                                   ignored=[IgnoredModel(text=i.text, reason=i.reason) for i in interp.ignored])
 
-    def _family_phrase(self, family_id: str) -> str:
+    def _family_phrase(self, family_id: str, language: str = "en") -> str:
         try:
-            family = self.kb.family(family_id)
+            self.kb.family(family_id)
         except KnowledgeBaseError:
             return family_id
-        name = (family.names.get("en") or (family_id,))[0].lower()
+        name = family_name(self.kb, family_id, language)
         if family_id == "fragrance":
             allergens = len(self.kb.members("fragrance_allergens"))
-            return f"{name} (parfum + {allergens} allergens)"
-        return f"{name} ({len(self.kb.members(family_id))} INCI names)"
+            return message(language, "family_fragrance", name=name, count=allergens)
+        return message(language, "family_count", name=name, count=len(self.kb.members(family_id)))
 
-    def _chip_label(self, kind: str, value: str) -> str:
+    def _chip_label(self, kind: str, value: str, language: str = "en") -> str:
         if kind == "exclude_family":
-            return "no " + self._family_phrase(value).split(" (")[0]
+            return message(language, "chip_no", x=family_name(self.kb, value, language))
         if kind == "exclude_ingredient":
-            return "no " + value
+            return message(language, "chip_no", x=value)
         if kind == "include_ingredient":
-            return "with " + value
+            return message(language, "chip_with", x=value)
+        if kind == "skin_type" and language != "en":
+            return skin_type_name(self.kb, value, language)
+        if kind == "concern" and language != "en":
+            return concern_name(self.kb, value, language)
         if kind in ("price_max", "price_min"):
             return ("≤ " if kind == "price_max" else "≥ ") + value
         return value.replace("_", " ")

@@ -7,6 +7,15 @@ merged items) and re-derives each name's families from the *current* knowledge b
 bug (e.g. qdrant/qdrant#7855 on `must_not`) cannot put an excluded ingredient in front of a client,
 and neither can a payload filtered on an older family definition. It avoids re-parsing the
 declaration, which would cost ~1.5 ms per hit on every query.
+
+Every written name of every item is re-resolved through the knowledge base's one label-name
+resolution (synonyms, spellings, typos...), so this last line of defence sees what ingestion sees.
+
+Fail closed: an item no step identifies can never support a "free of" statement. Such a product is
+kept (its identified items contain nothing excluded) but it is not called "free of X": its `why` says
+"no listed ingredient is X, but 2 of 31 could not be identified: ...", `unidentified` lists them, and
+the engine ranks it after the fully verified hits. A request may ask for `strict` exclusions, which
+drop it instead.
 """
 
 from __future__ import annotations
@@ -15,11 +24,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from conseil.search.products.contract import AuditWarning, Why
 from conseil.search.errors import KnowledgeBaseError
 from conseil.search.knowledge.base import IngredientKnowledge
-from conseil.search.query import Constraints
 from conseil.search.knowledge.text import normalize_name
+from conseil.search.products.contract import AuditWarning, Why
+from conseil.search.query import Constraints
+from conseil.search.query.messages import concern_name, family_name, message, skin_type_name
 
 
 @dataclass
@@ -29,6 +39,12 @@ class Verdict:
     why: list[Why] = field(default_factory=list)
     matched_families: dict[str, list[str]] = field(default_factory=dict)
     ingredients: list[str] = field(default_factory=list)
+    unidentified: list[str] = field(default_factory=list)  # items no resolution step identifies
+    matched_ingredients: dict[str, list[str]] = field(default_factory=dict)  # included key -> items
+
+    @property
+    def fully_verified(self) -> bool:
+        return self.ok and not self.unidentified
 
 
 @dataclass(frozen=True)
@@ -37,6 +53,8 @@ class IngredientItem:
     key: str
     names: frozenset[str]
     families: frozenset[str]
+    keys: frozenset[str] = frozenset()  # canonical keys its names resolve to now
+    identified: bool = True
 
 
 def _family_label(kb: IngredientKnowledge, family_id: str) -> str:
@@ -54,25 +72,32 @@ def ingredient_items(payload: dict[str, Any], kb: IngredientKnowledge) -> list[I
     for display, key, names, families in payload.get("ingredient_items") or ():
         every = frozenset(names) | {key}
         current = frozenset(families).union(*(kb.families_of_name(n) for n in every))
-        items.append(IngredientItem(str(display), str(key), every, current))
+        resolved = [found for found in map(kb.resolve, every) if found is not None]
+        keys = frozenset(k for found in resolved for k in (found.key, *found.groups))
+        # identified by its key (the canonical key stored at ingest, else the name as written) or its
+        # display text (the raw item): a slashed name's parts alone do not identify it
+        identified = kb.resolve(str(key)) is not None or kb.resolve(str(display)) is not None
+        items.append(IngredientItem(str(display), str(key), every, current, keys, identified))
     return items
 
 
 def _mentions(items: list[IngredientItem], raw_key: str, key: str) -> list[str]:
     """Items naming `key` as canonical, as written or as an alternative; and word-boundary text hits."""
-    found = [i.display for i in items if i.key == key or key in i.names]
+    found = [i.display for i in items if i.key == key or key in i.keys or key in i.names]
     if not found and key and re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", raw_key):
         found.append(key)
     return found
 
 
 def verify(payload: dict[str, Any], constraints: Constraints, kb: IngredientKnowledge,
-           items: list[IngredientItem] | None = None) -> Verdict:
-    """`items`: `ingredient_items(payload, kb)` if already computed for this very payload and KB."""
+           items: list[IngredientItem] | None = None, language: str = "en") -> Verdict:
+    """`items`: `ingredient_items(payload, kb)` if already computed for this very payload and KB.
+    `language`: of the why texts (`corpora/language/messages.json`); violations stay English (logs)."""
     if items is None:
         items = ingredient_items(payload, kb)
     count = len(items)
-    verdict = Verdict(ok=True, ingredients=[i.display for i in items])
+    verdict = Verdict(ok=True, ingredients=[i.display for i in items],
+                      unidentified=list(dict.fromkeys(i.display for i in items if not i.identified)))
     for item in items:
         for fam in item.families:
             verdict.matched_families.setdefault(fam, []).append(item.display)
@@ -88,55 +113,76 @@ def verify(payload: dict[str, Any], constraints: Constraints, kb: IngredientKnow
     for family_id in constraints.exclude_families:
         offenders = [i.display for i in items if family_id in i.families]
         label = _family_label(kb, family_id)
+        family = label if language == "en" else family_name(kb, family_id, language)
         if offenders:
             verdict.ok = False
             verdict.violations.append(f"contains {label}: {', '.join(dict.fromkeys(offenders))}")
+        elif verdict.unidentified:
+            verdict.why.append(Why(constraint=f"exclude_family:{family_id}",
+                                   text=_unverified(family, verdict, count, language)))
         else:
             verdict.why.append(Why(constraint=f"exclude_family:{family_id}",
-                                   text=f"free of {label}: none of its {count} listed ingredients is one"))
+                                   text=message(language, "why_free_of_family", family=family, count=count)))
     for key in constraints.exclude_ingredients:
         offenders = _mentions(items, raw_key, key)
         if offenders:
             verdict.ok = False
             verdict.violations.append(f"contains {key}: {', '.join(dict.fromkeys(offenders))}")
+        elif verdict.unidentified:
+            verdict.why.append(Why(constraint=f"exclude_ingredient:{key}",
+                                   text=_unverified(key, verdict, count, language)))
         else:
             verdict.why.append(Why(constraint=f"exclude_ingredient:{key}",
-                                   text=f"free of {key}: not among its {count} listed ingredients"))
+                                   text=message(language, "why_free_of_ingredient", name=key, count=count)))
     for key in constraints.include_ingredients:
         present = _mentions(items, raw_key, key)
         if not present:
             verdict.ok = False
             verdict.violations.append(f"does not list {key}")
         else:
+            verdict.matched_ingredients[key] = list(dict.fromkeys(present))
             verdict.why.append(Why(constraint=f"include_ingredient:{key}",
-                                   text=f"contains {key} (listed as {present[0]!r})"))
+                                   text=message(language, "why_contains", name=key, listed=repr(present[0]))))
 
-    origin = "tagged by the brand" if payload.get("skin_types_origin") == "highlights" else "in the product data"
+    origin = message(language, "origin_brand" if payload.get("skin_types_origin") == "highlights" else "origin_data")
     skin_types = set(payload.get("skin_types") or ())
     for skin in constraints.skin_types:
         if skin in skin_types:
-            verdict.why.append(Why(constraint=f"skin_type:{skin}", text=f"for {skin} skin: {origin}"))
+            verdict.why.append(Why(constraint=f"skin_type:{skin}", text=message(
+                language, "why_skin_type", skin=skin_type_name(kb, skin, language), origin=origin)))
     concerns = set(payload.get("concerns") or ())
     for concern in constraints.concerns:
         if concern in concerns:
-            verdict.why.append(Why(constraint=f"concern:{concern}",
-                                   text=f"good for {concern.replace('_', ' ')}: {origin}"))
+            verdict.why.append(Why(constraint=f"concern:{concern}", text=message(
+                language, "why_concern", concern=concern_name(kb, concern, language), origin=origin)))
     price = payload.get("price")
     if constraints.price_max is not None and price is not None:
-        verdict.why.append(Why(constraint="price_max", text=f"price {price:g} ≤ {constraints.price_max:g}"))
+        verdict.why.append(Why(constraint="price_max", text=message(
+            language, "why_price_max", price=f"{price:g}", limit=f"{constraints.price_max:g}")))
     if constraints.price_min is not None and price is not None:
-        verdict.why.append(Why(constraint="price_min", text=f"price {price:g} ≥ {constraints.price_min:g}"))
+        verdict.why.append(Why(constraint="price_min", text=message(
+            language, "why_price_min", price=f"{price:g}", limit=f"{constraints.price_min:g}")))
     return verdict
 
 
-def audit_warnings(payload: dict[str, Any]) -> list[AuditWarning]:
-    """The product's own claims that its ingredient list contradicts (stored at ingest)."""
+def _unverified(label: str, verdict: Verdict, count: int, language: str) -> str:
+    """The text that replaces "free of X" while an item cannot be identified (never a "free of")."""
+    missing = verdict.unidentified
+    shown = ", ".join(repr(m) for m in missing[:5]) + (" …" if len(missing) > 5 else "")
+    return message(language, "why_unverified", subject=label, missing=len(missing), count=count, items=shown)
+
+
+def audit_warnings(payload: dict[str, Any], kb: IngredientKnowledge | None = None,
+                   language: str = "en") -> list[AuditWarning]:
+    """The product's own claims that its ingredient list contradicts (stored at ingest); with `kb`, the
+    family named in `language`."""
     warnings = []
     for item in payload.get("audit") or ():
         claim = str(item.get("claim", ""))
-        subject = claim.split(":", 1)[-1].replace("_", " ")
+        code = claim.split(":", 1)[-1]
+        subject = family_name(kb, code, language) if kb is not None and language != "en" else code.replace("_", " ")
         offending = [str(x) for x in item.get("offending", [])]
         warnings.append(AuditWarning(
             claim=claim, offending=offending,
-            text=f"claims to be free of {subject}, but its ingredient list has {', '.join(offending)}"))
+            text=message(language, "claim_warning", subject=subject, offending=", ".join(offending))))
     return warnings

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from conseil.search.errors import QueryError
 from conseil.search.query.lexicon import FILLERS, FUNCTION_WORDS
+from conseil.search.query.messages import message
 from conseil.search.query.model import Chip, Constraints, Interpretation, KnowledgeVocabulary
 from conseil.search.query.tokens import TokenState
 
@@ -49,7 +50,8 @@ class Builder:
     def __init__(self, kb: KnowledgeVocabulary) -> None:
         self.kb = kb
         self.chips: list[tuple[int, Chip]] = []
-        self.warnings: list[str] = []
+        self.warnings: list[str] = []  # already written (an interpretation being extended)
+        self.notes: list[tuple[str, str]] = []  # (messages.json key, name): written in the query's language
         self.currency: str | None = None
         self.included_families: list[tuple[str, str]] = []  # (family id, source text)
 
@@ -64,9 +66,9 @@ class Builder:
     def add(self, chip: Chip, where: int) -> None:
         self.chips.append((where, chip))
 
-    def warn(self, message: str) -> None:
-        if message not in self.warnings:
-            self.warnings.append(message)
+    def warn(self, key: str, name: str) -> None:
+        if (key, name) not in self.notes:
+            self.notes.append((key, name))
 
     def exclude(self, terms: list[Term], source: str, where: int) -> None:
         for t in terms:
@@ -75,18 +77,17 @@ class Builder:
             else:
                 self.add(Chip("exclude_ingredient", t.value, source, known=t.known), where)
                 if not t.known:
-                    self.warn(f'exclusion "{t.text}" is not in the knowledge base: excluded by name only')
+                    self.warn("unknown_exclusion", t.text)
 
     def include(self, terms: list[Term], source: str, where: int) -> None:
         for t in terms:
             self.add(Chip("include_ingredient", t.value, source, known=t.known), where)
             if not t.known:
-                self.warn(f'required ingredient "{t.text}" is not in the knowledge base: matched by name only')
+                self.warn("unknown_inclusion", t.text)
 
     def include_family(self, term: Term, source: str) -> None:
         self.included_families.append((term.value, term.text))
-        self.warn(f'"{term.text}" names a whole ingredient family; requiring a family is not supported, '
-                  "so it is kept as search text")
+        self.warn("family_inclusion", term.text)
 
     def price(self, low: float | None, high: float | None, currency: str | None, source: str, where: int) -> None:
         if low is not None:
@@ -164,7 +165,11 @@ class Builder:
             currency=self.currency if (low is not None or high is not None) else None,
         )
         return Interpretation(query=query, language=language, semantic_text=semantic_text,
-                              constraints=constraints, chips=tuple(chips), warnings=tuple(self.warnings))
+                              constraints=constraints, chips=tuple(chips), warnings=self._warnings(language))
+
+    def _warnings(self, language: str) -> tuple[str, ...]:
+        written = [message(language, key, name=name) for key, name in self.notes]
+        return tuple(dict.fromkeys([*self.warnings, *written]))
 
 
 def semantic_text(toks: TokenState) -> str:

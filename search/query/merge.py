@@ -11,12 +11,18 @@ import math
 from collections.abc import Sequence
 
 from conseil.search.errors import QueryError
-from conseil.search.query.vocabulary import CONCERN_MATCHER, PRODUCT_MATCHER, SKIN_ADJECTIVE_WORDS, name_words
-from conseil.search.query.model import Chip, Interpretation, QueryVocabulary
-from conseil.search.query.parser import QueryParser
-from conseil.search.query.builder import Builder, format_number
 from conseil.search.index.schema import CONCERNS, SKIN_TYPES
 from conseil.search.knowledge.text import fold, normalize_name
+from conseil.search.query.builder import Builder, format_number
+from conseil.search.query.model import Chip, Interpretation, QueryVocabulary
+from conseil.search.query.parser import QueryParser
+from conseil.search.query.vocabulary import (
+    CONCERN_MATCHER,
+    PRODUCT_MATCHER,
+    SKIN_ADJECTIVE_WORDS,
+    name_words,
+    vocabulary_index,
+)
 
 _EXPLICIT = 1_000_000  # explicit chips come after every parsed chip
 
@@ -54,7 +60,7 @@ def concern_code(parser: QueryParser, value: str) -> str | None:
 
 def category_key(vocabulary: QueryVocabulary, value: str) -> str | None:
     """A category key, name, or product-type word in any language -> the catalog's category key."""
-    index = vocabulary.index
+    index = vocabulary_index(vocabulary)
     direct = index.category_key([value])
     if direct is not None:
         return direct
@@ -73,7 +79,7 @@ def brand_key(vocabulary: QueryVocabulary, value: str) -> str | None:
     key = vocabulary.brands.get(fold(value).strip())
     if key is not None:
         return key
-    entry = vocabulary.index.brands.get(name_words(value))
+    entry = vocabulary_index(vocabulary).brands.get(name_words(value))
     return entry.key if entry is not None else None
 
 

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from functools import cached_property
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from conseil.search.query.vocabulary import VocabularyIndex
-    from conseil.search.query.parser import QueryParser
+from conseil.search.query.language_data import LANGUAGES
 
-# Longest query text accepted, in characters (the HTTP contract uses the same limit).
+# Longest query text accepted, in characters: the one definition (the HTTP contracts and the feedback
+# log import it).
 MAX_QUERY_CHARS = 500
 
-LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "it", "de", "pl", "cs")
+__all__ = ["CHIP_KINDS", "IGNORED_REASONS", "LANGUAGES", "MAX_QUERY_CHARS", "Chip", "Constraints", "Ignored",
+           "IngredientLike", "Interpretation", "KnowledgeVocabulary", "QueryVocabulary"]
 
 CHIP_KINDS: tuple[str, ...] = (
     "exclude_family",
@@ -59,6 +58,20 @@ class Constraints:
     currency: str | None = None  # "USD", "EUR", "PLN", "CZK", "GBP" if stated
 
 
+# Why words of a query were not used: after a negation, a product property rather than an ingredient
+# ("without water", "sans rinçage": kept as text, nothing excluded); a word neither the parser nor
+# retrieval knows ("xyzzy"; in another language, a word the English gloss cannot translate either).
+IGNORED_REASONS: tuple[str, ...] = ("not_an_ingredient", "not_understood")
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """Words of the query that no constraint and no retrieval could use, as typed, with the reason."""
+
+    text: str
+    reason: str  # one of IGNORED_REASONS
+
+
 @dataclass(frozen=True)
 class Interpretation:
     """What a query means: the text left for semantic matching plus the constraints understood."""
@@ -69,6 +82,7 @@ class Interpretation:
     constraints: Constraints
     chips: tuple[Chip, ...]
     warnings: tuple[str, ...]
+    ignored: tuple[Ignored, ...] = ()  # the parser's; the engine adds the words retrieval cannot use
 
 
 @dataclass(frozen=True)
@@ -78,32 +92,8 @@ class QueryVocabulary:
     categories: Mapping[str, str]  # fold()ed category name -> category key
     brands: Mapping[str, str]  # fold()ed brand name -> brand key
 
-    @cached_property
-    def index(self) -> VocabularyIndex:
-        """Brand and category names by word sequence, compiled on first use and kept with the vocabulary.
-
-        The engine builds one vocabulary and parses many queries with it, so the (few ms) compilation
-        is paid once; the cache lives on this immutable value, not in a module.
-        """
-        from conseil.search.query.vocabulary import build_vocabulary_index  # late: query_index imports this module
-
-        return build_vocabulary_index(self.categories, self.brands)
-
-    def parser(self, kb: KnowledgeVocabulary) -> QueryParser:
-        """The parser for this vocabulary and `kb`, compiled on first use (for the last kb asked).
-
-        `parse_query` goes through here so that an engine holding one vocabulary pays the ~10 ms
-        compilation of the knowledge-base term index once, not per query. The cache is stored on
-        this value (bypassing the frozen __setattr__); it is not part of equality or repr.
-        """
-        cached = self.__dict__.get("_parser_cache")
-        if cached is not None and cached[0] is kb:
-            return cached[1]
-        from conseil.search.query.parser import QueryParser  # late: query_parser imports this module
-
-        parser = QueryParser(kb, self)
-        self.__dict__["_parser_cache"] = (kb, parser)
-        return parser
+    # What is compiled from it (`vocabulary.vocabulary_index`, `parser.parser_for`) is cached on this
+    # value by the modules that compile it, outside equality and repr: this module imports neither.
 
 
 class IngredientLike(Protocol):
@@ -119,6 +109,13 @@ class IngredientLike(Protocol):
     def families(self) -> Collection[str]: ...
 
 
+class FamilyLike(Protocol):
+    """The part of `knowledge.Family` that query understanding reads."""
+
+    @property
+    def names(self) -> Mapping[str, tuple[str, ...]]: ...  # language -> names
+
+
 class KnowledgeVocabulary(Protocol):
     """The parts of `knowledge.IngredientKnowledge` that query understanding reads.
 
@@ -130,6 +127,9 @@ class KnowledgeVocabulary(Protocol):
     def families_of_name(self, name: str) -> frozenset[str]: ...
 
     def family_name_index(self) -> Mapping[str, str]: ...
+
+    @property
+    def families(self) -> Mapping[str, FamilyLike]: ...  # the one source of family names, by language
 
     @property
     def skin_types(self) -> Mapping[str, Mapping[str, tuple[str, ...]]]: ...

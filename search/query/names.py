@@ -9,12 +9,18 @@ resolution of the words, then, after a strong negation only, an unknown name kep
 from __future__ import annotations
 
 from conseil.search.errors import QueryError
-from conseil.search.query.vocabulary import NAME_WORD, PRODUCT_MATCHER, STATIC_NAME_KEYS, STATIC_TERMS, TermEntry
+from conseil.search.knowledge.text import fold, normalize_name
+from conseil.search.query.builder import Term
 from conseil.search.query.lexicon import COORDINATOR_WORDS, FUNCTION_WORDS, NOT_INGREDIENTS, OIL_WORDS
 from conseil.search.query.model import KnowledgeVocabulary
-from conseil.search.query.builder import Term
 from conseil.search.query.tokens import TokenState, stem, stems
-from conseil.search.knowledge.text import fold, normalize_name
+from conseil.search.query.vocabulary import (
+    NAME_WORD,
+    PRODUCT_MATCHER,
+    STATIC_NAME_KEYS,
+    STATIC_TERMS,
+    TermEntry,
+)
 
 _CONNECTORS = frozenset({"de", "di", "d", "del", "della", "des", "du", "von", "of"})  # "huile de palme"
 _MAX_UNKNOWN_WORDS = 2

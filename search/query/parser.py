@@ -1,4 +1,4 @@
-"""`QueryParser`: free text in seven languages -> semantic text + constraints + chips.
+"""`QueryParser`: free text in every supported language -> semantic text + constraints + chips.
 
 Passes run in a fixed order over folded tokens, each claiming the tokens it understands so that
 later passes cannot reinterpret them: prices, fixed exclusions ("unscented"), brands, protected
@@ -9,10 +9,32 @@ What no pass claimed (plus product-type words) is the semantic text.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from conseil.search.errors import QueryError
-from conseil.search.query.vocabulary import (
+from conseil.search.query.builder import Builder, Term, semantic_text
+from conseil.search.query.ignored import unused_negations
+from conseil.search.query.lexicon import (
     BRAND_CUES,
+    COORDINATOR_WORDS,
+    DETERMINERS,
+    FREE_WORDS,
+    POST_MODIFIERS,
+    PREPOSITIONS,
+    RANGE_WORDS,
+)
+from conseil.search.query.model import (
+    MAX_QUERY_CHARS,
+    Chip,
+    Interpretation,
+    KnowledgeVocabulary,
+    QueryVocabulary,
+)
+from conseil.search.query.names import NameResolver
+from conseil.search.query.prices import find_prices
+from conseil.search.query.terms import HAIR_NOUNS
+from conseil.search.query.tokens import TokenState, fold_with_offsets
+from conseil.search.query.vocabulary import (
     CONCERN_MATCHER,
     FIXED_MATCHER,
     INCLUSION_MATCHER,
@@ -23,17 +45,10 @@ from conseil.search.query.vocabulary import (
     SKIN_COMPOUND_WORDS,
     SKIN_NOUN_WORDS,
     guess_language,
+    language_words,
     name_words,
+    vocabulary_index,
 )
-from conseil.search.query.lexicon import COORDINATOR_WORDS, DETERMINERS, FREE_WORDS, POST_MODIFIERS, PREPOSITIONS
-from conseil.search.query.model import MAX_QUERY_CHARS, Chip, Interpretation, KnowledgeVocabulary, QueryVocabulary
-from conseil.search.query.names import NameResolver
-from conseil.search.query.prices import find_prices
-from conseil.search.query.builder import Builder, Term, semantic_text
-from conseil.search.query.terms import HAIR_NOUNS
-from conseil.search.query.tokens import TokenState, fold_with_offsets
-
-_RANGE_WORDS = frozenset({"to", "a", "bis", "do", "az", "-"})  # "dry to combination skin", "sèche à mixte"
 
 
 class QueryParser:
@@ -46,6 +61,7 @@ class QueryParser:
         self.kb = kb
         self.vocabulary = vocabulary
         self.names = NameResolver(kb)
+        self.language_words = language_words({fid: f.names for fid, f in kb.families.items()})
         # Multi-word skin-type and concern names of the knowledge base, by exact words, by first word.
         self.kb_phrases: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
         seen: set[tuple[str, ...]] = set()
@@ -83,8 +99,8 @@ class QueryParser:
         self._lists(toks, out)
         self._categories(toks, out)
         self._orphans(toks)
-        language = guess_language(text, toks.words, out.currency)
-        return out.build(text, language, semantic_text(toks))
+        language = guess_language(text, toks.words, out.currency, self.language_words)
+        return replace(out.build(text, language, semantic_text(toks)), ignored=unused_negations(toks))
 
     # -- passes -----------------------------------------------------------------------------------
 
@@ -100,7 +116,7 @@ class QueryParser:
     def _brands(self, toks: TokenState, out: Builder) -> None:
         if self.vocabulary is None:
             return
-        index = self.vocabulary.index
+        index = vocabulary_index(self.vocabulary)
         i = 0
         while i < len(toks.words):
             found = None
@@ -211,7 +227,7 @@ class QueryParser:
                 codes.append(SKIN_ADJECTIVE_WORDS[word])
                 last = j
                 j += step
-            elif codes and (word in COORDINATOR_WORDS or word in _RANGE_WORDS) \
+            elif codes and (word in COORDINATOR_WORDS or word in RANGE_WORDS) \
                     and toks.free(j + step) and toks.words[j + step] in SKIN_ADJECTIVE_WORDS:
                 j += step
             else:
@@ -340,7 +356,7 @@ class QueryParser:
     def _categories(self, toks: TokenState, out: Builder) -> None:
         if self.vocabulary is None:
             return
-        index = self.vocabulary.index
+        index = vocabulary_index(self.vocabulary)
         usable = [r is None or r == "protected" for r in toks.role]
         i = 0
         while i < len(toks.words):
@@ -383,3 +399,19 @@ def _skip_determiners(toks: TokenState, j: int) -> int:
     while toks.free(k) and toks.words[k] in DETERMINERS and k - j < 2:
         k += 1
     return k
+
+
+def parser_for(kb: KnowledgeVocabulary, vocabulary: QueryVocabulary) -> QueryParser:
+    """The parser for `vocabulary` and `kb`, compiled on first use (for the last kb asked).
+
+    `parse_query` goes through here so that an engine holding one vocabulary pays the ~10 ms
+    compilation of the knowledge-base term index once, not per query. The cache is stored on the
+    vocabulary value (bypassing its frozen __setattr__); it is not part of equality or repr.
+    """
+    cached = vocabulary.__dict__.get("_parser_cache")
+    if cached is not None and cached[0] is kb:
+        parser: QueryParser = cached[1]
+        return parser
+    parser = QueryParser(kb, vocabulary)
+    vocabulary.__dict__["_parser_cache"] = (kb, parser)
+    return parser

@@ -1,190 +1,27 @@
-"""Product-type words in seven languages, mapped to catalog category names.
+"""Product-type words in seven languages, mapped to category keys: Conseil's product-type ids first.
 
-Each entry lists candidate category names (as the engine stores them: `normalize_name` of a level
-of the category path, e.g. "face serums") in order of preference; the parser emits the first one
-the catalog vocabulary has, or nothing. An entry with no candidates only stops a shorter, wrong
-match ("hair serum" is not a face serum). Patterns use the `query_text.PhraseMatcher` syntax.
+The words and the hierarchy are data (`corpora/language/product_types.json`, read by
+`search/query/product_types.py`). Each entry lists candidate category keys (as the engine stores
+them: a type id, or `normalize_name` of a level of a catalog's category path, e.g. "face serums") in
+order of preference; the parser emits the first one the catalog vocabulary has, or nothing. Catalogs
+ingested with the vocabulary store type ids, so the type id comes first and means the same on every
+catalog. An entry with no candidates only stops a shorter, wrong match ("hair serum" is not a face
+serum). Patterns use the `search/query/tokens.PhraseMatcher` syntax.
 """
 
 from __future__ import annotations
 
-PRODUCT_TYPES: tuple[tuple[tuple[str, ...], dict[str, str]], ...] = (
-    (("moisturizers",), {
-        "en": "moisturizer|moisturizers|moisturiser|moisturisers; face|day|facial cream|creams; "
-              "moisturizing|moisturising|hydrating cream|creams|lotion",
-        "fr": "creme|cremes hydratante|hydratantes; soin|soins hydratant|hydratants; creme|cremes visage|jour; "
-              "creme|cremes de jour",
-        "es": "crema|cremas hidratante|hidratantes; crema|cremas facial|faciales; crema|cremas de dia",
-        "it": "crema|creme idratante|idratanti; crema|creme viso|giorno",
-        "de": "feuchtigkeitscreme|feuchtigkeitscremes|tagescreme|tagescremes|gesichtscreme|gesichtscremes",
-        "pl": "krem*|kremy nawilzaj*; krem*|kremy do twarzy; krem*|kremy na dzien",
-        "cs": "hydratacni* krem|kremy|kremu; pletov* krem|kremy|kremu; denni krem|kremu",
-    }),
-    (("night creams", "moisturizers"), {
-        "en": "night cream|creams", "fr": "creme|cremes de nuit", "es": "crema|cremas de noche",
-        "it": "crema|creme [da] notte", "de": "nachtcreme|nachtcremes", "pl": "krem*|kremy na noc",
-        "cs": "nocni krem|kremy|kremu",
-    }),
-    (("tinted moisturizer",), {"en": "tinted moisturizer|moisturiser", "fr": "creme teintee; creme hydratante teintee",
-                               "es": "hidratante con color", "it": "crema colorata", "de": "getonte tagescreme"}),
-    (("bb & cc cream", "bb & cc creams"), {"en": "bb|cc cream|creams", "fr": "bb|cc creme",
-                                           "es": "bb|cc crema", "it": "bb|cc crema", "de": "bb|cc creme",
-                                           "pl": "krem bb|cc", "cs": "bb|cc krem"}),
-    (("face serums",), {
-        "en": "serum|serums; face|facial serum|serums", "fr": "serum|serums",
-        "es": "serum|serums|suero|sueros", "it": "siero|sieri|serum", "de": "serum|seren|gesichtsserum",
-        "pl": "serum; serum do twarzy", "cs": "serum|sera; pletove serum",
-    }),
-    ((), {"en": "hair|scalp serum", "fr": "serum capillaire|cheveux", "es": "serum capilar",
-          "it": "siero per capelli", "de": "haarserum", "pl": "serum do wlosow", "cs": "serum na vlasy"}),
-    (("eye creams & treatments", "eye cream"), {
-        "en": "eye cream|creams|serum|gel|treatment", "fr": "creme|soin contour des yeux; contour des yeux; contour yeux",
-        "es": "contorno de ojos; crema|serum contorno de ojos", "it": "crema|siero contorno occhi; contorno occhi",
-        "de": "augencreme|augencremes|augenserum", "pl": "krem*|kremy pod oczy; krem*|kremy pod oczy",
-        "cs": "ocni krem|kremy|kremu; krem na oci",
-    }),
-    (("shampoo",), {
-        "en": "shampoo|shampoos", "fr": "shampooing|shampooings|shampoing|shampoings|shampoo",
-        "es": "champu|champus", "it": "shampoo", "de": "shampoo|shampoos|haarshampoo",
-        "pl": "szampon|szampony|szamponu|szamponow", "cs": "sampon|sampony|samponu",
-    }),
-    (("dry shampoo", "shampoo"), {
-        "en": "dry shampoo|shampoos", "fr": "shampooing|shampoing sec", "es": "champu seco; champu en seco",
-        "it": "shampoo secco", "de": "trockenshampoo", "pl": "suchy|suchego szampon|szamponu",
-        "cs": "suchy sampon|samponu",
-    }),
-    (("conditioner",), {
-        "en": "conditioner|conditioners", "fr": "apres shampooing|shampoing; demelant; baume demelant",
-        "es": "acondicionador|acondicionadores; suavizante para el cabello", "it": "balsamo [per] capelli; balsamo",
-        "de": "spulung|haarspulung|conditioner", "pl": "odzywka|odzywki|odzywke do wlosow; odzywka|odzywki|odzywke",
-        "cs": "kondicioner|kondicionery|kondicioneru; balzam na vlasy",
-    }),
-    (("leave-in conditioner", "conditioner"), {"en": "leave in [conditioner|spray|cream]",
-                                               "fr": "soin sans rincage", "es": "sin aclarado",
-                                               "it": "senza risciacquo", "de": "ohne ausspulen",
-                                               "pl": "bez splukiwania", "cs": "bez oplachovani"}),
-    (("hair masks",), {
-        "en": "hair mask|masks", "fr": "masque|masques capillaire|capillaires|cheveux",
-        "es": "mascarilla|mascarillas capilar|capilares; mascarilla|mascarillas para el cabello",
-        "it": "maschera|maschere [per] capelli",
-        "de": "haarmaske|haarmasken|haarkur", "pl": "maska|maski|maske do wlosow", "cs": "maska|masky na vlasy",
-    }),
-    (("hair oil",), {"en": "hair oil|oils", "fr": "huile capillaire|cheveux", "es": "aceite capilar; aceite para el cabello",
-                     "it": "olio [per] capelli", "de": "haarol|haarole", "pl": "olejek|olej do wlosow",
-                     "cs": "olej na vlasy"}),
-    (("hair spray",), {"en": "hairspray; hair spray", "fr": "laque", "es": "laca", "it": "lacca",
-                       "de": "haarspray", "pl": "lakier do wlosow", "cs": "lak na vlasy"}),
-    (("scalp treatments",), {"en": "scalp treatment|treatments|scrub", "fr": "soin du cuir chevelu",
-                             "es": "tratamiento para el cuero cabelludo", "it": "trattamento cuoio capelluto",
-                             "de": "kopfhautpflege", "pl": "peeling do skory glowy", "cs": "pece o pokozku hlavy"}),
-    (("sheet masks", "face masks"), {"en": "sheet mask|masks", "fr": "masque|masques tissu", "es": "mascarilla de tela",
-                                     "it": "maschera in tessuto", "de": "tuchmaske|tuchmasken",
-                                     "pl": "maska|maski|maseczka w plachcie", "cs": "textilni maska|masky"}),
-    (("face masks", "masks"), {
-        "en": "face|facial mask|masks; mask|masks", "fr": "masque|masques [visage]",
-        "es": "mascarilla|mascarillas [facial|faciales]", "it": "maschera|maschere [viso]",
-        "de": "gesichtsmaske|gesichtsmasken|maske|masken", "pl": "maseczka|maseczki|maska|maski [do twarzy]",
-        "cs": "maska|masky; pletova maska|masky",
-    }),
-    (("face wash & cleansers", "cleansers", "face wash"), {
-        "en": "cleanser|cleansers; face wash; facial cleanser|cleansers; cleansing gel|foam|oil|balm|milk",
-        "fr": "nettoyant|nettoyants [visage]; gel|mousse|huile|lait|baume nettoyant|nettoyante|demaquillant",
-        "es": "limpiador|limpiadores [facial|faciales]; gel|espuma|aceite limpiador|limpiadora",
-        "it": "detergente|detergenti [viso]; gel|latte|olio detergente",
-        "de": "reinigungsgel|reinigungsschaum|gesichtsreinigung|reinigungsmilch|reinigungsol|waschgel",
-        "pl": "zel|zelu|pianka|pianki do mycia [twarzy]; zel|pianka myjac*; emulsja do mycia",
-        "cs": "cistici gel|pena|olej|mleko; cistici pripravek",
-    }),
-    (("makeup removers",), {"en": "makeup remover|removers; micellar water", "fr": "eau micellaire; demaquillant",
-                            "es": "desmaquillante; agua micelar", "it": "struccante; acqua micellare",
-                            "de": "make up entferner; mizellenwasser", "pl": "plyn micelarny; plyn do demakijazu",
-                            "cs": "micelarni voda; odlicovac|odlicovaci"}),
-    (("toners",), {"en": "toner|toners", "fr": "tonique; lotion tonique", "es": "tonico|tonicos", "it": "tonico|tonici",
-                   "de": "gesichtswasser|toner", "pl": "tonik|toniki|toniku", "cs": "tonikum; pletova|pletove voda|vody"}),
-    (("mists & essences",), {"en": "face|facial mist|mists; essence|essences", "fr": "brume [visage]; essence",
-                             "es": "bruma [facial]; esencia", "it": "essenza; acqua spray [viso]",
-                             "de": "gesichtsspray|essenz", "pl": "mgielka [do twarzy]; esencja",
-                             "cs": "pletova mlha; esence"}),
-    (("face oils",), {"en": "face|facial oil|oils", "fr": "huile|huiles visage; huile|huiles pour le visage",
-                      "es": "aceite|aceites facial|faciales", "it": "olio viso; olio per il viso",
-                      "de": "gesichtsol|gesichtsole", "pl": "olejek|olej do twarzy", "cs": "pletovy olej"}),
-    (("exfoliators", "scrub & exfoliants", "facial peels"), {
-        "en": "exfoliator|exfoliators|exfoliant|exfoliants|scrub|scrubs", "fr": "exfoliant|exfoliants|gommage|gommages",
-        "es": "exfoliante|exfoliantes", "it": "esfoliante|esfolianti|scrub", "de": "peeling|peelings",
-        "pl": "peeling|peelingi|peelingu", "cs": "peeling|peelingy|peelingu",
-    }),
-    (("facial peels", "exfoliators"), {"en": "peel|peels; peeling pads"}),
-    (("face sunscreen", "sunscreen"), {
-        "en": "sunscreen|sunscreens|sunblock; sun|spf cream", "fr": "creme|protection|ecran solaire",
-        "es": "protector|crema|proteccion solar; fotoprotector", "it": "crema|protezione solare; solare viso",
-        "de": "sonnencreme|sonnenschutz|sonnenschutzcreme", "pl": "krem* z filtrem; krem* przeciwsloneczn*; filtr przeciwsloneczny",
-        "cs": "opalovaci krem|kremy; krem na opalovani; ochranny krem",
-    }),
-    (("body lotions & body oils", "body moisturizers"), {
-        "en": "body lotion|lotions|cream|creams|milk|butter|oil",
-        "fr": "lait|creme|huile corps; lait|creme|huile pour le corps",
-        "es": "locion|crema corporal; crema para el cuerpo", "it": "crema|latte|olio|lozione corpo",
-        "de": "korperlotion|bodylotion|korpercreme|korpermilch|korperol", "pl": "balsam|krem|mleczko|olejek do ciala",
-        "cs": "telove mleko; telovy krem; telovy olej",
-    }),
-    (("body wash & shower gel",), {"en": "body wash; shower gel", "fr": "gel douche", "es": "gel de ducha",
-                                   "it": "gel doccia; bagnoschiuma", "de": "duschgel", "pl": "zel pod prysznic",
-                                   "cs": "sprchovy gel"}),
-    (("hand cream & foot cream",), {"en": "hand|foot cream", "fr": "creme mains|pieds; creme pour les mains",
-                                    "es": "crema de manos|pies", "it": "crema mani|piedi", "de": "handcreme|fusscreme",
-                                    "pl": "krem do rak|stop", "cs": "krem na ruce|nohy"}),
-    (("deodorant & antiperspirant",), {"en": "deodorant|antiperspirant", "fr": "deodorant|deodorants",
-                                       "es": "desodorante", "it": "deodorante", "de": "deodorant|deo",
-                                       "pl": "dezodorant|antyperspirant", "cs": "deodorant|antiperspirant"}),
-    (("self tanners",), {"en": "self tanner|tanners|tan", "fr": "autobronzant",
-                         "es": "autobronceador", "it": "autoabbronzante", "de": "selbstbrauner",
-                         "pl": "samoopalacz", "cs": "samoopalovaci*"}),
-    (("perfume",), {"en": "perfume|perfumes; eau de parfum|toilette", "fr": "parfum|parfums; eau de parfum|toilette",
-                    "es": "perfume|perfumes", "it": "profumo|profumi", "de": "parfum|parfums",
-                    "pl": "perfumy|perfum; woda perfumowana|toaletowa", "cs": "parfem|parfemy|parfemu; toaletni voda"}),
-    (("cologne",), {"en": "cologne|colognes", "fr": "eau de cologne", "es": "colonia", "it": "colonia",
-                    "de": "kolnisch wasser", "pl": "woda kolonska", "cs": "kolinska"}),
-    (("foundation",), {"en": "foundation|foundations", "fr": "fond de teint", "es": "base de maquillaje",
-                       "it": "fondotinta", "de": "foundation|grundierung", "pl": "podklad|podkladu|podklady"}),
-    (("concealer",), {"en": "concealer|concealers", "fr": "anticernes|correcteur", "es": "corrector",
-                      "it": "correttore", "de": "concealer|abdeckstift", "pl": "korektor|korektora", "cs": "korektor"}),
-    (("face primer",), {"en": "primer|primers", "fr": "base de teint|maquillage", "es": "prebase|primer",
-                        "it": "primer", "de": "primer", "pl": "baza pod makijaz", "cs": "podkladova baze"}),
-    (("setting spray & powder",), {"en": "setting spray|powder", "fr": "[spray] fixateur",
-                                   "es": "[spray] fijador", "it": "spray fissante", "de": "fixierspray",
-                                   "pl": "utrwalacz makijazu; spray utrwalajacy", "cs": "fixacni sprej"}),
-    (("mascara",), {"en": "mascara|mascaras", "fr": "mascara", "es": "mascara de pestanas; rimel", "it": "mascara",
-                    "de": "mascara|wimperntusche", "pl": "tusz do rzes", "cs": "rasenka|rasenky"}),
-    (("eyeliner",), {"en": "eyeliner; eye liner", "fr": "eyeliner; eye liner", "es": "delineador|eyeliner",
-                     "it": "eyeliner", "de": "eyeliner|kajal", "pl": "eyeliner; kredka do oczu", "cs": "ocni linky"}),
-    (("eyeshadow", "eye palettes"), {"en": "eyeshadow|eyeshadows; eye shadow|shadows", "fr": "fard|fards a paupieres",
-                                     "es": "sombra|sombras de ojos", "it": "ombretto|ombretti", "de": "lidschatten",
-                                     "pl": "cien|cienie do powiek", "cs": "ocni stiny|stin"}),
-    (("lipstick",), {"en": "lipstick|lipsticks", "fr": "rouge|rouges a levres", "es": "pintalabios|labial; barra de labios",
-                     "it": "rossetto|rossetti", "de": "lippenstift|lippenstifte", "pl": "pomadka|pomadki|szminka|szminki",
-                     "cs": "rtenka|rtenky"}),
-    (("lip gloss",), {"en": "lip gloss; lipgloss", "fr": "gloss", "es": "brillo de labios; gloss", "it": "lucidalabbra|gloss",
-                      "de": "lipgloss", "pl": "blyszczyk|blyszczyki", "cs": "lesk na rty"}),
-    (("lip balm & treatment", "lip balms & treatments"), {
-        "en": "lip balm|balms|oil|mask|treatment", "fr": "baume a|pour [les] levres; baume levres",
-        "es": "balsamo labial; balsamo de labios", "it": "balsamo labbra; burrocacao",
-        "de": "lippenbalsam|lippenpflege", "pl": "balsam do ust; pomadka ochronna", "cs": "balzam na rty",
-    }),
-    (("blush",), {"en": "blush|blusher", "fr": "blush; fard a joues", "es": "colorete|rubor", "it": "blush|fard",
-                  "de": "blush", "pl": "roz do policzkow", "cs": "tvarenka"}),
-    (("bronzer",), {"en": "bronzer|bronzers", "fr": "poudre bronzante", "es": "polvos bronceadores",
-                    "it": "terra abbronzante", "de": "bronzer", "pl": "bronzer; puder brazujacy", "cs": "bronzer"}),
-    (("highlighter",), {"en": "highlighter|highlighters", "fr": "enlumineur|highlighter", "es": "iluminador",
-                        "it": "illuminante", "de": "highlighter", "pl": "rozswietlacz", "cs": "rozjasnovac"}),
-    (("candles",), {"en": "candle|candles", "fr": "bougie|bougies", "es": "vela|velas", "it": "candela|candele",
-                    "de": "kerze|kerzen|duftkerze", "pl": "swieca|swiece|swieczka", "cs": "svicka|svicky"}),
-    (("nail",), {"en": "nail polish|varnish", "fr": "vernis [a ongles]", "es": "esmalte [de unas]", "it": "smalto",
-                 "de": "nagellack", "pl": "lakier do paznokci", "cs": "lak na nehty"}),
-    (("blemish & acne treatments",), {"en": "spot treatment|treatments; acne treatment|treatments",
-                                      "fr": "soin anti imperfections", "es": "tratamiento antiacne",
-                                      "it": "trattamento anti imperfezioni", "de": "pickelbehandlung",
-                                      "pl": "punktowy preparat", "cs": "lokalni pece"}),
-)
+from conseil.search.query.product_types import ProductTypes, load_product_types, query_candidates
+
+
+def query_table(vocabulary: ProductTypes) -> tuple[tuple[tuple[str, ...], dict[str, str]], ...]:
+    """(candidate category keys, language -> patterns) for every query type, then the blocks."""
+    table = [(query_candidates(vocabulary, t.id), dict(t.names)) for t in vocabulary.types.values() if t.query]
+    table += [((), dict(block)) for block in vocabulary.blocks]
+    return tuple(table)
+
+
+PRODUCT_TYPES: tuple[tuple[tuple[str, ...], dict[str, str]], ...] = query_table(load_product_types())
 
 # Catalog category names too generic to match by themselves in a query ("hair", "face", "men"):
 # "fragrance" in particular must stay an ingredient family word.

@@ -24,13 +24,14 @@ _QUOTE_DASH = str.maketrans({
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
 })
 
-# Inflectional endings of the seven languages, longest first. Stripping repeats (down to a stem of
+# Inflectional endings of the supported languages (Greek folded: no accents, final sigma as σ), longest first. Stripping repeats (down to a stem of
 # four letters) so that every form of a word reaches the same stem: 'parabens', 'parabenów',
 # 'parabenů', 'parabeni', 'Parabene' all become 'parab'. Stems are only ever compared with stems
 # of known names, never used as prefixes, which keeps false positives rare.
 _ENDINGS: tuple[str, ...] = tuple(sorted({
     "ami", "ach", "ech", "ego", "emu", "ych", "ymi", "ich", "ow", "ou", "um", "em", "om", "ym", "im",
     "ej", "es", "os", "as", "en", "er", "ie", "ov", "s", "e", "i", "y", "u", "a", "o",
+    "ουσ", "εισ", "ων", "εσ", "ασ", "οσ", "ου", "ησ", "ισ", "υσ", "α", "η", "ο", "ι", "ε", "υ", "σ",
 }, key=len, reverse=True))
 _MIN_STEM = 4
 

@@ -11,7 +11,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from conseil.search.knowledge.text import fold, normalize_name
 from conseil.search.query.concerns import CONCERN_PATTERNS
+from conseil.search.query.language_data import LANGUAGES, by_language
 from conseil.search.query.lexicon import (
     DIACRITICS,
     FIXED_EXCLUSIONS,
@@ -20,11 +22,10 @@ from conseil.search.query.lexicon import (
     NEGATIONS,
     PROTECTED,
 )
-from conseil.search.query.model import LANGUAGES
+from conseil.search.query.model import QueryVocabulary
 from conseil.search.query.product_words import GENERIC_CATEGORIES, PRODUCT_TYPES
-from conseil.search.query.terms import FAMILY_NAMES, INGREDIENT_NAMES, SKIN_ADJECTIVES, SKIN_COMPOUNDS, SKIN_NOUNS
+from conseil.search.query.terms import INGREDIENT_NAMES, SKIN_ADJECTIVES, SKIN_COMPOUNDS, SKIN_NOUNS
 from conseil.search.query.tokens import PhraseMatcher, stems
-from conseil.search.knowledge.text import fold, normalize_name
 
 NAME_WORD = re.compile(r"[^\W_]+(?:'(?:s|m|t|re|ve|ll|d)(?![^\W_]))?")
 
@@ -45,30 +46,24 @@ class TermEntry:
 
 
 def _static_terms() -> dict[tuple[str, ...], TermEntry]:
+    """The actives' names; family names come from the knowledge base (`NameResolver`), which wins on a
+    shared stem."""
     terms: dict[tuple[str, ...], TermEntry] = {}
-    # Ingredients first so that a family name sharing a stem wins (families are set last).
     for targets, by_lang in INGREDIENT_NAMES:
         for lang, names in by_lang.items():
             for name in names.split("|"):
                 terms[stems(name_words(name))] = TermEntry("ingredient", targets=targets, lang=lang)
-    for family, by_lang in FAMILY_NAMES.items():
-        for lang, names in by_lang.items():
-            for name in names.split("|"):
-                terms[stems(name_words(name))] = TermEntry("family", family=family, lang=lang)
     return terms
 
 
 STATIC_TERMS: Mapping[tuple[str, ...], TermEntry] = MappingProxyType(_static_terms())
 def _lexicon_names() -> list[str]:
-    names = [n for by_lang in FAMILY_NAMES.values() for text in by_lang.values() for n in text.split("|")]
-    names += [n for _, by_lang in INGREDIENT_NAMES for text in by_lang.values() for n in text.split("|")]
-    return names
+    return [n for _, by_lang in INGREDIENT_NAMES for text in by_lang.values() for n in text.split("|")]
 
 
 # Joined folded words of every lexicon name -> its stem key, to skip re-stemming names the KB shares.
 STATIC_NAME_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {" ".join(name_words(n)): stems(name_words(n)) for n in _lexicon_names()})
-FAMILY_IDS: frozenset[str] = frozenset(FAMILY_NAMES)
 
 
 def _patterns(table: Mapping[str, Mapping[str, str]]) -> list[tuple[str, tuple[str, str]]]:
@@ -92,12 +87,13 @@ SKIN_ADJECTIVE_WORDS: Mapping[str, str] = MappingProxyType(
 SKIN_COMPOUND_WORDS: Mapping[str, str] = MappingProxyType(dict(SKIN_COMPOUNDS))
 
 
-def _language_words() -> dict[str, frozenset[str]]:
-    """Folded word -> languages it belongs to, from the grammar and every language-tagged lexicon entry."""
+def _language_words(names: Mapping[str, Mapping[str, Iterable[str]]]) -> dict[str, frozenset[str]]:
+    """Folded word -> languages it belongs to, from the grammar, every language-tagged lexicon entry and
+    `names` (code -> language -> names: the knowledge base's family names)."""
     langs: dict[str, set[str]] = {}
 
     def add(text: str, lang: str) -> None:
-        for w in re.findall(r"[a-z0-9']+", fold(text).replace("*", "")):
+        for w in re.findall(r"(?:[^\W_]|')+", fold(text).replace("*", "")):
             if len(w) > 1 or w in {"a", "e", "i", "o", "y", "z", "s", "u"}:
                 langs.setdefault(w, set()).add(lang)
 
@@ -108,13 +104,12 @@ def _language_words() -> dict[str, frozenset[str]]:
         add(p.replace("|", " "), lang)
     for p, lang in INCLUSIONS:
         add(p.replace("|", " "), lang)
-    for table in (FAMILY_NAMES, SKIN_NOUNS):
-        for key, value in table.items():
-            if isinstance(value, str):
-                add(value.replace("|", " "), key)
-            else:
-                for lang, text in value.items():
-                    add(text.replace("|", " "), lang)
+    for lang, text in SKIN_NOUNS.items():
+        add(text.replace("|", " "), lang)
+    for by_lang_names in names.values():
+        for lang, lang_names in by_lang_names.items():
+            for name in lang_names:
+                add(name, lang)
     for _, by_lang in INGREDIENT_NAMES:
         for lang, text in by_lang.items():
             add(text.replace("|", " "), lang)
@@ -128,14 +123,27 @@ def _language_words() -> dict[str, frozenset[str]]:
     return {w: frozenset(ls) for w, ls in langs.items()}
 
 
-LANGUAGE_WORDS: Mapping[str, frozenset[str]] = MappingProxyType(_language_words())
+LANGUAGE_WORDS: Mapping[str, frozenset[str]] = MappingProxyType(_language_words({}))
 
 
-def guess_language(original: str, folded_words: Iterable[str], currency: str | None = None) -> str:
-    """The most likely of the seven languages, from words and diacritics; "en" when nothing tells."""
+def language_words(family_names: Mapping[str, Mapping[str, Iterable[str]]]) -> Mapping[str, frozenset[str]]:
+    """LANGUAGE_WORDS plus a knowledge base's family names (family -> language -> names); built once per
+    parser, since the family names live in the knowledge base."""
+    return MappingProxyType(_language_words(family_names))
+
+
+# Currencies that point to a language ("30 zł": Polish).
+_CURRENCY_LANGUAGES: Mapping[str, str] = MappingProxyType(
+    {code: lang for lang, code in by_language("prices.json", "home_currency").items()})
+
+
+def guess_language(original: str, folded_words: Iterable[str], currency: str | None = None,
+                   words: Mapping[str, frozenset[str]] = LANGUAGE_WORDS) -> str:
+    """The most likely supported language, from words (`language_words`) and diacritics; "en" when
+    nothing tells."""
     score = dict.fromkeys(LANGUAGES, 0.0)
     for word in folded_words:
-        langs = LANGUAGE_WORDS.get(word)
+        langs = words.get(word)
         if langs and len(langs) < len(LANGUAGES):
             for lang in langs:
                 score[lang] += 1.0 / len(langs)
@@ -144,8 +152,8 @@ def guess_language(original: str, folded_words: Iterable[str], currency: str | N
         if langs_:
             for lang in langs_:
                 score[lang] += 1.5 / len(langs_)
-    if currency in ("PLN", "CZK"):
-        score["pl" if currency == "PLN" else "cs"] += 1.0
+    if currency is not None and currency in _CURRENCY_LANGUAGES:
+        score[_CURRENCY_LANGUAGES[currency]] += 1.0
     best = max(LANGUAGES, key=lambda lang: (score[lang], lang == "en"))
     return best if score[best] > 0 else "en"
 
@@ -158,8 +166,6 @@ AMBIGUOUS_BRANDS: frozenset[str] = frozenset({
     "the maker", "the outset", "hourglass", "buxom", "herbivore", "clinique", "milk", "glossier", "saie",
     "first aid", "living proof",
 })
-BRAND_CUES: frozenset[str] = frozenset({"by", "from", "de", "von", "od", "di", "brand", "marque", "marca", "marke",
-                                        "marki", "znacky", "firmy"})
 # Trailing words a brand is often named without: "Benefit Cosmetics" -> "Benefit".
 _BRAND_SUFFIXES = ("cosmetics", "beauty", "skincare", "haircare", "skin care", "london", "paris", "new york",
                    "makeup", "labs", "professionnel")
@@ -201,6 +207,20 @@ def _brand_aliases(name: str) -> list[tuple[str, bool]]:
     if short and short != folded:
         aliases.append((short, True))
     return aliases
+
+
+def vocabulary_index(vocabulary: QueryVocabulary) -> VocabularyIndex:
+    """Brand and category names by word sequence, compiled on first use and kept with the vocabulary.
+
+    The engine builds one vocabulary and parses many queries with it, so the (few ms) compilation
+    is paid once; the cache lives on that immutable value (outside its fields), not in a module.
+    """
+    cached = vocabulary.__dict__.get("_index_cache")
+    if cached is None:
+        cached = build_vocabulary_index(vocabulary.categories, vocabulary.brands)
+        vocabulary.__dict__["_index_cache"] = cached
+    assert isinstance(cached, VocabularyIndex)
+    return cached
 
 
 def build_vocabulary_index(categories: Mapping[str, str], brands: Mapping[str, str]) -> VocabularyIndex:

@@ -10,14 +10,18 @@ from __future__ import annotations
 from typing import Literal
 
 from conseil.search.index.contract import DEFAULT_FUSION, Fusion
-from pydantic import BaseModel, Field
+from conseil.search.request_text import MAX_LIST_ITEMS, Item, Text
+from pydantic import BaseModel, ConfigDict, Field
 
 MAX_STUDY_QUERY_CHARS = 500
+HARD_QUERY_CHARS = 20 * MAX_STUDY_QUERY_CHARS  # beyond this, 422 before the engine's own 400
 DEFAULT_AUDIENCES: tuple[str, ...] = ("analyst",)
 
 
 class StudySearchRequest(BaseModel):
-    query: str = Field("", description="The analyst's question, in any language "
+    model_config = ConfigDict(extra="forbid")  # an unknown field is refused (422), never ignored
+
+    query: Text = Field("", max_length=HARD_QUERY_CHARS, description="The analyst's question, in any language "
                                        f"(at most {MAX_STUDY_QUERY_CHARS} characters).")
     limit: int = Field(10, ge=1, le=50)
     offset: int = Field(0, ge=0, le=1000, description="Hits to skip (documents when grouping).")
@@ -27,11 +31,11 @@ class StudySearchRequest(BaseModel):
     year_from: int | None = Field(None, ge=1900, le=2100, description="Documents without a year are excluded "
                                                                       "when a year bound is given.")
     year_to: int | None = Field(None, ge=1900, le=2100)
-    market: list[str] = Field(default_factory=list, description='e.g. "FR", "KR", "EU", "global"')
-    language: list[str] = Field(default_factory=list, description="ISO 639-1 codes of the documents")
-    study_type: list[str] = Field(default_factory=list, description='e.g. "peer-reviewed", "course-notes"')
-    kind: list[str] = Field(default_factory=list, description='"pdf", "text" or "survey"')
-    audiences: list[str] = Field(default_factory=lambda: list(DEFAULT_AUDIENCES),
+    market: list[Item] = Field(default_factory=list, max_length=MAX_LIST_ITEMS, description='e.g. "FR", "KR", "EU", "global"')
+    language: list[Item] = Field(default_factory=list, max_length=MAX_LIST_ITEMS, description="ISO 639-1 codes of the documents")
+    study_type: list[Item] = Field(default_factory=list, max_length=MAX_LIST_ITEMS, description='e.g. "peer-reviewed", "course-notes"')
+    kind: list[Item] = Field(default_factory=list, max_length=MAX_LIST_ITEMS, description='"pdf", "text" or "survey"')
+    audiences: list[Item] = Field(max_length=MAX_LIST_ITEMS, default_factory=lambda: list(DEFAULT_AUDIENCES),
                                  description="Audiences the caller belongs to (set from the caller's role); "
                                              "only documents meant for one of them are searched.")
     group_by_document: bool = Field(False, description="Best passage per document, then further documents.")
@@ -58,6 +62,8 @@ class StudyHit(BaseModel):
                                                  "form as written.")
     also_on_pages: list[int] = Field(default_factory=list,
                                      description="Grouped: other pages of this document that also matched.")
+    reference_list: bool = Field(False, description="The passage is part of a reference list or bibliography "
+                                                    "(ranked after the other passages).")
 
 
 class StudySearchResponse(BaseModel):
@@ -66,6 +72,10 @@ class StudySearchResponse(BaseModel):
     hits: list[StudyHit]
     total: int = Field(description="Passages satisfying the filters (before ranking).")
     total_documents: int = Field(description="Documents satisfying the filters.")
+    matching: int | None = Field(None, description="Passages containing a word of the query, within the filters "
+                                                   "(at most MATCH_CAP counted; None when the query has no word to match).")
+    matching_documents: int | None = Field(None, description="Documents with such a passage.")
+    matching_capped: bool = Field(False, description="True when `matching` stopped at the cap.")
     grouped: bool
     limit: int
     offset: int

@@ -1,8 +1,10 @@
 """Consumer-study search: passages of studies, reports and surveys, with page citations.
 
-    with StudySearch.open(settings) as engine:          # or StudySearch(index, embedder)
-        response = engine.search(StudySearchRequest(query="does makeup make the eyes look larger?"))
+    with Engines.open(settings, need=["studies"]) as engines:     # conseil.search.engines
+        response = engines.study_engine().search(StudySearchRequest(query="does makeup make the eyes look larger?"))
         print(response.hits[0].citation)                 # "Makeup Changes the Apparent Size ... (2017), p. 1"
+
+or `StudySearch(index, embedder)` on any `IndexReader`, or `StudySearch.from_store(store, embedder)`.
 
 Ranking is one Qdrant Query API call: a dense and a BM25 prefetch, each carrying the filter (years,
 market, language, study type, kind and the caller's audiences), fused by RRF (`mode` keeps one of
@@ -16,30 +18,43 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from conseil.search.embedder import Embedder
 from conseil.search.errors import IndexMissingError, IndexSchemaError, QueryError
-from conseil.search.index.contract import Condition, Filter, Hit, HybridQuery, MatchAny, Range, SparseVector, VectorIndex
+from conseil.search.index.contract import (
+    Condition,
+    Filter,
+    Hit,
+    HybridQuery,
+    IndexReader,
+    MatchAny,
+    Range,
+    SparseVector,
+)
+from conseil.search.index.schema import STUDIES_COLLECTION
+from conseil.search.index.sparse import Bm25Encoder
+from conseil.search.index.store import CollectionSource, missing_index_message, studies_schema
+from conseil.search.knowledge.text import fold
 from conseil.search.query.lexicon import FUNCTION_WORDS, word_set
 from conseil.search.query.tokens import stem
-from conseil.search.index.schema import STUDIES_COLLECTION
-from conseil.search.settings import Settings
-from conseil.search.index.sparse import Bm25Encoder
-from conseil.search.studies.contract import MAX_STUDY_QUERY_CHARS, StudyHit, StudySearchRequest, StudySearchResponse
-from conseil.search.knowledge.text import fold
-
-if TYPE_CHECKING:
-    from conseil.search.index.store import Store
+from conseil.search.studies.contract import (
+    MAX_STUDY_QUERY_CHARS,
+    StudyHit,
+    StudySearchRequest,
+    StudySearchResponse,
+)
+from conseil.search.studies.references import looks_like_references
 
 MARK_OPEN, MARK_CLOSE = "**", "**"  # Markdown bold: French text already uses «guillemets» as quotes
 SNIPPET_CHARS = 280
 GROUP_FANOUT = 6  # candidate passages fetched per document wanted, when grouping
 MAX_CANDIDATES = 1000
 LIGHT_FIELDS = ("doc_id", "page", "page_end")
+MATCH_CAP = 1000  # passages counted as containing a query word (a sparse-only query: no score threshold)
+REFERENCE_MARGIN = 20  # extra passages fetched so that reference lists can move behind the others
 _WORD = re.compile(r"[^\W_]+")  # letters and digits: "l'acide" -> "l", "acide"
 
 # Question words, auxiliaries and pronouns (folded) of en/fr/es/de: neither marked in passages nor
@@ -231,6 +246,11 @@ def group_by_document(hits: Sequence[Hit]) -> list[tuple[Hit, list[int]]]:
     return [(hit, sorted(others)) for hit, others in best.values()]
 
 
+def references_last(hits: Sequence[StudyHit]) -> list[StudyHit]:
+    """Reference lists and bibliographies after the passages that report something (stable)."""
+    return [h for h in hits if not h.reference_list] + [h for h in hits if h.reference_list]
+
+
 def _int(value: Any) -> int | None:
     try:
         return int(value) if value is not None and value != "" else None
@@ -247,7 +267,7 @@ def _str(value: Any) -> str | None:
 class StudySearch:
     """Search over the `studies` collection; build one per process and reuse it."""
 
-    def __init__(self, index: VectorIndex, embedder: Embedder) -> None:
+    def __init__(self, index: IndexReader, embedder: Embedder) -> None:
         if embedder.dimension != index.schema.dense_size:
             raise IndexSchemaError(
                 f"The studies index holds {index.schema.dense_size}-dimension vectors but the embedding "
@@ -258,26 +278,12 @@ class StudySearch:
         self.bm25 = Bm25Encoder()
 
     @classmethod
-    def from_store(cls, store: Store, embedder: Embedder) -> StudySearch:
-        """For a process that already holds the index (the API: products and studies together)."""
-        from conseil.search.index.store import missing_index_message, studies_schema
-
+    def from_store(cls, store: CollectionSource, embedder: Embedder) -> StudySearch:
+        """On the studies collection of an open store; IndexMissingError when it does not exist."""
         dense_size = store.dense_size(STUDIES_COLLECTION)
         if dense_size is None:
             raise IndexMissingError(missing_index_message(STUDIES_COLLECTION, store.settings))
         return cls(store.collection(studies_schema(dense_size), create=False), embedder)
-
-    @classmethod
-    @contextmanager
-    def open(cls, settings: Settings) -> Iterator[StudySearch]:
-        """Lock and open the studies index, load the model; raises IndexMissingError before loading it."""
-        from conseil.search.embedder import load_embedder
-        from conseil.search.index.store import missing_index_message, open_store, stored_dense_size
-
-        if stored_dense_size(settings, STUDIES_COLLECTION) is None:  # fail fast, before the model loads
-            raise IndexMissingError(missing_index_message(STUDIES_COLLECTION, settings))
-        with open_store(settings) as store:
-            yield cls.from_store(store, load_embedder(settings))
 
     def validate(self, req: StudySearchRequest) -> str:
         """The stripped query, or a QueryError saying what to change."""
@@ -297,6 +303,7 @@ class StudySearch:
         flt = build_study_filter(req)
         hits: list[StudyHit] = []
         total = total_documents = 0
+        matching: tuple[int, int, bool] | None = None
         if req.audiences:  # no audience: nothing is visible (advisors never see studies)
             dense = self.embedder.embed_query(text) if req.mode != "bm25" else None
             sparse = self.bm25.query(sparse_text(text)) if req.mode != "dense" else None
@@ -305,16 +312,29 @@ class StudySearch:
                 if req.group_by_document:
                     hits = self._grouped(req, dense, sparse, flt, keys)
                 else:
+                    want = req.offset + req.limit + REFERENCE_MARGIN
                     raw = self.index.query(HybridQuery(
-                        dense=dense, sparse=sparse, filter=flt, limit=req.limit, offset=req.offset,
-                        prefetch_limit=max(100, 2 * (req.offset + req.limit)), fusion=req.fusion))
-                    hits = [self._hit(h, keys) for h in raw]
+                        dense=dense, sparse=sparse, filter=flt, limit=want, offset=0,
+                        prefetch_limit=max(100, 2 * want), fusion=req.fusion))
+                    hits = references_last([self._hit(h, keys) for h in raw])[req.offset:req.offset + req.limit]
+            if sparse is not None and sparse.indices:
+                matching = self._matching(sparse, flt)
             total = self.index.count(flt)
             total_documents = len(self.index.facet("doc_id", flt, limit=100_000))
         return StudySearchResponse(
             query=req.query, mode=req.mode, hits=hits, total=total, total_documents=total_documents,
             grouped=req.group_by_document, limit=req.limit, offset=req.offset,
-            took_ms=round((time.perf_counter() - began) * 1000, 2), filters=describe_filters(req))
+            took_ms=round((time.perf_counter() - began) * 1000, 2), filters=describe_filters(req),
+            matching=matching[0] if matching else None, matching_documents=matching[1] if matching else None,
+            matching_capped=bool(matching and matching[2]))
+
+    def _matching(self, sparse: SparseVector, flt: Filter) -> tuple[int, int, bool]:
+        """Passages (and documents) that contain a word of the query: what the query found, as opposed
+        to `total`, which counts what the filters allow."""
+        raw = self.index.query(HybridQuery(dense=None, sparse=sparse, filter=flt, limit=MATCH_CAP,
+                                           prefetch_limit=MATCH_CAP, with_payload=("doc_id",)))
+        documents = {str(h.payload.get("doc_id")) for h in raw}
+        return len(raw), len(documents), len(raw) >= MATCH_CAP
 
     def _grouped(self, req: StudySearchRequest, dense: list[float] | None, sparse: SparseVector | None,
                  flt: Filter, keys: frozenset[str]) -> list[StudyHit]:
@@ -337,7 +357,7 @@ class StudySearch:
             if loaded is not None:
                 hit = Hit(id=light.id, score=light.score, payload=loaded.payload)
                 hits.append(self._hit(hit, keys, others))
-        return hits
+        return references_last(hits)
 
     def _hit(self, hit: Hit, keys: frozenset[str], also_on_pages: list[int] | None = None) -> StudyHit:
         p = hit.payload
@@ -353,4 +373,5 @@ class StudySearch:
             page_end=page_end if page_end is not None else page, section=_str(p.get("section")),
             chunk_index=_int(p.get("chunk_index")), score=round(hit.score, 6),
             citation=citation(title, year, page, page_end, kind), passage=marked.text,
-            snippet=marked.snippet, matched_terms=marked.terms, also_on_pages=also_on_pages or [])
+            snippet=marked.snippet, matched_terms=marked.terms, also_on_pages=also_on_pages or [],
+            reference_list=looks_like_references(str(p.get("text") or ""), _str(p.get("section"))))

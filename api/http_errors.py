@@ -1,19 +1,21 @@
-"""The HTTP edge: errors become status codes and one JSON shape, bodies are bounded, types checked.
+"""HTTP errors: exceptions become status codes and one JSON shape, bodies are bounded, types checked.
 
 Every error answer is `{"error": "<code>", "detail": "<sentence a person can act on>"}` (422 adds
 `"errors": [{"loc", "msg", "type"}]`). Never a stack trace: unexpected exceptions are logged and
 answered with a generic 500.
 
-    QueryError             400  its message
+A `ConseilError` is answered by ONE handler, with the `http_status` and `error_code` its class
+carries (the table is drawn in `conseil.search.errors`): QueryError 400, JobConflict and
+AmbiguousProduct 409, UploadTooLarge 413, UploadRejected 415, VectorIndexError 503 (IndexMissingError
+adds how to build the index over HTTP), the rest 500. Besides those:
+
     no / unknown API key   401
     role lacks the right   403
     unknown id or name     404
-    ambiguous product id   409  (and: another ingestion job is running)
-    body over the limit    413
+    body over the limit    413  (BodyLimitMiddleware, before any route runs)
     wrong content type     415
     invalid parameters     422  (malformed JSON too)
-    IndexMissingError      503  with the command (or route) that builds the index
-    other ConseilError     500  its message
+    IndexDamagedError      503  "index_damaged" (engine panics too: see api/fault_edge.py)
 """
 
 from __future__ import annotations
@@ -23,16 +25,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from conseil.search.errors import ConseilError, IndexError_, IndexMissingError, QueryError
+from conseil.search.errors import ConseilError, IndexMissingError
 from fastapi import FastAPI, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from .catalog import AmbiguousProduct
-from .jobs import JobConflict, UploadRejected
 
 log = logging.getLogger("conseil.api")
 
@@ -61,6 +60,14 @@ def _validation_detail(errors: list[dict[str, Any]]) -> tuple[str, list[dict[str
     return "Invalid request: " + "; ".join(parts), listed
 
 
+def conseil_error_response(exc: ConseilError) -> JSONResponse:
+    """The answer to any Conseil error: the status and code its class carries, its message."""
+    if exc.http_status >= 500:
+        log.error("%s: %s", type(exc).__name__, exc)
+    detail = str(exc) + (INGEST_HINT if isinstance(exc, IndexMissingError) else "")
+    return error_response(exc.http_status, detail, code=exc.error_code)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
@@ -73,21 +80,8 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(exc.status_code, detail, headers=getattr(exc, "headers", None))
 
     async def on_conseil(request: Request, exc: Exception) -> JSONResponse:
-        if isinstance(exc, QueryError):
-            return error_response(400, str(exc), code="query_error")
-        if isinstance(exc, IndexMissingError):
-            return error_response(503, str(exc) + INGEST_HINT, code="index_missing")
-        if isinstance(exc, IndexError_):
-            return error_response(503, str(exc), code="index_unavailable")
-        log.error("%s: %s", type(exc).__name__, exc)
-        return error_response(500, str(exc), code="server_error")
-
-    async def on_upload(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, UploadRejected)
-        return error_response(exc.status, str(exc))
-
-    async def on_conflict(request: Request, exc: Exception) -> JSONResponse:
-        return error_response(409, str(exc))
+        assert isinstance(exc, ConseilError)
+        return conseil_error_response(exc)
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -96,9 +90,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(ConseilError, on_conseil)
-    app.add_exception_handler(UploadRejected, on_upload)
-    app.add_exception_handler(JobConflict, on_conflict)
-    app.add_exception_handler(AmbiguousProduct, on_conflict)
     app.add_exception_handler(Exception, on_unexpected)
 
 

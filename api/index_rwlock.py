@@ -13,7 +13,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from conseil.search.index.contract import CollectionSchema, Filter, Hit, HybridQuery, IndexPoint, VectorIndex
+from conseil.search.index.contract import CollectionSchema, ForwardingIndex, IndexPoint, VectorIndex
+from conseil.search.index.store import Store
 
 
 class ReadWriteLock:
@@ -57,67 +58,49 @@ class ReadWriteLock:
                 self._cond.notify_all()
 
 
-class GuardedIndex:
-    """A `VectorIndex` whose writes take the exclusive side of `lock` (reads pass straight through:
-    the job's own reads may run beside searches)."""
+class GuardedIndex(ForwardingIndex):
+    """A `VectorIndex` whose writes take the exclusive side of `lock`; everything else (reads, export)
+    passes straight through `ForwardingIndex`: the job's own reads may run beside searches."""
 
     def __init__(self, inner: VectorIndex, lock: ReadWriteLock) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._lock = lock
-        self.schema: CollectionSchema = inner.schema
 
     def upsert(self, points: Sequence[IndexPoint]) -> None:
         with self._lock.write():
-            self._inner.upsert(points)
+            self.inner.upsert(points)
 
     def set_payload(self, point_id: str, payload: dict[str, Any]) -> None:
         with self._lock.write():
-            self._inner.set_payload(point_id, payload)
+            self.inner.set_payload(point_id, payload)
 
     def delete(self, ids: Sequence[str]) -> None:
         with self._lock.write():
-            self._inner.delete(ids)
+            self.inner.delete(ids)
 
     def flush(self) -> None:
         with self._lock.write():
-            self._inner.flush()
+            self.inner.flush()
 
     def close(self) -> None:  # the server's Store closes the real index at shutdown, not a job
         self.flush()
-
-    def query(self, request: HybridQuery) -> list[Hit]:
-        return self._inner.query(request)
-
-    def count(self, flt: Filter | None = None) -> int:
-        return self._inner.count(flt)
-
-    def facet(self, key: str, flt: Filter | None = None, limit: int = 20) -> list[tuple[Any, int]]:
-        return self._inner.facet(key, flt, limit)
-
-    def scroll(self, flt: Filter | None = None, fields: Sequence[str] | bool = True,
-               batch: int = 1000) -> Iterator[Hit]:
-        return self._inner.scroll(flt, fields, batch)
-
-    def retrieve(self, ids: Sequence[str]) -> list[Hit]:
-        return self._inner.retrieve(ids)
 
 
 class GuardedStore:
     """What `ingest.studies` needs of a `Store` (`settings`, `collection`), handing out guarded
     collections of the server's own store. Opening a collection is serialised by `open_lock`."""
 
-    def __init__(self, store: Any, lock: ReadWriteLock, open_lock: threading.Lock) -> None:
+    def __init__(self, store: Store, lock: ReadWriteLock, open_lock: threading.Lock) -> None:
         self._store = store
         self._lock = lock
         self._open_lock = open_lock
         self.settings = store.settings
 
     def exists(self, collection: str) -> bool:
-        return bool(self._store.exists(collection))
+        return self._store.exists(collection)
 
     def dense_size(self, collection: str) -> int | None:
-        size = self._store.dense_size(collection)
-        return None if size is None else int(size)
+        return self._store.dense_size(collection)
 
     def collection(self, schema: CollectionSchema, *, create: bool) -> GuardedIndex:
         with self._open_lock:

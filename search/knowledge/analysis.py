@@ -1,0 +1,161 @@
+"""An ingredient list analysed against the knowledge base: each parsed item resolved (with `via`),
+the families of the product, and what stays unidentified.
+
+`inci.py` turns the raw text into items; this module asks the knowledge base about each of them,
+through `CachedKnowledge` so that a whole catalog pays each distinct name once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from conseil.search.knowledge.inci import (
+    _MEMO_SIZE,
+    InciItem,
+    _Fields,
+    _parse,
+)
+
+
+class IngredientLike(Protocol):
+    @property
+    def canonical(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def families(self) -> frozenset[str]: ...
+    @property
+    def groups(self) -> tuple[str, ...]: ...  # group head keys: a salt also lists its acid
+
+
+class ResolutionLike(Protocol):
+    @property
+    def via(self) -> str: ...  # the resolution step (see conseil.search.knowledge.resolve)
+
+
+class KnowledgeLike(Protocol):
+    """What `analyze` needs; satisfied by conseil.search.knowledge.base.IngredientKnowledge."""
+
+    def resolve(self, name: str) -> IngredientLike | None: ...
+    def resolve_label(self, name: str) -> ResolutionLike: ...  # how resolve() found it
+    def families_of_name(self, name: str) -> frozenset[str]: ...  # pattern rules, known or not
+    def scan(self, text: str) -> Sequence[IngredientLike]: ...  # known names inside a longer text
+
+
+@dataclass(frozen=True)
+class ResolvedItem:
+    item: InciItem
+    canonical: str | None  # canonical display name if the item itself is known
+    key: str  # canonical key if known, else item.name
+    families: frozenset[str]
+    via: str  # "name" | "alternative" | "pattern" | "scan" | "unknown"
+    step: str = "unidentified"  # how the name or alternative resolved: "exact", "synonym", "typo"...
+
+
+@dataclass(frozen=True)
+class Analysis:
+    items: tuple[ResolvedItem, ...]
+    canonical_keys: frozenset[str]  # every known ingredient found (incl. scan hits, alternatives)
+    names: frozenset[str]  # every normalised name and alternative as written
+    families: frozenset[str]  # union over items, alternatives, pattern rules and scan hits
+    unknown: tuple[str, ...]  # item names the knowledge base does not know as such
+    notes: tuple[str, ...]
+
+
+_Resolution = tuple[IngredientLike | None, str, frozenset[str], tuple[str, ...], str]  # main, via, families,
+#                                                                                       keys, step
+
+
+class CachedKnowledge:
+    """A KnowledgeLike that remembers parsed pieces and resolved items, for a whole catalogue.
+
+    Wrap the knowledge base once per ingest run and pass the wrapper to `analyze`: a catalogue
+    has some 300,000 items but under 20,000 distinct ones, so each distinct item text is parsed
+    and resolved once. Name lookups go straight to the knowledge base, which memoises them itself
+    (search-time verification needs that too). A table reaching `maxsize` is emptied.
+    """
+
+    def __init__(self, kb: KnowledgeLike, maxsize: int = _MEMO_SIZE) -> None:
+        self.kb = kb
+        self.maxsize = maxsize
+        self.pieces: dict[str, _Fields | str | None] = {}  # used by analyze's parsing
+        self.items: dict[str, _Resolution] = {}  # item text -> its resolution (same text, same item)
+
+    def _room(self, table: dict[str, Any]) -> dict[str, Any]:
+        if len(table) >= self.maxsize:
+            table.clear()
+        return table
+
+    def resolve(self, name: str) -> IngredientLike | None:
+        return self.kb.resolve(name)
+
+    def resolve_label(self, name: str) -> ResolutionLike:
+        return self.kb.resolve_label(name)
+
+    def families_of_name(self, name: str) -> frozenset[str]:
+        return self.kb.families_of_name(name)
+
+    def scan(self, text: str) -> Sequence[IngredientLike]:
+        return self.kb.scan(text)
+
+
+def _resolve_item(item: InciItem, kb: KnowledgeLike) -> _Resolution:
+    """Union of what the main name, the alternatives, the pattern rules and a scan of the text say."""
+    families: set[str] = set()
+    keys: dict[str, None] = {}
+    main: IngredientLike | None = None
+    via, step = "unknown", "unidentified"
+    # A part of one slashed name ("PPG-12" of "Dimethicone PEG/PPG-12/4 Phosphate") adds its families and
+    # key but does not identify the item: only the whole name, a bracketed name or the raw text can.
+    slash_parts = frozenset(item.name.split("/")) if "/" in item.name else frozenset()
+    # the raw text last: "Tris (Tetramethylhydroxypiperidinol) Citrate" is one name, not "tris citrate"
+    for name in (item.name, *item.alternatives, *((item.raw,) if item.raw != item.name else ())):
+        families |= kb.families_of_name(name)
+        hit = kb.resolve(name)
+        if hit is not None:
+            keys[hit.key] = None
+            keys.update(dict.fromkeys(hit.groups))  # "with hyaluronic acid" finds Sodium Hyaluronate
+            families |= hit.families
+            if main is None and name not in slash_parts:
+                main, via = hit, "name" if name in (item.name, item.raw) else "alternative"
+                step = kb.resolve_label(name).via
+    scanned = kb.scan(item.raw)  # "Parfum (Fragrance) D-Limonene": a missing comma hides Limonene
+    for ingredient in scanned:
+        keys[ingredient.key] = None
+        families |= ingredient.families
+    if main is None:
+        via = "scan" if scanned else "pattern" if families else "unknown"
+    return main, via, frozenset(families), tuple(keys), step
+
+
+def analyze(raw: str | None, kb: KnowledgeLike) -> Analysis:
+    """Parse a declaration and resolve every item, erring towards *more* families, never fewer.
+
+    An item's families are the union over its main name, its alternatives, the pattern rules and
+    the known names found inside its raw text, so "Parfum (Fragrance) D-Limonene" yields both
+    fragrance and limonene. Pass a `CachedKnowledge` to share the work across calls.
+    """
+    cached = kb if isinstance(kb, CachedKnowledge) else None
+    declaration = _parse(raw, cached.pieces if cached else None)
+    memo: dict[str, _Resolution] = cached._room(cached.items) if cached else {}  # else per call
+    out: list[ResolvedItem] = []
+    keys: set[str] = set()
+    names: set[str] = set()
+    families: set[str] = set()
+    unknown: dict[str, None] = {}
+    for item in declaration.items:
+        if item.raw not in memo:
+            memo[item.raw] = _resolve_item(item, kb)
+        main, via, item_families, item_keys, step = memo[item.raw]
+        names.add(item.name)
+        names.update(item.alternatives)
+        keys.update(item_keys)
+        families |= item_families
+        if main is None:
+            unknown[item.name] = None
+        out.append(ResolvedItem(item, main.canonical if main else None, main.key if main else item.name,
+                                item_families, via, step))
+    return Analysis(tuple(out), frozenset(keys), frozenset(names), frozenset(families), tuple(unknown),
+                    declaration.notes)

@@ -1,0 +1,320 @@
+"""Label-name resolution: a name as printed on a label -> the ingredient it denotes, and why.
+
+One function (`LabelResolver.resolve`) for ingestion, verification, queries and the commands, so no
+path has weaker eyes than another. Each step is recorded as `via`, tried in this order:
+
+  exact       the INCI name itself ("Methylparaben")
+  synonym     a name the knowledge base lists for it: INN, Ph. Eur., chemical, trade and common names
+              ("Methyl Hydroxybenzoate", "Dimeticone", "Aqua")
+  cas         a CAS number printed instead of a name ("99-76-3")
+  normalised  the same name once spacing, hyphens, punctuation, parentheses, percentages, "nano" and
+              salt notation are set aside ("Methyl Paraben", "Niacinamide 5%", "Hyaluronic Acid (Sodium Salt)")
+  spelling    another spelling system: sulphate/sulfate, aluminium/aluminum, -icon/-icone, -meticone
+              (INN) / -methicone, glycerine/glycerin ("Sodium Lauryl Sulphate", "Dimethicon")
+  botanical   a plant ingredient named without its part or common name, when only one ingredient of
+              that plant gives that product ("Olea Europaea Oil" -> Olea Europaea (Olive) Fruit Oil)
+  parts       "Water/Aqua/Eau": a strict majority of the slash-separated parts name one ingredient and
+              the others are plain words (no digits, no family rule fires on them)
+  typo        a misprint of a known name (see TYPO_* below): "Fragance", "Caffeinee"
+
+A name none of these identifies is `unidentified`. A typo shared by two ingredients at the same
+distance is never guessed: it stays unidentified, but its candidates are kept so that exclusions can
+count their families (fail closed).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from conseil.search.knowledge.text import normalize_name
+
+# Typo tolerance: optimal-string-alignment distance (rapidfuzz's OSA: Levenshtein plus adjacent
+# transpositions, so "Gylcerin" is one edit from Glycerin) between compact keys (no spaces or hyphens).
+# Never on names shorter than TYPO_MIN_LENGTH letters, where one letter changes the substance
+# ("PEG-8"/"PEG-9", "Urea"/"Ure"); the digits must be the same (PEG-100 is not PEG-10); the first
+# letter must be the same; at most 1 edit below TYPO_TWO_EDITS_FROM characters, 2 from there on.
+# Two ingredients at the same best distance: ambiguous, never guessed.
+TYPO_MIN_LENGTH = 8
+TYPO_TWO_EDITS_FROM = 16
+
+VIA_STEPS = ("exact", "synonym", "cas", "normalised", "spelling", "botanical", "parts", "typo")
+UNIDENTIFIED = "unidentified"
+TRUSTED_STEPS = frozenset({"exact", "synonym", "cas", "normalised"})  # the name is the ingredient's own
+
+_CAS = re.compile(r"^(?:cas\s*(?:no\.?|number|#)?\s*:?\s*)?(\d{2,7}-\d{2}-\d)$")
+_PARENS = re.compile(r"\([^()]*\)")
+_PERCENT = re.compile(r"\s*\d+(?:[.,]\d+)?\s*%|\bnano\b|\(\s*\)|\s*(?:™|®|\btm\b)|\s+ci$")
+_QUALIFIERS = re.compile(r"^(?:(?:certified|organic|natural|bio|wild|wildcrafted|fair ?trade|vegan|pure|"
+                         r"cold[- ]pressed|virgin|extra virgin)\b[ -]*)+(?=[a-z])")
+_PLANT_PRODUCT = re.compile(r"^(?P<plant>[a-z]+ [a-z]+)(?P<middle>(?: [a-z/]+)*?) "
+                            r"(?P<product>oil|extract|water|juice|butter|wax|powder|flower water)$")
+_PLANT_PARTS = frozenset({
+    "leaf", "leaves", "seed", "fruit", "flower", "root", "stem", "bark", "callus", "culture", "wood", "peel",
+    "branch", "herb", "cell", "bud", "rhizome", "sprout", "resin", "kernel", "shell", "gum", "bulb", "twig",
+    "needle", "bran", "germ", "pulp", "nut", "sap", "tuber", "husk", "cone", "aerial", "part", "parts",
+    "whole", "plant", "rind", "blossom", "petal", "essential",
+})
+_SALT = re.compile(r"^(?P<stem>[a-z0-9 ,-]+?)ic acid,? \(?(?P<metal>sodium|potassium|calcium|magnesium|zinc|"
+                   r"ammonium|disodium|dipotassium) salt\)?$")
+_SLASHES = re.compile(r"[/\\]")
+_DIGITS = re.compile(r"\d")
+_LOOSE = re.compile(r"[^a-z0-9]")
+_SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r in (
+    (r"sulph", "sulf"),
+    (r"aluminium", "aluminum"),
+    (r"(?<=[a-z])meticon", "methicon"),  # INN: Dimeticone, Simeticone
+    (r"(?<=methic)on\b", "one"),  # Dimethicon (German labels)
+    (r"(?<=silox)an\b", "ane"),
+    (r"\bglycerine\b", "glycerin"),
+    (r"\bcaffein\b", "caffeine"),
+    (r"\blanoline\b", "lanolin"),
+    (r"\bvaseline\b", "petrolatum"),
+    (r"\bcolour\b", "color"),
+    (r"\bflavour\b", "flavor"),
+    (r"\boestr", "estr"),
+))
+
+
+class Named(Protocol):
+    """What resolution needs of an ingredient (satisfied by base.Ingredient)."""
+
+    @property
+    def canonical(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def synonyms(self) -> tuple[str, ...]: ...
+    @property
+    def cas(self) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True)
+class Resolution:
+    name: str  # as given
+    index: int | None  # position of the ingredient in the knowledge base, None if unidentified
+    via: str  # one of VIA_STEPS, or UNIDENTIFIED
+    matched: str = ""  # the form that matched ("dimethicone" for "Dimethicon")
+    candidates: tuple[int, ...] = ()  # ambiguous typo: every ingredient at the best distance
+    distance: int = 0  # edits, for a typo
+    trail: tuple[str, ...] = field(default=(), compare=False)  # steps tried, for `knowledge explain`
+
+    @property
+    def identified(self) -> bool:
+        return self.index is not None
+
+
+def compact_key(normalized: str) -> str:
+    return normalized.replace(" ", "").replace("-", "")
+
+
+def loose_key(normalized: str) -> str:
+    key = compact_key(normalized)
+    return key if key.isalnum() and key.isascii() else _LOOSE.sub("", normalized)
+
+
+class LabelResolver:
+    """Resolution over one knowledge base's ingredients. `exact` is the load-time index (normalised
+    name -> position); the looser tables, the CAS table and the typo buckets are built on first need."""
+
+    def __init__(self, ingredients: Sequence[Named], exact: dict[str, int],
+                 exact_key: Callable[[str], str], flagged: Callable[[str], bool] = lambda name: False) -> None:
+        self._ingredients = ingredients
+        self._exact = exact
+        self._exact_key = exact_key  # name -> its exact-table key (normalize_name + colour index form)
+        self._flagged = flagged  # does a family pattern rule fire on this name?
+        self._compact: dict[str, int] | None = None
+        self._loose: dict[str, int] = {}
+        self._cas: dict[str, set[int]] = {}  # one CAS number may name several INCI entries (PEG-n series)
+        self._typo: dict[int, tuple[list[str], list[int]]] | None = None
+        self._plants: dict[str, set[int]] = {}
+
+    # -- tables ----------------------------------------------------------------------------------
+
+    def _looser(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Compact and loose keys; one shared by two ingredients is ambiguous and dropped, never guessed."""
+        if self._compact is not None:
+            return self._compact, self._loose
+        tables: tuple[dict[str, int], dict[str, int]] = ({}, {})
+        ambiguous: tuple[set[str], set[str]] = (set(), set())
+        for idx, ing in enumerate(self._ingredients):
+            for name in (ing.canonical, *ing.synonyms):
+                exact = self._exact_key(name)
+                for table, amb, key in zip(tables, ambiguous, (compact_key(exact), loose_key(exact))):
+                    if table.setdefault(key, idx) != idx:
+                        amb.add(key)
+                stripped = " ".join(_PARENS.sub(" ", exact).split()) if "(" in exact else ""
+                if stripped:  # 'Olea Europaea (Olive) Fruit Oil' is also known as 'Olea Europaea Fruit Oil'
+                    for table, amb, key in zip(tables, ambiguous, (compact_key(stripped), loose_key(stripped))):
+                        if table.setdefault(key, idx) != idx:
+                            amb.add(key)
+                plant = botanical_key(stripped or exact)
+                if plant:
+                    self._plants.setdefault(plant, set()).add(idx)
+            for cas in ing.cas:
+                self._cas.setdefault(cas, set()).add(idx)
+        for table, amb in zip(tables, ambiguous):
+            for key in amb:
+                del table[key]
+        self._compact, self._loose = tables
+        return tables
+
+    def _typo_buckets(self) -> dict[int, tuple[list[str], list[int]]]:
+        if self._typo is None:
+            compact, _ = self._looser()
+            buckets: dict[int, tuple[list[str], list[int]]] = {}
+            for key, idx in compact.items():
+                if len(key) >= TYPO_MIN_LENGTH - 2:
+                    keys, owners = buckets.setdefault(len(key), ([], []))
+                    keys.append(key)
+                    owners.append(idx)
+            self._typo = buckets
+        return self._typo
+
+    # -- resolution ------------------------------------------------------------------------------
+
+    def _table_step(self, name: str, trusted_via: str) -> Resolution | None:
+        """exact/synonym (when trusted_via is ""), else the given step for compact and loose keys."""
+        exact = self._exact_key(name)
+        idx = self._exact.get(exact)
+        if idx is not None:
+            if trusted_via:
+                return Resolution(name, idx, trusted_via, exact)
+            own = self._exact_key(self._ingredients[idx].canonical)
+            return Resolution(name, idx, "exact" if own == exact else "synonym", exact)
+        compact, loose = self._looser()
+        for table, key in ((compact, compact_key(exact)), (loose, loose_key(exact))):
+            idx = table.get(key)
+            if idx is not None:
+                return Resolution(name, idx, trusted_via or "normalised", key)
+        return None
+
+    def resolve(self, name: str) -> Resolution:
+        trail: list[str] = []
+        found = self._resolve(name, trail)
+        return Resolution(found.name, found.index, found.via, found.matched, found.candidates, found.distance,
+                          tuple(trail))
+
+    def _resolve(self, name: str, trail: list[str]) -> Resolution:
+        key = normalize_name(name)
+        if not key:
+            return Resolution(name, None, UNIDENTIFIED)
+        found = self._table_step(name, "")
+        if found is not None:
+            return found
+        trail.append("exact/synonym: no")
+        cas = _CAS.match(key)
+        if cas:
+            self._looser()
+            owners = sorted(self._cas.get(cas.group(1), ()))
+            if len(owners) == 1:
+                return Resolution(name, owners[0], "cas", cas.group(1))
+            if owners:  # generic CAS numbers (all PEG-n Stearates share one): never guessed, fail closed
+                trail.append(f"cas {cas.group(1)}: shared by {len(owners)} ingredients, not guessed")
+                return Resolution(name, None, UNIDENTIFIED, candidates=tuple(owners))
+            trail.append(f"cas {cas.group(1)}: not in the inventory")
+        variants = _normalised_variants(key)
+        for variant in variants:
+            found = self._table_step(variant, "normalised")
+            if found is not None:
+                return Resolution(name, found.index, "normalised", found.matched)
+        trail.append("normalised: no")
+        for variant in dict.fromkeys([key, *variants]):
+            spelled = _respell(variant)
+            if spelled != variant:
+                found = self._table_step(spelled, "spelling")
+                if found is not None:
+                    return Resolution(name, found.index, "spelling", spelled)
+        trail.append("spelling: no")
+        plant = botanical_key(_respell(variants[0] if variants else key))
+        owners = sorted(self._plants.get(plant, ())) if plant else []
+        if len(owners) == 1:
+            return Resolution(name, owners[0], "botanical", plant)
+        if owners:
+            trail.append(f"botanical: {len(owners)} parts of that plant give it: not guessed")
+            return Resolution(name, None, UNIDENTIFIED, candidates=tuple(owners))
+        parts = [p for p in _SLASHES.split(key) if p.strip()]
+        if len(parts) > 1:
+            hits = [self._resolve(p, []) for p in parts]
+            known = {h.index for h in hits if h.index is not None}
+            first = next((h.index for h in hits if h.index is not None), None)
+            if len(known) > 1 and first is not None and self._same_substance(known):
+                known = {first}  # "Beeswax/Cera Alba": the US and EU names of one substance (one CAS number)
+            others = [p for p, h in zip(parts, hits) if h.index is None]
+            plain = not any(_DIGITS.search(p) or self._flagged(p) for p in others)
+            if len(known) == 1 and 2 * len(others) < len(parts) and plain:
+                return Resolution(name, known.pop(), "parts", key)
+            trail.append("parts: not one ingredient, or an unknown part could be another substance")
+        return self._typo_step(name, _respell(variants[-1] if variants else key), trail)
+
+    def _same_substance(self, indexes: set[int]) -> bool:
+        """Do these entries share a CAS number that no other entry has (Beeswax, Cera Alba)?"""
+        shared = set.intersection(*(set(self._ingredients[i].cas) for i in indexes))
+        return any(self._cas.get(cas) == indexes for cas in shared)
+
+    def _typo_step(self, name: str, key: str, trail: list[str]) -> Resolution:
+        query = compact_key(key)
+        if len(query) < TYPO_MIN_LENGTH or "/" in query:
+            trail.append(f"typo: not tried (shorter than {TYPO_MIN_LENGTH} letters or several names)")
+            return Resolution(name, None, UNIDENTIFIED)
+        from rapidfuzz.distance import OSA  # lazy: only names no table knows get here
+        from rapidfuzz.process import extract
+
+        max_edits = 1 if len(query) < TYPO_TWO_EDITS_FROM else 2
+        digits = _DIGITS.findall(query)
+        buckets = self._typo_buckets()
+        best: dict[int, int] = {}  # ingredient -> its smallest distance
+        for length in range(len(query) - max_edits, len(query) + max_edits + 1):
+            keys, owners = buckets.get(length, ([], []))
+            for choice, distance, pos in extract(query, keys, scorer=OSA.distance,
+                                                 score_cutoff=max_edits, limit=20):
+                if choice[0] == query[0] and _DIGITS.findall(choice) == digits:
+                    idx = owners[pos]
+                    best[idx] = min(distance, best.get(idx, distance))
+        if not best:
+            trail.append(f"typo: nothing within {max_edits} edit(s)")
+            return Resolution(name, None, UNIDENTIFIED)
+        nearest = min(best.values())
+        winners = tuple(sorted(i for i, d in best.items() if d == nearest))
+        if len(winners) > 1:
+            names = ", ".join(self._ingredients[i].canonical for i in winners)
+            trail.append(f"typo: ambiguous at {nearest} edit(s) ({names}): not guessed")
+            return Resolution(name, None, UNIDENTIFIED, candidates=winners, distance=nearest)
+        return Resolution(name, winners[0], "typo", self._ingredients[winners[0]].canonical, distance=nearest)
+
+
+def botanical_key(normalized: str) -> str:
+    """'olea europaea fruit oil' -> 'olea europaea oil': the plant and the product, parts left out."""
+    found = _PLANT_PRODUCT.match(normalized)
+    if not found:
+        return ""
+    middle = [w for w in found["middle"].replace("/", " ").split() if w not in _PLANT_PARTS]
+    return " ".join([found["plant"], *middle, found["product"]])
+
+
+def _normalised_variants(key: str) -> list[str]:
+    """The name without parentheses, percentages, 'nano' and 'organic'-style qualifiers, and in salt
+    notation rewritten."""
+    out: list[str] = []
+    original = key
+    qualified = _QUALIFIERS.sub("", key)
+    if qualified != key:  # "organic aloe barbadensis leaf juice"
+        out.append(qualified)
+        key = qualified
+    salt = _SALT.match(key)
+    if salt:  # "hyaluronic acid (sodium salt)" -> "sodium hyaluronate"
+        out.append(f"{salt['metal']} {salt['stem'].strip()}ate")
+    if "(" in key:
+        out.append(" ".join(_PARENS.sub(" ", key).split()))
+    if "%" in key or "nano" in key or "()" in key or "tm" in key or "™" in key or "®" in key or key.endswith(" ci"):
+        out.append(" ".join(_PERCENT.sub(" ", out[-1] if "(" in key else key).split()))
+    return [v for v in dict.fromkeys(out) if v and v != original]
+
+
+def _respell(key: str) -> str:
+    for pattern, replacement in _SPELLINGS:
+        if pattern.search(key):
+            key = pattern.sub(replacement, key)
+    return key

@@ -1,0 +1,67 @@
+"""What the product search writes for the client, in the client's language.
+
+Sentences come from `corpora/language/messages.json` (reviewed data, one field per language); the
+names put into them come from the knowledge base in the same language (family, skin-type and concern
+names). Product, brand and ingredient (INCI) names stay as the retailer and the label wrote them. A
+language without data falls back to English, so a response is always complete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from conseil.search.query.language_data import by_language
+from conseil.search.query.model import FamilyLike
+
+MESSAGES: Mapping[str, Mapping[str, str]] = by_language("messages.json", "messages")
+
+
+class NamedVocabulary(Protocol):
+    """The knowledge base's names, by code and language (`knowledge.IngredientKnowledge` has them)."""
+
+    @property
+    def families(self) -> Mapping[str, FamilyLike]: ...
+
+    @property
+    def skin_types(self) -> Mapping[str, Mapping[str, tuple[str, ...]]]: ...
+
+    @property
+    def concerns(self) -> Mapping[str, Mapping[str, tuple[str, ...]]]: ...
+
+
+def message(language: str, key: str, **values: object) -> str:
+    """The sentence `key` in `language` (English when the language has no data), placeholders filled."""
+    return MESSAGES.get(language, MESSAGES["en"])[key].format(**values)
+
+
+def _first(names: Mapping[str, Sequence[str]], language: str) -> str | None:
+    found = names.get(language) or names.get("en")
+    return found[0] if found else None
+
+
+def family_name(kb: NamedVocabulary, family_id: str, language: str) -> str:
+    """The family's display name in `language` ("parabènes"); English names in lower case, as before."""
+    family = kb.families.get(family_id)
+    name = _first(family.names, language) if family is not None else None
+    if name is None:
+        return family_id.replace("_", " ")
+    return name.lower() if language == "en" or language not in MESSAGES else name
+
+
+def skin_type_name(kb: NamedVocabulary, code: str, language: str) -> str:
+    """'dry' -> 'dry skin', 'peau sèche', 'ξηρή επιδερμίδα'."""
+    return _first(kb.skin_types.get(code, {}), language) or f"{code.replace('_', ' ')} skin"
+
+
+def concern_name(kb: NamedVocabulary, code: str, language: str) -> str:
+    """'dark_spots' -> 'dark spots', 'taches pigmentaires'."""
+    return _first(kb.concerns.get(code, {}), language) or code.replace("_", " ")
+
+
+def join_and(items: Sequence[str], language: str) -> str:
+    """'a', 'a and b', 'a, b and c' with the language's "and"."""
+    if len(items) < 2:
+        return "".join(items)
+    word = message(language, "and")
+    return f"{', '.join(items[:-1])} {word} {items[-1]}" if len(items) > 2 else f"{items[0]} {word} {items[1]}"

@@ -1,0 +1,108 @@
+"""Every shell command the README shows runs, in order, on a fresh data directory (issue 12).
+
+The first ```bash block (install, ingest the demo, search; the test command) is executed by `.ci/run`
+itself through `tests/readme_commands.py`; this test runs the rest of it and every later block as one
+bash script, stopping at the first command that fails. `conseil serve` starts in the background and
+stays up until the end of its block; a later block that calls the server starts it again before its
+first `curl`. The one command that needs a Qdrant server runs only when CONSEIL_TEST_QDRANT_URL is set.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from readme_commands import bash_blocks, setup_and_test_commands
+
+pytestmark = [pytest.mark.model, pytest.mark.shared, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = (REPO / ".." / "shared" / "data").resolve()
+README_PORT = "8000"
+
+PREAMBLE = r"""
+set -euo pipefail
+SERVER=""
+stop_server() { if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; SERVER=""; fi; }
+start_server() {
+  "$@" >>"$CONSEIL_DATA_DIR/serve.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 1 600); do
+    if curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then return 0; fi
+    if ! kill -0 "$SERVER" 2>/dev/null; then echo "the server exited:" >&2; cat "$CONSEIL_DATA_DIR/serve.log" >&2; return 1; fi
+    sleep 0.2
+  done
+  echo "the server did not answer in 120 s" >&2; return 1
+}
+trap stop_server EXIT
+"""
+
+
+def _free_port() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return str(s.getsockname()[1])
+
+
+def _after_install(setup: str) -> list[str]:
+    """The set-up command's steps after the install ones (`.ci/run` runs the whole line)."""
+    steps = [s.strip() for s in setup.split("&&")]
+    last_install = max(i for i, s in enumerate(steps) if s.startswith("pip install"))
+    return steps[last_install + 1:]
+
+
+def build_script(port: str, have_qdrant: bool) -> tuple[str, list[str]]:
+    """The bash script, and the commands it leaves out with the reason."""
+    setup, _ = setup_and_test_commands()
+    blocks = [_after_install(setup), *bash_blocks()[1:]]
+    lines = [PREAMBLE, f"PORT={port}"]
+    left_out: list[str] = []
+    serve_command: str | None = None
+    for block in blocks:
+        for command in block:
+            command = command.replace(f"127.0.0.1:{README_PORT}", f"127.0.0.1:{port}")
+            command = command.replace(f"--port {README_PORT}", f"--port {port}")
+            if command.startswith("CONSEIL_TEST_QDRANT_URL=") and not have_qdrant:
+                left_out.append(f"{command}  (needs a Qdrant server: set CONSEIL_TEST_QDRANT_URL)")
+                continue
+            lines.append(f"echo {shlex.quote('+ ' + command)}")
+            if re.match(r"conseil serve\b", command):
+                serve_command = command.split("#")[0].strip()
+                lines.append(f"start_server {serve_command}")
+                continue
+            if "curl" in command and f"127.0.0.1:{port}" in command and serve_command:
+                lines.append(f'if [ -z "$SERVER" ]; then start_server {serve_command}; fi')
+            lines.append(command)
+        lines.append("stop_server")
+    return "\n".join(lines) + "\n", left_out
+
+
+def test_readme_parses_into_a_set_up_a_test_command_and_more_blocks() -> None:
+    setup, test_command = setup_and_test_commands()
+    assert "pip install torch==2.13.0" in setup and "conseil ingest demo" in setup
+    assert "pytest" in test_command
+    assert len(bash_blocks()) >= 5
+
+
+def test_every_readme_command_runs(tmp_path: Path) -> None:
+    if not SHARED.is_dir():
+        pytest.skip(f"../shared/data is absent ({SHARED}): the README's commands use the real catalog")
+    script, left_out = build_script(_free_port(), bool(os.environ.get("CONSEIL_TEST_QDRANT_URL")))
+    (tmp_path / "readme.sh").write_text(script)
+    env = {**os.environ, "CONSEIL_DATA_DIR": str(tmp_path / "data"),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    (tmp_path / "data").mkdir()
+    done = subprocess.run(["bash", str(tmp_path / "readme.sh")], check=False, cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=3600)
+    ran = [line[2:] for line in done.stdout.splitlines() if line.startswith("+ ")]
+    print(f"{len(ran)} README commands ran; left out: {left_out or 'none'}")
+    assert done.returncode == 0, (
+        f"README command failed: {ran[-1] if ran else '?'}\n--- stdout (end)\n{done.stdout[-3000:]}"
+        f"\n--- stderr (end)\n{done.stderr[-3000:]}")
+    assert len(ran) >= 15
