@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 from conseil.ingest.chunking import Chunker
 from conseil.ingest.extract_worker import extraction_pool
