@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from conseil.search.products.contract import SearchRequest, SearchResponse
+from conseil.search.products.contract import FacetsResponse, SearchRequest, SearchResponse
 from conseil.search.studies.contract import StudySearchRequest, StudySearchResponse
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
@@ -67,6 +67,23 @@ async def search_products(
     if cached is not None:
         return json_response(cached)
     return await run_in_threadpool(_search_products, runtime, body)
+
+
+def _product_facets(runtime: Runtime, body: SearchRequest) -> Response:
+    engine = runtime.product_engine()
+    with runtime.rw.read():
+        return json_response(engine.facets(body))
+
+
+@router.post("/products/facets", response_model=FacetsResponse, responses=SEARCH_ERRORS)
+async def product_facets(
+    body: SearchRequest,
+    principal: Annotated[Principal, Depends(product_caller)],
+    request: Request,
+) -> Response:
+    """Facets and total of a product search, alone: send the search itself with `facets: false` and
+    this beside it, so the first page of results does not wait for the facet counts."""
+    return await run_in_threadpool(_product_facets, runtime_of(request), body)
 
 
 @router.post("/studies", response_model=StudySearchResponse, responses=SEARCH_ERRORS)

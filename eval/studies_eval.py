@@ -1,6 +1,6 @@
 """Page-level retrieval quality of study search on the judged analyst questions (BEIR format).
 
-    python -m conseil.eval.studies_eval [--data-dir DIR] [--qrels DIR] [--modes bm25,dense,hybrid]
+    python -m conseil.eval.studies_eval [--data-dir DIR] [--qrels DIR] [--modes bm25,dense,hybrid,hybrid_dbsf]
                                         [--group-by-document] [--json]
 
 Needs a studies index (`conseil ingest studies ../shared/data/studies ../shared/data/surveys`) under
@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
 QRELS_DIR = Path(__file__).resolve().parent / "studies_qrels"
 MODES = ("bm25", "dense", "hybrid")
+# Hybrid with a named fusion, for choosing the default one (README: Choosing the fusion).
+FUSED = {"hybrid_rrf": ("hybrid", "rrf"), "hybrid_dbsf": ("hybrid", "dbsf")}
 HIT_K, MRR_K = 5, 10
 
 
@@ -140,8 +142,13 @@ def run_mode(engine: StudySearch, queries: Sequence[BeirQuery], mode: str, *, li
     """Every question in one mode: the ranked passages and the wall latency (ms) of each search."""
     from conseil.search.studies.contract import StudySearchRequest
 
+    from conseil.search.index.contract import DEFAULT_FUSION
+
+    mode, fusion = FUSED.get(mode, (mode, DEFAULT_FUSION))
+
     def request(text: str) -> StudySearchRequest:
-        return StudySearchRequest(query=text, mode=mode, limit=limit, group_by_document=group)
+        return StudySearchRequest(query=text, mode=mode, fusion=fusion, limit=limit,
+                                  group_by_document=group)
 
     for q in queries[:3]:  # warm-up: first calls pay for lazy initialisation
         engine.search(request(q.text))
@@ -194,7 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, help="CONSEIL_DATA_DIR holding the studies index")
     parser.add_argument("--qrels", type=Path, default=QRELS_DIR, help="BEIR directory of questions and qrels")
-    parser.add_argument("--modes", default=",".join(MODES))
+    parser.add_argument("--modes", default=",".join(MODES), help=f"of {', '.join((*MODES, *FUSED))}")
     parser.add_argument("--group-by-document", action="store_true")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)

@@ -29,7 +29,7 @@ import itertools
 import json
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,6 +45,7 @@ from conseil.search.index.store import CollectionSource, stored_dense_size, stud
 from conseil.search.settings import Settings
 
 from .chunking import Chunk, Chunker, Segment
+from .extract_worker import extraction_pool
 from .pdf import PdfLimits, extract_pdf
 from .study_sources import (
     FileRejected,
@@ -172,17 +173,18 @@ def ingest_studies(settings: Settings, paths: list[Path], *, sync: bool = False,
         run = _Run(opened, settings, embedder_factory, report)
         stored = run.stored()
         holding: dict[str, str] = {}  # path -> doc_id now indexed for it
-        # Extraction (pure Python) of the next files runs in a worker thread while this one embeds
-        # (torch releases the GIL): a bounded look-ahead keeps memory flat on a large corpus.
+        # Extraction of the next files runs in a worker process (ingest/extract_worker.py) while this
+        # one embeds: a bounded look-ahead keeps memory flat on a large corpus.
         to_build = [(item, doc_id) for item, doc_id, build in candidates
                     if (old := stored.get(doc_id)) is None or old.build != build or not old.complete]
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract") as pool:
+        use_process = clock is time.monotonic and any(item.kind == "pdf" for item, _ in to_build)
+        with extraction_pool(use_process=use_process) as pool:
             builds: dict[str, Future[BuiltStudy]] = {}
             ahead = iter(to_build)
 
             def schedule(count: int) -> None:
                 for item, doc_id in itertools.islice(ahead, count):
-                    builds[doc_id] = pool.submit(_prepare, run.report, item, doc_id, limits, chunker, clock)
+                    builds[doc_id] = pool.submit(run.report, item, doc_id, limits, chunker, clock)
 
             schedule(EXTRACT_AHEAD)
             for n, (item, doc_id, build) in enumerate(candidates, 1):
@@ -214,19 +216,6 @@ def ingest_studies(settings: Settings, paths: list[Path], *, sync: bool = False,
     report.report_file = str(write_study_report(settings.reports_dir, report.files))
     report.seconds = round(time.perf_counter() - started, 2)
     return report
-
-
-def _prepare(report: StudyIngestReport, item: StudyFile, doc_id: str, limits: PdfLimits, chunker: Chunker,
-             clock: Callable[[], float]) -> BuiltStudy:
-    """Read, check and build one file (runs in the extraction thread). Raises `FileRejected`."""
-    began = time.perf_counter()
-    try:
-        data = item.path.read_bytes()
-        if hashlib.sha256(data).hexdigest()[:32] != doc_id:
-            raise FileRejected("changed while reading", "run the ingest again")
-        return build_study(item, data, limits=limits, chunker=chunker, clock=clock)
-    finally:
-        report.extract_seconds = round(report.extract_seconds + time.perf_counter() - began, 2)
 
 
 def _ingest_one(run: _Run, item: StudyFile, doc_id: str, build: str, stored: dict[str, _Stored],

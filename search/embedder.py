@@ -140,15 +140,34 @@ def _prefixes(name: str) -> tuple[str, str]:
 def load_embedder(settings: Settings) -> Embedder:
     """Build the configured embedder (slow: loads the model)."""
     # The backend forms model batches of `batch_size`; it receives up to CALL_SIZE texts per call so
-    # sentence-transformers can sort them by length and pad less.
-    backend = SentenceTransformerBackend(resolve_model_reference(settings.embedding_model),
-                                         settings.embedding_device, settings.batch_size)
+    # it can sort them by length and pad less.
+    backend, dimension = _backend(settings, resolve_model_reference(settings.embedding_model))
     query_prefix, document_prefix = _prefixes(settings.embedding_model)
     return Embedder(
         backend,
         name=settings.embedding_model,
-        dimension=backend.dimension,
+        dimension=dimension,
         batch_size=CALL_SIZE,
         query_prefix=query_prefix,
         document_prefix=document_prefix,
     )
+
+
+def _backend(settings: Settings, model_ref: str) -> tuple[EmbeddingBackend, int]:
+    """ONNX Runtime when the model allows it (see `embedding_runtime`), else sentence-transformers.
+    ONNX was faster both per query (4 vs 16.5 ms) and in bulk (34.9 vs 25.7 texts/s), with the same
+    vectors: README "Embedding runtimes"."""
+    from conseil.search.onnx_embedder import OnnxBackend, supports_onnx
+
+    model_dir = Path(model_ref)
+    onnx_ok = model_dir.is_dir() and supports_onnx(model_dir) and settings.embedding_device in (None, "cpu")
+    if settings.embedding_runtime == "onnx" and not onnx_ok:
+        raise ConfigurationError(
+            f"CONSEIL_EMBEDDING_RUNTIME=onnx, but {model_ref!r} is not a local mean-pooling "
+            "sentence-transformers model on CPU (the bundled model is). Set it to auto or torch.")
+    if settings.embedding_runtime == "torch" or not onnx_ok:
+        backend = SentenceTransformerBackend(model_ref, settings.embedding_device, settings.batch_size)
+        return backend, backend.dimension
+    onnx = OnnxBackend(model_dir, cache_dir=settings.onnx_cache_dir, threads=settings.embedding_threads,
+                       batch_size=settings.batch_size)
+    return onnx, onnx.dimension

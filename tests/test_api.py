@@ -52,6 +52,15 @@ def test_product_search_answers_the_cli_json_contract(client: TestClient) -> Non
     assert all(any(w.constraint == "exclude_family:sulfates" for w in h.why) for h in parsed.hits)
 
 
+def test_product_facets_come_alone_and_match_the_search(client: TestClient) -> None:
+    body = {"query": "shampoo without sulfates", "limit": 5}
+    search = client.post("/v1/search/products", headers=ADVISOR, json=body).json()
+    facets = client.post("/v1/search/products/facets", headers=ADVISOR, json=body)
+    assert facets.status_code == 200
+    assert facets.json() == {"facets": search["facets"], "total": search["total"]}
+    assert client.post("/v1/search/products/facets", json=body).status_code == 401
+
+
 def test_study_search_cites_pages(client: TestClient) -> None:
     response = client.post("/v1/search/studies", headers=ANALYST,
                            json={"query": "skin types of the survey respondents", "group_by_document": True})

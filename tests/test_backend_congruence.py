@@ -132,7 +132,8 @@ def assert_congruent(edge: list[Any], memory: list[Any]) -> int:
         if len(a_pre) == 1 or not tied:
             # Same ids in the same order (ties as groups), same scores.
             assert ranked_groups_of(a) == ranked_groups_of(b), (q, as_pairs(a.hits), as_pairs(b.hits))
-            assert [round(h.score, 4) for h in a.hits] == [round(h.score, 4) for h in b.hits], q
+            # DBSF normalises scores with each engine's own float arithmetic: last digits may differ.
+            assert [h.score for h in a.hits] == pytest.approx([h.score for h in b.hits], abs=2e-4), q
             strict += 1
         else:
             # A tie inside a prefetch: each engine ranks the tied points in its own order, which

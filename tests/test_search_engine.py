@@ -205,3 +205,51 @@ def test_unidentified_items_never_support_free_of(engine: ProductSearch) -> None
     strict = engine.search(SearchRequest(query="without parabens", limit=100, facets=False, strict=True))
     assert not any(h.unidentified for h in strict.hits)
     assert {h.id for h in strict.hits} == {h.id for h in relaxed.hits if not h.unidentified}
+
+
+def test_facets_alone_equal_the_facets_of_the_search(engine: ProductSearch) -> None:
+    request = SearchRequest(query="cream without parabens for dry skin", price_max=80)
+    full = engine.search(request)
+    alone = engine.facets(request)
+    assert alone.facets == full.facets and alone.total == full.total
+    assert sum(v.count for v in alone.facets["category"]) > 0
+    assert engine.search(request.model_copy(update={"facets": False})).facets == {}
+
+
+def test_memoised_ingredient_items_follow_the_payload_and_the_kb(engine: ProductSearch) -> None:
+    """The verification fast path reuses derived items only while the stored items and the KB are the
+    same objects' values: a changed product or a reloaded KB re-derives them."""
+    from conseil.search.index.schema import point_id
+
+    hit = engine.index.retrieve([point_id("demo", "DEMO-035")])[0]  # lists methylparaben
+    hit = Hit(id=hit.id, score=1.0, payload=hit.payload)
+    first = engine._memo_items(hit)
+    assert engine._memo_items(Hit(id=hit.id, score=1.0, payload=dict(hit.payload))) is first
+    assert any("parabens" in i.families for i in first)
+    changed = dict(hit.payload, ingredient_items=[["Water", "water", ["water"], []]])
+    assert [i.key for i in engine._memo_items(Hit(id=hit.id, score=1.0, payload=changed))] == ["water"]
+    kb, engine.kb = engine.kb, IngredientKnowledge.load()
+    try:
+        assert engine._memo_items(hit) is not first and engine._memo_items(hit) == first
+    finally:
+        engine.kb = kb
+
+
+def test_concurrent_distinct_queries_in_one_process_answer_as_sequential_ones(engine: ProductSearch) -> None:
+    """Throughput beyond one core comes from threads of the one process that owns the embedded index
+    (ONNX Runtime and Qdrant Edge compute outside the GIL): concurrent searches must be exact."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    requests = [SearchRequest(query=f"{words} without {family}", limit=5, facets=False)
+                for words in ("cream", "serum", "shampoo", "cleanser") for family in ("parabens", "sulfates", "silicones")]
+
+    def ids(req: SearchRequest) -> tuple[list[float], set[str]]:
+        """Scores in order, and the hits above the page's last score (ties may come in any order)."""
+        hits = engine.search(req).hits
+        return [h.score for h in hits], {h.id for h in hits if h.score > hits[-1].score}
+
+    sequential = [ids(r) for r in requests]
+    assert all(ranked for ranked, _ in sequential)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        concurrent = list(pool.map(ids, requests * 3))
+    assert concurrent == sequential * 3

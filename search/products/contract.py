@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from conseil.search.index.contract import DEFAULT_FUSION, Fusion
 from conseil.search.query.model import MAX_QUERY_CHARS
 from conseil.search.request_text import MAX_LIST_ITEMS, Item, Text
 from pydantic import BaseModel, ConfigDict, Field
@@ -32,7 +33,8 @@ class SearchRequest(BaseModel):
     price_min: float | None = Field(None, ge=0)
     price_max: float | None = Field(None, ge=0)
     mode: Literal["hybrid", "dense", "bm25"] = "hybrid"
-    fusion: Literal["rrf", "dbsf"] = "rrf"
+    fusion: Fusion = Field(DEFAULT_FUSION, description="How hybrid mode fuses the dense and BM25 rankings: "
+                           "dbsf (score-normalised, the default) or rrf (README: Choosing the fusion).")
     parse: bool = Field(True, description="Parse constraints out of the query text.")
     strict: bool = Field(False, description="Exclusions in strict mode: drop products with an ingredient that "
                                             "cannot be identified (by default they are kept, ranked after the "
@@ -109,6 +111,13 @@ class InterpretationModel(BaseModel):
 class FacetValue(BaseModel):
     value: str
     count: int
+
+
+class FacetsResponse(BaseModel):
+    """`POST /v1/search/products/facets`: what `facets=True` adds to a search, computed on its own."""
+
+    facets: dict[str, list[FacetValue]]
+    total: int = Field(description="Products satisfying every constraint (before ranking).")
 
 
 class SearchResponse(BaseModel):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import asdict, replace
+from typing import Any
 
 from conseil.search.cache import SearchCaches
 from conseil.search.embedder import Embedder
@@ -23,6 +24,7 @@ from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.knowledge.text import fold
 from conseil.search.products.contract import (
     ChipModel,
+    FacetsResponse,
     FacetValue,
     IgnoredModel,
     InterpretationModel,
@@ -47,6 +49,7 @@ HIT_FIELDS = ("product_id", "source", "name", "brand", "category_path", "price",
               "skin_types_origin", "concerns", "claims", "audit", "ingredient_items", "extra")
 # Extra hits fetched so that a hit dropped by verification does not shorten the page.
 VERIFY_MARGIN = 5
+ITEMS_MEMO_SIZE = 50_000  # products whose derived ingredient items are kept (content-checked)
 
 
 def retrieval_text(interp: Interpretation) -> str:
@@ -72,6 +75,9 @@ class ProductSearch:
         self.bm25 = Bm25Encoder()
         self.violations_dropped = 0  # verification failures: should stay 0; exported as a metric
         self.rates = rates  # the user's currency rate table: a query price in another currency is converted
+        # point id -> (KB, stored items, derived items): reused only while the KB object and the stored
+        # items are equal, so it needs no invalidation (the server's generation-keyed cache does).
+        self._items_memo: dict[str, tuple[IngredientKnowledge, Any, list[IngredientItem]]] = {}
         self.vocabulary = self._vocabulary()
         self.currencies = self._currencies()
         self._catalog_words: dict[str, bool] = {}  # folded word -> a product contains it (BM25)
@@ -199,6 +205,18 @@ class ProductSearch:
             limit=req.limit, offset=req.offset, took_ms=round((time.perf_counter() - began) * 1000, 2),
             dropped_violations=dropped)  # this query's; the process total is a metric
 
+    def facets(self, req: SearchRequest) -> FacetsResponse:
+        """The request's facets and total alone (no embedding, no ranking): a page asks for its hits
+        with `facets=False` and for these beside them, so the first results never wait for facets."""
+        stable = self.caches is not None and self.caches.usable()
+        interp = self.interpret(req)
+        interp = self._relax_if_untagged(interp, stable, req.language or interp.language)
+        interp = with_unusable_words(interp, self._catalog_knows)
+        if nothing_usable(interp):  # as `search`: no products rather than the whole catalogue
+            return FacetsResponse(facets={}, total=0)
+        flt = build_filter(interp.constraints)
+        return FacetsResponse(facets=self._facets(flt, stable), total=self._count(flt, stable))
+
     def _embed_query(self, text: str) -> list[float]:
         """Query vectors depend only on the model and the exact text embedded."""
         if self.caches is None:
@@ -237,12 +255,25 @@ class ProductSearch:
         """The hit's ingredient items with families from the current KB, memoised per point while the
         index is stable (verification itself still runs on every hit)."""
         if self.caches is None or not stable:
-            return ingredient_items(hit.payload, self.kb)
+            return self._memo_items(hit)
         key = (self.caches.generation, self.kb.version, id(self.kb), hit.id)
         items: list[IngredientItem] | None = self.caches.items.get(key)
         if items is None:
             items = ingredient_items(hit.payload, self.kb)
             self.caches.items.put(key, items)
+        return items
+
+    def _memo_items(self, hit: Hit) -> list[IngredientItem]:
+        """Verification fast path without the server's caches: re-deriving families costs ~0.2 ms a hit,
+        comparing the stored items with the memoised ones a few microseconds."""
+        stored = hit.payload.get("ingredient_items")
+        known = self._items_memo.get(hit.id)
+        if known is not None and known[0] is self.kb and known[1] == stored:
+            return known[2]
+        items = ingredient_items(hit.payload, self.kb)
+        if len(self._items_memo) >= ITEMS_MEMO_SIZE:
+            self._items_memo.clear()
+        self._items_memo[hit.id] = (self.kb, stored, items)
         return items
 
     def _relax_if_untagged(self, interp: Interpretation, stable: bool = False, language: str = "en") -> Interpretation:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from conseil.search.index.contract import DEFAULT_FUSION, Fusion
 from conseil.search.request_text import MAX_LIST_ITEMS, Item, Text
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,6 +26,8 @@ class StudySearchRequest(BaseModel):
     limit: int = Field(10, ge=1, le=50)
     offset: int = Field(0, ge=0, le=1000, description="Hits to skip (documents when grouping).")
     mode: Literal["hybrid", "dense", "bm25"] = "hybrid"
+    fusion: Fusion = Field(DEFAULT_FUSION, description="How hybrid mode fuses the dense and BM25 "
+                                           "rankings (README: Choosing the fusion).")
     year_from: int | None = Field(None, ge=1900, le=2100, description="Documents without a year are excluded "
                                                                       "when a year bound is given.")
     year_to: int | None = Field(None, ge=1900, le=2100)

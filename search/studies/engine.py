@@ -315,7 +315,7 @@ class StudySearch:
                     want = req.offset + req.limit + REFERENCE_MARGIN
                     raw = self.index.query(HybridQuery(
                         dense=dense, sparse=sparse, filter=flt, limit=want, offset=0,
-                        prefetch_limit=max(100, 2 * want)))
+                        prefetch_limit=max(100, 2 * want), fusion=req.fusion))
                     hits = references_last([self._hit(h, keys) for h in raw])[req.offset:req.offset + req.limit]
             if sparse is not None and sparse.indices:
                 matching = self._matching(sparse, flt)
@@ -344,7 +344,7 @@ class StudySearch:
         while True:
             raw = self.index.query(HybridQuery(
                 dense=dense, sparse=sparse, filter=flt, limit=candidates, prefetch_limit=candidates,
-                with_payload=LIGHT_FIELDS))
+                with_payload=LIGHT_FIELDS, fusion=req.fusion))
             groups = group_by_document(raw)
             if len(groups) >= need or len(raw) < candidates or candidates >= MAX_CANDIDATES:
                 break
