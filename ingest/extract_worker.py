@@ -20,22 +20,75 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from .chunking import Chunker
-from .pdf import PdfLimits
-from .study_sources import FileRejected, StudyFile
+from .chunking import Chunk, Chunker, Segment
+from .pdf import PdfLimits, extract_pdf
+from .study_sources import (
+    FileRejected,
+    StudyFile,
+    StudyMeta,
+    decode_text,
+    first_text_title,
+    humanise_stem,
+    resolve_meta,
+)
 
-if TYPE_CHECKING:
-    from .studies import BuiltStudy, StudyIngestReport
+
+class _Timed(Protocol):
+    """What the pool adds extraction time to (the studies ingest report)."""
+
+    extract_seconds: float
+
+
+@dataclass
+class BuiltStudy:
+    meta: StudyMeta
+    chunks: list[Chunk]
+    pages: int
+    notes: list[str]
+
+
+
+def build_study(item: StudyFile, data: bytes, *, limits: PdfLimits, chunker: Chunker,
+                clock: Callable[[], float] = time.monotonic) -> BuiltStudy:
+    """Extract, describe and chunk one file (no index, no model). Raises `FileRejected`."""
+    if item.kind == "pdf":
+        pdf = extract_pdf(data, limits, clock)
+        text = "\n\n".join(pdf.pages)
+        found = pdf.title or pdf.metadata_title or first_text_title(text, markdown=False)
+        head = "\n".join(pdf.pages[:2])[:12000]
+        meta = resolve_meta(item, kind="pdf", found_title=found, text=text, metadata_year=pdf.metadata_year,
+                            head=head)
+        segments = [Segment(page, number) for number, page in enumerate(pdf.pages, 1)]
+        return BuiltStudy(meta, chunker.chunk(segments), pdf.page_count, pdf.notes)
+    if item.kind == "survey":
+        from .surveys import read_codebook, summarise_survey
+
+        codebook = read_codebook(item.codebook.read_bytes()) if item.codebook else None
+        title = item.sidecar.get("title") or f"{humanise_stem(item.path)} ({item.path.parent.name})"
+        docs = summarise_survey(data, title=title, codebook=codebook)
+        text = "\n".join(body for _, body in docs.sections)
+        meta = resolve_meta(item, kind="survey", found_title=title, text=text, data_year=docs.last_year)
+        chunks = [c for section, body in docs.sections
+                  for c in chunker.chunk([Segment(body)], headings="none", section=section)]
+        notes = docs.notes + ([f"codebook {item.codebook.name}"] if item.codebook else [])
+        return BuiltStudy(meta, chunks, 0, notes)
+    text, note = decode_text(data)
+    if not text.strip():
+        raise FileRejected("empty file", "only whitespace")
+    markdown = item.path.suffix.lower() in (".md", ".markdown")
+    meta = resolve_meta(item, kind="text", found_title=first_text_title(text, markdown=markdown), text=text)
+    chunks = chunker.chunk([Segment(text)], headings="markdown" if markdown else "auto")
+    return BuiltStudy(meta, chunks, 0, [note] if note else [])
+
 
 
 def build_file(item: StudyFile, doc_id: str, limits: PdfLimits, chunk_size: int, overlap: int,
                clock: Callable[[], float]) -> tuple[str, Any, float]:
     """Read, check and build one file. Returns ("ok", BuiltStudy, seconds) or ("rejected", (reason,
     detail), seconds): FileRejected's own constructor does not survive pickling."""
-    from .studies import build_study
-
     began = time.perf_counter()
     try:
         data = item.path.read_bytes()
@@ -53,7 +106,7 @@ class ExtractionPool:
     def __init__(self, executor: Executor) -> None:
         self.executor = executor
 
-    def submit(self, report: StudyIngestReport, item: StudyFile, doc_id: str, limits: PdfLimits,
+    def submit(self, report: _Timed, item: StudyFile, doc_id: str, limits: PdfLimits,
                chunker: Chunker, clock: Callable[[], float]) -> Future[BuiltStudy]:
         outer: Future[BuiltStudy] = Future()
         inner = self.executor.submit(build_file, item, doc_id, limits, chunker.chunk_size, chunker.overlap,

@@ -44,17 +44,13 @@ from conseil.search.index.sparse import Bm25Encoder
 from conseil.search.index.store import CollectionSource, stored_dense_size, studies_schema, use_store
 from conseil.search.settings import Settings
 
-from .chunking import Chunk, Chunker, Segment
-from .extract_worker import extraction_pool
-from .pdf import PdfLimits, extract_pdf
+from .chunking import Chunk, Chunker
+from .extract_worker import BuiltStudy, extraction_pool
+from .pdf import PdfLimits
 from .study_sources import (
     FileRejected,
     StudyFile,
     StudyMeta,
-    decode_text,
-    first_text_title,
-    humanise_stem,
-    resolve_meta,
     walk_studies,
 )
 
@@ -106,14 +102,6 @@ class StudyIngestReport:
 
     def as_dict(self) -> dict[str, object]:
         return {**self.summary(), "files": [asdict(f) for f in self.files]}
-
-
-@dataclass
-class BuiltStudy:
-    meta: StudyMeta
-    chunks: list[Chunk]
-    pages: int
-    notes: list[str]
 
 
 @dataclass
@@ -249,39 +237,6 @@ def _ingest_one(run: _Run, item: StudyFile, doc_id: str, build: str, stored: dic
     meta = study.meta
     return FileOutcome(item.key, kind, status, "; ".join(notes), doc_id=doc_id, pages=study.pages,
                        chunks=len(study.chunks), language=meta.language or "", year=meta.year, title=meta.title)
-
-
-def build_study(item: StudyFile, data: bytes, *, limits: PdfLimits, chunker: Chunker,
-                clock: Callable[[], float] = time.monotonic) -> BuiltStudy:
-    """Extract, describe and chunk one file (no index, no model). Raises `FileRejected`."""
-    if item.kind == "pdf":
-        pdf = extract_pdf(data, limits, clock)
-        text = "\n\n".join(pdf.pages)
-        found = pdf.title or pdf.metadata_title or first_text_title(text, markdown=False)
-        head = "\n".join(pdf.pages[:2])[:12000]
-        meta = resolve_meta(item, kind="pdf", found_title=found, text=text, metadata_year=pdf.metadata_year,
-                            head=head)
-        segments = [Segment(page, number) for number, page in enumerate(pdf.pages, 1)]
-        return BuiltStudy(meta, chunker.chunk(segments), pdf.page_count, pdf.notes)
-    if item.kind == "survey":
-        from .surveys import read_codebook, summarise_survey
-
-        codebook = read_codebook(item.codebook.read_bytes()) if item.codebook else None
-        title = item.sidecar.get("title") or f"{humanise_stem(item.path)} ({item.path.parent.name})"
-        docs = summarise_survey(data, title=title, codebook=codebook)
-        text = "\n".join(body for _, body in docs.sections)
-        meta = resolve_meta(item, kind="survey", found_title=title, text=text, data_year=docs.last_year)
-        chunks = [c for section, body in docs.sections
-                  for c in chunker.chunk([Segment(body)], headings="none", section=section)]
-        notes = docs.notes + ([f"codebook {item.codebook.name}"] if item.codebook else [])
-        return BuiltStudy(meta, chunks, 0, notes)
-    text, note = decode_text(data)
-    if not text.strip():
-        raise FileRejected("empty file", "only whitespace")
-    markdown = item.path.suffix.lower() in (".md", ".markdown")
-    meta = resolve_meta(item, kind="text", found_title=first_text_title(text, markdown=markdown), text=text)
-    chunks = chunker.chunk([Segment(text)], headings="markdown" if markdown else "auto")
-    return BuiltStudy(meta, chunks, 0, [note] if note else [])
 
 
 class _Run:

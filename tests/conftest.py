@@ -100,6 +100,10 @@ def _unit_guard() -> Iterator[None]:
         stack.enter_context(patch(qdrant_edge.EdgeShard, "create", _forbid("created a Qdrant Edge shard", "index")))
         stack.enter_context(patch(embedder.SentenceTransformerBackend, "__init__",
                                   _forbid("loaded the real model", "model")))
+        from conseil.search import onnx_embedder
+
+        stack.enter_context(patch(onnx_embedder.OnnxBackend, "__init__",
+                                  _forbid("loaded the real model (ONNX Runtime)", "model")))
         stack.enter_context(patch(subprocess.Popen, "__init__", _forbid("started a process", "index")))
         if "qdrant_client" in sys.modules:
             stack.enter_context(patch(sys.modules["qdrant_client"].QdrantClient, "__init__",
