@@ -5,9 +5,13 @@ module extracts, so every ambiguous case is resolved by *keeping* text as an ite
 item is harmless, a lost one can hide an excluded ingredient). Prose, marketing bullets and
 footnote definitions are set aside as `notes`, never silently dropped.
 
-`analyze` then looks every item up in the knowledge base (main name, alternative names, pattern
-rules and known names found inside the item text), so missing commas in the source
+`analysis.analyze` then looks every item up in the knowledge base (main name, alternative names,
+pattern rules and known names found inside the item text), so missing commas in the source
 ("Parfum (Fragrance) D-Limonene") still surface every family.
+
+Why one module of ~600 lines: it is one grammar. Each regular expression sits beside the step that
+uses it, and the steps run in one order; a split would separate the repairs from the cases (real
+labels of the Sephora export) that made each of them necessary.
 
 Pipeline: element (Sephora stores a Python list of strings) -> `_prepare` (repairs and markers)
 -> clauses (sentences, at depth 0) -> label colons ("Shade A:", "May contain:", "-Niacinamide:")
