@@ -25,9 +25,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from conseil.search.engines import Engines
 from conseil.search.index.contract import HybridQuery
 from conseil.search.products.contract import SearchRequest
-from conseil.search.products.engine import HIT_FIELDS, ProductSearch, build_filter, retrieval_text
+from conseil.search.products.engine import HIT_FIELDS, ProductSearch, retrieval_text
+from conseil.search.products.filters import build_filter
 from conseil.search.settings import Settings
 
 from .product_queries import product_queries
@@ -91,7 +93,8 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     figures: dict[str, dict[str, Any]] = {}
-    with ProductSearch.open(Settings()) as engine:
+    with Engines.open(Settings(), need=["products"]) as engines:
+        engine = engines.product_engine()
         for name, work in stages(engine).items():
             work(0)
             figures[name] = {f"{t} thread(s)": scaling(work, t, args.seconds) for t in (1, 2)}

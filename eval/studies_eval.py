@@ -140,9 +140,8 @@ def percentile(values: Sequence[float], q: float) -> float:
 def run_mode(engine: StudySearch, queries: Sequence[BeirQuery], mode: str, *, limit: int = MRR_K,
              group: bool = False) -> tuple[dict[str, list[RankedPassage]], list[float]]:
     """Every question in one mode: the ranked passages and the wall latency (ms) of each search."""
-    from conseil.search.studies.contract import StudySearchRequest
-
     from conseil.search.index.contract import DEFAULT_FUSION
+    from conseil.search.studies.contract import StudySearchRequest
 
     mode, fusion = FUSED.get(mode, (mode, DEFAULT_FUSION))
 
