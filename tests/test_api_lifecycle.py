@@ -116,14 +116,17 @@ def test_query_batcher_answers_each_caller_and_shares_model_calls() -> None:
         with ThreadPoolExecutor(40) as pool:
             futures = [pool.submit(batching.embed_query, t) for t in texts]
             deadline = time.monotonic() + 60  # guards a hang; nothing is timed
-            while (not calls or batching._batcher._queue.qsize() < 39) and time.monotonic() < deadline:
-                time.sleep(0.01)  # until all the others are queued behind the first call
+            # until every text is either in the first model call (the batcher may have drained a few
+            # that arrived together) or queued behind it
+            while (not calls or calls[0] + batching._batcher._queue.qsize() < 40) and time.monotonic() < deadline:
+                time.sleep(0.01)
             gate.set()
             vectors = [f.result() for f in futures]
     finally:
         batching.close()
     assert vectors == [plain.embed_query(t) for t in texts]
-    assert calls[0] == 1 and sum(calls) == 40 and len(calls) < 40
+    # everything that queued during the first call went to the model in one more call
+    assert sum(calls) == 40 and len(calls) == (1 if calls[0] == 40 else 2)
 
 
 def test_query_batcher_hands_the_error_to_every_caller() -> None:
