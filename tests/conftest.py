@@ -105,6 +105,9 @@ def _unit_guard() -> Iterator[None]:
         stack.enter_context(patch(onnx_embedder.OnnxBackend, "__init__",
                                   _forbid("loaded the real model (ONNX Runtime)", "model")))
         stack.enter_context(patch(subprocess.Popen, "__init__", _forbid("started a process", "index")))
+        import multiprocessing.process
+
+        stack.enter_context(patch(multiprocessing.process.BaseProcess, "start", _forbid("started a process", "index")))
         if "qdrant_client" in sys.modules:
             stack.enter_context(patch(sys.modules["qdrant_client"].QdrantClient, "__init__",
                                       _forbid("opened a qdrant-client index", "index")))

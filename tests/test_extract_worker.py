@@ -14,6 +14,8 @@ from conseil.ingest.pdf import PdfLimits
 from conseil.ingest.studies import StudyIngestReport
 from conseil.ingest.study_sources import FileRejected, walk_studies
 
+pytestmark = pytest.mark.index  # starts a worker process
+
 
 @pytest.mark.slow
 def test_a_process_builds_what_a_thread_builds_and_rejections_keep_their_reason(tmp_path: Path) -> None:
