@@ -2,7 +2,9 @@
 
     conseil_http_requests_total{method, route, status}       requests, per route template
     conseil_http_request_duration_seconds{method, route}     latency histogram, per route template
-    conseil_index_points{collection}                         points per open collection (at scrape)
+    conseil_index_points{collection}                         points of the products collection (at scrape);
+                                                             /metrics needs no key, so the studies
+                                                             collection's size is not disclosed here
     conseil_dropped_violations_total                         hits the index returned but verification
                                                              rejected (ProductSearch.violations_dropped)
     conseil_ingest_jobs_total{kind, status}                  finished ingestion jobs
@@ -18,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from conseil.search.cache import CacheStats
+from conseil.search.index.schema import PRODUCTS_COLLECTION
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -38,10 +41,11 @@ class _IndexCollector(Collector):
         self._caches = caches
 
     def collect(self) -> Iterable[Metric]:
-        points = GaugeMetricFamily("conseil_index_points", "Points in each open collection.",
+        points = GaugeMetricFamily("conseil_index_points", "Points in the products collection.",
                                    labels=["collection"])
         for name, count in sorted(self._sizes().items()):
-            points.add_metric([name], float(count))
+            if name == PRODUCTS_COLLECTION:  # a scrape needs no key: no study figure leaves here
+                points.add_metric([name], float(count))
         yield points
         yield CounterMetricFamily("conseil_dropped_violations",
                                   "Search hits dropped because verification found an excluded ingredient.",

@@ -225,7 +225,7 @@ def test_metrics_count_routes_by_template_and_report_the_index(client: TestClien
     assert 'route="/v1/products/{product_id:path}"' in text and "DEMO-001" not in text
     assert 'conseil_http_request_duration_seconds_bucket{le="0.05",method="POST",route="/v1/search/products"}' in text
     assert 'conseil_index_points{collection="products"} 100.0' in text
-    assert 'conseil_index_points{collection="studies"}' in text
+    assert 'conseil_index_points{collection="studies"}' not in text  # no key on /metrics: no study figures
     assert "conseil_dropped_violations_total 0.0" in text
 
 
