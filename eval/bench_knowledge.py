@@ -30,7 +30,7 @@ CATALOGS = {"sephora": SHARED / "sephora-products" / "product_info.csv",
             "cosmetics": SHARED / "sephora-cosmetics-skintype" / "cosmetics.csv"}
 BASELINE_SHARE = {"sephora": 0.606, "cosmetics": 0.559}  # issue 13, measured on the 2,580-name knowledge base
 TARGET_SHARE = {"sephora": 0.99, "cosmetics": 0.98}
-DATA = REPO / "corpora" / "knowledge" / "ingredients.json"
+DATA = REPO / "corpora" / "knowledge" / "ingredients.json.gz"
 _LOAD_PROBE = r"""
 import json, resource, sys, time
 from pathlib import Path
@@ -92,8 +92,12 @@ def false_free_of() -> dict[str, int]:
 
 
 def baseline_file(rev: str) -> Path:
-    blob = subprocess.run(["git", "show", f"{rev}:corpora/knowledge/ingredients.json"], cwd=REPO, check=True,
-                          capture_output=True).stdout
+    shown = [subprocess.run(["git", "show", f"{rev}:corpora/knowledge/{name}"], check=False, cwd=REPO,
+                            capture_output=True)
+             for name in ("ingredients.json.gz", "ingredients.json")]  # older revisions ship plain JSON
+    blob = next((s.stdout for s in shown if s.returncode == 0), None)
+    if blob is None:
+        raise SystemExit(f"no knowledge file at {rev}")
     with tempfile.NamedTemporaryFile(prefix="kb-baseline-", suffix=".json", delete=False) as handle:
         handle.write(blob)
     return Path(handle.name)

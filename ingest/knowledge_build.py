@@ -1,4 +1,4 @@
-"""Regenerate `corpora/knowledge/ingredients.json` from the raw sources and the hand curation.
+"""Regenerate `corpora/knowledge/ingredients.json.gz` from the raw sources and the hand curation.
 
     python -m conseil.ingest.knowledge_build [--shared PATH] [--out PATH]
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gzip
 import hashlib
 import io
 import json
@@ -554,7 +555,8 @@ def _about(shared: Path, curation: Path, cur: dict[str, Any], counts: dict[str, 
 
 
 def write(data: dict[str, Any], out: Path) -> None:
-    """Deterministic JSON: sections indented, one ingredient per line (small diffs, about 2.5 MB)."""
+    """Deterministic JSON: sections indented, one ingredient per line (about 3 MB, gzip-compressed to well
+    under 1 MB when `out` ends in .gz)."""
     def dump(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     sections = []
@@ -567,13 +569,16 @@ def write(data: dict[str, Any], out: Path) -> None:
             body = dump(value)
         sections.append(f"{dump(key)}: {body}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("{\n" + ",\n".join(sections) + "\n}\n", encoding="utf-8")
+    text = ("{\n" + ",\n".join(sections) + "\n}\n").encode("utf-8")
+    if out.suffix == ".gz":  # the shipped file: mtime 0 and no name in the header, so the bytes repeat
+        text = gzip.compress(text, compresslevel=9, mtime=0)
+    out.write_bytes(text)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="default: ../shared/data")
-    parser.add_argument("--out", type=Path, default=KNOWLEDGE_DIR / "ingredients.json")
+    parser.add_argument("--out", type=Path, default=KNOWLEDGE_DIR / "ingredients.json.gz")
     parser.add_argument("--curation", type=Path, default=KNOWLEDGE_DIR / "curation.json")
     parser.add_argument("-v", "--verbose", action="store_true", help="list merge conflicts, unmatched records")
     args = parser.parse_args(argv)

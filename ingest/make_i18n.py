@@ -29,11 +29,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from conseil.search.knowledge.base import read_knowledge_file
 from conseil.search.query.model import MAX_QUERY_CHARS
 
 REPO = Path(__file__).resolve().parents[1]
 LANGUAGE_DIR = REPO / "corpora" / "language"
-KNOWLEDGE = REPO / "corpora" / "knowledge" / "ingredients.json"
+KNOWLEDGE = REPO / "corpora" / "knowledge" / "ingredients.json.gz"
 TARGET = REPO / "api" / "static" / "i18n.js"
 
 _HEADER = """/* Conseil web page: interface strings and the knowledge base's names, in every supported language.
@@ -131,7 +132,8 @@ def render(languages_file: Mapping[str, Any], page: Mapping[str, Any], knowledge
 
 
 def build(language_dir: Path = LANGUAGE_DIR, knowledge: Path = KNOWLEDGE) -> str:
-    return render(_read(language_dir / "languages.json"), _read(language_dir / "page.json"), _read(knowledge))
+    return render(_read(language_dir / "languages.json"), _read(language_dir / "page.json"),
+                  read_knowledge_file(knowledge))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -253,8 +253,10 @@ def test_every_documented_ingredient_list_form_parses_alike(kb: IngredientKnowle
 
 def test_the_docs_list_every_family_id() -> None:
     docs = (Path(__file__).resolve().parents[1] / "ingest" / "generic-schema.md").read_text(encoding="utf-8")
-    kb_file = Path(__file__).resolve().parents[1] / "corpora" / "knowledge" / "ingredients.json"
-    families = json.loads(kb_file.read_text(encoding="utf-8"))["families"]
+    from conseil.search.knowledge.base import read_knowledge_file
+
+    kb_file = Path(__file__).resolve().parents[1] / "corpora" / "knowledge" / "ingredients.json.gz"
+    families = read_knowledge_file(kb_file)["families"]
     assert [f for f in families if f"| `{f}` |" not in docs] == []
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from conseil.search.errors import KnowledgeBaseError
 from conseil.search.index.schema import CONCERNS, SKIN_TYPES
-from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.knowledge.base import IngredientKnowledge, read_knowledge_file
 from conseil.search.knowledge.text import fold
 from conseil.search.query import LANGUAGES
 
 REPO = Path(__file__).resolve().parents[1]
-DATA_FILE = REPO / "corpora" / "knowledge" / "ingredients.json"
+DATA_FILE = REPO / "corpora" / "knowledge" / "ingredients.json.gz"
 SHARED_DATA = (REPO / ".." / "shared" / "data").resolve()
 
 REQUIRED_FAMILIES = (
@@ -119,7 +119,7 @@ def test_labelled_fragrance_allergens(kb: IngredientKnowledge) -> None:
     assert {"Limonene", "Linalool", "Coumarin", "Citral", "Benzyl Salicylate", "Vanillin", "Menthol",
             "Rose Ketones", "Butylphenyl Methylpropional"} <= allergens
     assert {"Parfum"} <= kb.members("fragrance") - allergens
-    about = json.loads(DATA_FILE.read_text(encoding="utf-8"))["_about"]
+    about = read_knowledge_file(DATA_FILE)["_about"]
     assert 78 <= about["counts"]["annex_iii_labelled_allergen_entries"] <= 85
 
 
@@ -233,7 +233,7 @@ def test_ingredient_families_are_valid_and_closed_under_includes(kb: IngredientK
 
 def test_data_file_header_carries_sources_and_licences() -> None:
     assert DATA_FILE.stat().st_size < 3_200_000  # 29,000 ingredients (the CosIng inventory), one line each
-    about = json.loads(DATA_FILE.read_text(encoding="utf-8"))["_about"]
+    about = read_knowledge_file(DATA_FILE)["_about"]
     text = json.dumps(about)
     for needle in ("CC BY 4.0", "2011/833/EU", "ODbL 1.0", "MIT", "Clean at Sephora", "knowledge_build",
                    "European Union", "Open Beauty Facts", "curlsbot"):
@@ -253,7 +253,7 @@ def test_load_errors_are_knowledge_base_errors(tmp_path: Path) -> None:
     bad.write_text(json.dumps({"families": {}}), encoding="utf-8")
     with pytest.raises(KnowledgeBaseError, match="malformed"):
         IngredientKnowledge.load(bad)
-    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    data = read_knowledge_file(DATA_FILE)
     data["ingredients"][0]["families"] = ["no_such_family"]
     bad.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(KnowledgeBaseError, match="no_such_family"):
@@ -274,7 +274,7 @@ def test_regenerated_file_equals_the_committed_one(tmp_path: Path) -> None:
         pytest.skip(f"../shared/data is absent ({SHARED_DATA}): cannot regenerate the knowledge file")
     from conseil.ingest.knowledge_build import KNOWLEDGE_DIR, build, write
 
-    out = tmp_path / "ingredients.json"
+    out = tmp_path / "ingredients.json.gz"
     data, _ = build(SHARED_DATA, KNOWLEDGE_DIR / "curation.json")
     write(data, out)
     assert out.read_bytes() == DATA_FILE.read_bytes(), "run `python -m conseil.ingest.knowledge_build` and commit"

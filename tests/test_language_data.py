@@ -16,6 +16,7 @@ from conftest import REPO
 from conseil.ingest import make_i18n
 from conseil.search.answers.synthesis import TEMPLATES, template
 from conseil.search.feedback import FeedbackRecord
+from conseil.search.knowledge.base import read_knowledge_file
 from conseil.search.products.contract import SearchRequest
 from conseil.search.query import LANGUAGES, MAX_QUERY_CHARS
 from conseil.search.query.language_data import check_language_data, language_file
@@ -30,7 +31,7 @@ def test_every_file_has_every_language_and_every_key() -> None:
 def test_languages_are_defined_once_in_languages_json() -> None:
     codes = tuple(e["code"] for e in json.loads((LANGUAGE_DIR / "languages.json").read_text())["languages"])
     assert LANGUAGES == codes
-    knowledge = json.loads((REPO / "corpora" / "knowledge" / "ingredients.json").read_text())
+    knowledge = read_knowledge_file(REPO / "corpora" / "knowledge" / "ingredients.json.gz")
     assert tuple(knowledge["languages"]) == LANGUAGES, "regenerate: python -m conseil.ingest.knowledge_build"
 
 

@@ -83,6 +83,11 @@ def build_script(port: str, have_qdrant: bool) -> tuple[str, list[str]]:
     return "\n".join(lines) + "\n", left_out
 
 
+def test_ci_runs_the_readme_test_command_as_written() -> None:
+    _, test_command = setup_and_test_commands()
+    assert test_command in (REPO / ".ci" / "run").read_text().splitlines()
+
+
 def test_readme_parses_into_a_set_up_a_test_command_and_more_blocks() -> None:
     setup, test_command = setup_and_test_commands()
     assert "pip install torch==2.13.0" in setup and "conseil ingest demo" in setup
