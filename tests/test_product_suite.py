@@ -20,7 +20,9 @@ import pytest
 from conseil.eval import beir
 from conseil.eval.product_queries import LANGUAGES
 from conseil.eval.product_suite import (
+    SHAPES,
     SUITE_DIR,
+    TYPES,
     CatalogProduct,
     Combo,
     build_suite,
@@ -56,11 +58,16 @@ def test_grades_follow_the_documented_rules() -> None:
     assert grade(product(), Combo("c", "moisturizers", ("parabens",))) == 3  # no skin type stated
 
 
-def test_every_combination_is_rendered_in_seven_languages() -> None:
+def test_every_combination_is_rendered_in_every_language() -> None:
     combo = Combo("c", "toners", ("fragrance", "essential_oils"), "oily", 25)
     texts = {lang: render(combo, lang) for lang in LANGUAGES}
+    assert set(LANGUAGES) == {"en", "fr", "es", "it", "de", "pl", "cs", "el"}
     assert texts["en"] == "toner fragrance-free and without essential oils for oily skin under $25"
     assert texts["fr"] == "tonique sans parfum ni huiles essentielles pour peau grasse moins de 25 $"
+    # Greek: one "χωρίς" governs both nouns, and the cap is in euros (applied as its number)
+    assert texts["el"] == "τονωτική λοσιόν χωρίς άρωμα και αιθέρια έλαια για λιπαρή επιδερμίδα κάτω από 25 €"
+    assert combo.constraints("el")["currency"] == "EUR" and combo.constraints("en")["currency"] == "USD"
+    assert Combo("c", "toners", ("fragrance",)).constraints("el")["currency"] is None
     assert len(set(texts.values())) == len(LANGUAGES)
 
 
@@ -107,7 +114,9 @@ def test_products_listing_silicones_or_sulfates_are_excluded(catalog: list[Catal
 def test_the_committed_suite_is_what_the_generator_writes(catalog: list[CatalogProduct], tmp_path: Path) -> None:
     first, second = build_suite(catalog), build_suite(catalog)
     assert fingerprint(first.dataset) == fingerprint(second.dataset)
-    assert 350 <= len(first.dataset.queries) <= 500
+    # one rendering per language of each combination; at most one combination per category and shape
+    assert len(first.dataset.queries) == len(first.combos) * len(LANGUAGES)
+    assert 60 <= len(first.combos) <= len(TYPES) * len(SHAPES)
     stored = beir.load(SUITE_DIR)
     assert fingerprint(stored) == fingerprint(first.dataset), \
         "eval/datasets/sephora_products is stale: run python -m conseil.eval.product_suite --write"
