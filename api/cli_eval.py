@@ -136,7 +136,7 @@ def eval_products(
                                                 "generated from (default: ../shared/data/...).")] = None,
     modes: Annotated[str, typer.Option("--modes", help="Comma-separated: bm25, dense, hybrid_rrf, "
                                        "hybrid_dbsf.")] = "bm25,dense,hybrid_rrf,hybrid_dbsf",
-    baseline_sample: Annotated[int, typer.Option("--baseline-sample", min=0, help="Combinations (x 7 languages) "
+    baseline_sample: Annotated[int, typer.Option("--baseline-sample", min=0, help="Combinations (x the suite's languages) "
                                                  "the llama-index baseline runs on; 0 skips it.")] = 15,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     out_file: Annotated[Path | None, typer.Option("--out", help="Also write the JSON result here.")] = None,

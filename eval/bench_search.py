@@ -1,7 +1,8 @@
 """Search benchmark on the full product catalog, with the pipeline a user would build beside it.
 
 Needs an index of the real Sephora export (`conseil ingest products ../shared/data/sephora-products/
-product_info.csv`) under CONSEIL_DATA_DIR. For the same 210 queries (7 languages) it prints:
+product_info.csv`) under CONSEIL_DATA_DIR. For the same 210 queries (7 languages; `--languages`
+chooses others, Greek included) it prints:
 
   * p50/p95/p99 latency of `ProductSearch.search`, with the query embedding (with and without facets)
     and with it cached;
@@ -9,15 +10,21 @@ product_info.csv`) under CONSEIL_DATA_DIR. For the same 210 queries (7 languages
   * violations: returned products whose ingredient list contains an excluded family (target 0);
   * the baseline: llama-index `VectorStoreIndex` over `QdrantVectorStore` (qdrant-client local
     mode), same model and vectors, `MetadataFilters` NIN on the ingredient names a user would
-    list; its latency, violations, and the ratio to Conseil.
+    list; its latency, violations, and the ratio to Conseil;
+  * with `--languages`, per language: the wall and CPU time of a whole search (parse, gloss,
+    embedding, filtered hybrid query, facets) and of the interpretation alone, the languages'
+    queries interleaved and repeated so that a changing machine load falls on each alike. CPU time
+    per query (time.process_time, every thread of the process) is the figure load disturbs least.
 
-    python -m conseil.eval.bench_search [--skip-baseline] [--json]
+    python -m conseil.eval.bench_search [--skip-baseline] [--json] [--languages en el [--repeat 5]]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import os
 import statistics
 import time
 from pathlib import Path
@@ -33,7 +40,7 @@ from conseil.search.products.engine import ProductSearch, retrieval_text
 from conseil.search.products.filters import build_filter
 from conseil.search.settings import Settings
 
-from .product_queries import BenchQuery, product_queries
+from .product_queries import BENCH_LANGUAGES, LANGUAGES, BenchQuery, product_queries
 
 SEPHORA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "sephora-products" / "product_info.csv"
 
@@ -158,6 +165,31 @@ def ranking_quality(engine: ProductSearch, queries: list[BenchQuery]) -> dict[st
     return {f"type_precision_at_10_{name}": round(total / len(queries), 4) for name, total in scores.items()}
 
 
+def bench_languages(engine: ProductSearch, queries: list[BenchQuery], repeat: int) -> dict[str, Any]:
+    """Per language: wall and CPU milliseconds of a whole search and of its interpretation alone."""
+    by_language: dict[str, list[BenchQuery]] = {}
+    for q in queries:
+        by_language.setdefault(q.language, []).append(q)
+    # en0, el0, en1, el1, ...: neighbours in time are of different languages
+    order = [q for group in itertools.zip_longest(*by_language.values()) for q in group if q is not None]
+    times: dict[str, dict[str, list[float]]] = {
+        lang: {"wall": [], "cpu": [], "interpret_cpu": []} for lang in by_language}
+    for _ in range(repeat):
+        for q in order:
+            request = SearchRequest(query=q.text, limit=10)
+            wall, cpu = time.perf_counter(), time.process_time()
+            engine.search(request)
+            times[q.language]["wall"].append((time.perf_counter() - wall) * 1000)
+            times[q.language]["cpu"].append((time.process_time() - cpu) * 1000)
+            cpu = time.process_time()
+            retrieval_text(engine.interpret(request))
+            times[q.language]["interpret_cpu"].append((time.process_time() - cpu) * 1000)
+    return {lang: {"queries": len(by_language[lang]), "searches": len(t["wall"]),
+                   "wall_ms": percentiles(t["wall"]), "cpu_ms_per_search": round(statistics.fmean(t["cpu"]), 2),
+                   "cpu_ms_per_interpretation": round(statistics.fmean(t["interpret_cpu"]), 3)}
+            for lang, t in times.items()}
+
+
 def _pid(source: str, product_id: str) -> str:
     from conseil.search.index.schema import point_id
 
@@ -187,12 +219,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--languages", nargs="+", choices=LANGUAGES, metavar="LANG",
+                        help=f"the query languages (default: {' '.join(BENCH_LANGUAGES)}), and a per-language "
+                             f"section; one of {', '.join(LANGUAGES)}")
+    parser.add_argument("--repeat", type=int, default=3, help="passes of the per-language section (default 3)")
     args = parser.parse_args()
-    queries = product_queries()
+    queries = product_queries(tuple(args.languages) if args.languages else BENCH_LANGUAGES)
     with Engines.open(Settings(), need=["products"]) as engines:
         engine = engines.product_engine()
         figures: dict[str, Any] = {"queries": len(queries), "products_indexed": engine.index.count(),
                                    "conseil": bench_conseil(engine, queries)}
+        if args.languages:
+            figures["per_language"] = bench_languages(engine, queries, max(1, args.repeat))
+            figures["load_average_1_5_15"] = [round(x, 2) for x in os.getloadavg()]
         if not args.skip_baseline:
             figures["baseline_llamaindex_qdrant_local"] = bench_baseline(engine, queries)
             base = figures["baseline_llamaindex_qdrant_local"]["latency_ms"]["p50"]

@@ -283,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, help="CONSEIL_DATA_DIR holding the products index")
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--baseline-sample", type=int, default=BASELINE_COMBOS,
-                        help="combinations (x 7 languages) the baseline runs on; 0 skips it")
+                        help="combinations (x every language of the suite) the baseline runs on; 0 skips it")
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--json", action="store_true", help="print the result JSON")
     parser.add_argument("--out", type=Path, help="also write the result JSON here")

@@ -4,8 +4,8 @@ computed from the ingredient lists.
     python -m conseil.eval.product_suite [--export FILE] [--write] [--out DIR]
 
 A query combines a product type (category), one or two excluded ingredient families, sometimes a
-skin type and sometimes a price cap; each combination is rendered in en, fr, es, it, de, pl and cs
-with the phrase tables of `product_queries` (extended here), so the seven languages share one
+skin type and sometimes a price cap; each combination is rendered in en, fr, es, it, de, pl, cs and
+el with the phrase tables of `product_queries` (extended here), so the eight languages share one
 ground truth and can be compared.
 
 Ground truth (per combination, from the export and the current knowledge base):
@@ -63,19 +63,21 @@ MIN_SATISFYING = 3
 # Product types beyond product_queries' five, each checked with the query parser (see the tests).
 MORE_TYPES: dict[str, dict[str, str]] = {
     "conditioner": {"en": "conditioner", "fr": "après-shampooing", "es": "acondicionador", "it": "balsamo",
-                    "de": "Spülung", "pl": "odżywka", "cs": "kondicionér"},
+                    "de": "Spülung", "pl": "odżywka", "cs": "kondicionér", "el": "μαλακτική κρέμα μαλλιών"},
     "toners": {"en": "toner", "fr": "tonique", "es": "tónico", "it": "tonico", "de": "Gesichtswasser",
-               "pl": "tonik", "cs": "tonikum"},
+               "pl": "tonik", "cs": "tonikum", "el": "τονωτική λοσιόν"},
     "eye creams & treatments": {"en": "eye cream", "fr": "crème contour des yeux", "es": "contorno de ojos",
                                 "it": "crema contorno occhi", "de": "Augencreme", "pl": "krem pod oczy",
-                                "cs": "oční krém"},
+                                "cs": "oční krém", "el": "κρέμα ματιών"},
     "face masks": {"en": "face mask", "fr": "masque visage", "es": "mascarilla facial", "it": "maschera viso",
-                   "de": "Gesichtsmaske", "pl": "maseczka do twarzy", "cs": "pleťová maska"},
+                   "de": "Gesichtsmaske", "pl": "maseczka do twarzy", "cs": "pleťová maska",
+                   "el": "μάσκα προσώπου"},
     "foundation": {"en": "foundation", "fr": "fond de teint", "es": "base de maquillaje", "it": "fondotinta",
-                   "de": "Foundation", "pl": "podkład", "cs": "make-up"},
+                   "de": "Foundation", "pl": "podkład", "cs": "make-up",
+                   "el": "βάση μακιγιάζ"},
     "body lotions & body oils": {"en": "body lotion", "fr": "lait corps", "es": "loción corporal",
                                  "it": "lozione corpo", "de": "Körperlotion", "pl": "balsam do ciała",
-                                 "cs": "tělové mléko"},
+                                 "cs": "tělové mléko", "el": "γαλάκτωμα σώματος"},
 }
 # "cleanser" is Sephora's "Face Wash & Cleansers": its parent level "Cleansers" also holds toners,
 # make-up removers and exfoliators, and the query parser reads "cleanser" the same way.
@@ -87,24 +89,28 @@ BODY = frozenset({"body lotions & body oils"})
 MORE_WITHOUT: dict[str, dict[str, str]] = {
     "essential_oils": {"en": "without essential oils", "fr": "sans huiles essentielles",
                        "es": "sin aceites esenciales", "it": "senza oli essenziali", "de": "ohne ätherische Öle",
-                       "pl": "bez olejków eterycznych", "cs": "bez esenciálních olejů"},
+                       "pl": "bez olejków eterycznych", "cs": "bez esenciálních olejů",
+                       "el": "χωρίς αιθέρια έλαια"},
 }
 WITHOUT_ALL: dict[str, dict[str, str]] = {**WITHOUT, **MORE_WITHOUT}
 
 MORE_SKIN: dict[str, dict[str, str]] = {
     "combination": {"en": "for combination skin", "fr": "pour peau mixte", "es": "para piel mixta",
                     "it": "per pelle mista", "de": "für Mischhaut", "pl": "do skóry mieszanej",
-                    "cs": "pro smíšenou pleť"},
+                    "cs": "pro smíšenou pleť", "el": "για μικτή επιδερμίδα"},
     "normal": {"en": "for normal skin", "fr": "pour peau normale", "es": "para piel normal",
                "it": "per pelle normale", "de": "für normale Haut", "pl": "do skóry normalnej",
-               "cs": "pro normální pleť"},
+               "cs": "pro normální pleť", "el": "για κανονική επιδερμίδα"},
 }
 SKIN_ALL: dict[str, dict[str, str]] = {**SKIN, **MORE_SKIN}
 
-# "{n}" is the cap in the catalog's currency (USD): the engine compares the number, not the currency.
+# "{n}" is the cap's number. Most renderings name the catalog's currency (USD); Greek names the euro, as
+# an advisor in Greece would: with no rate table the engine applies the number as it is (and says so),
+# so every language shares one truth, and the metadata records the currency the query states.
 PRICE_UNDER: dict[str, str] = {"en": "under ${n}", "fr": "moins de {n} $", "es": "menos de {n} $",
                                "it": "sotto i {n} $", "de": "unter {n} $", "pl": "poniżej {n} $",
-                               "cs": "do {n} $"}
+                               "cs": "do {n} $", "el": "κάτω από {n} €"}
+PRICE_CURRENCY: dict[str, str] = {"el": "EUR"}  # the currency a rendering states, where not USD
 PRICE_CAPS = (25, 50)
 
 FAMILY_PATTERNS: tuple[tuple[str, ...], ...] = (
@@ -143,10 +149,11 @@ class Combo:
     skin_type: str | None = None
     price_max: float | None = None
 
-    def constraints(self) -> dict[str, Any]:
+    def constraints(self, lang: str = "en") -> dict[str, Any]:
+        """What the rendering in `lang` states (the currency is the one its price names)."""
         return {"exclude_families": list(self.exclude_families), "category": self.category,
                 "skin_types": [self.skin_type] if self.skin_type else [], "price_max": self.price_max,
-                "currency": "USD" if self.price_max is not None else None}
+                "currency": PRICE_CURRENCY.get(lang, "USD") if self.price_max is not None else None}
 
 
 def load_catalog(export: Path = EXPORT) -> list[CatalogProduct]:
@@ -252,7 +259,7 @@ def build_suite(catalog: Sequence[CatalogProduct]) -> Suite:
         for lang in LANGUAGES:
             qid = f"{combo.id}-{lang}"
             queries.append(BeirQuery(qid, render(combo, lang), {
-                "language": lang, "combo": combo.id, "constraints": combo.constraints(),
+                "language": lang, "combo": combo.id, "constraints": combo.constraints(lang),
                 "truth_counts": counts, "qrels_complete": len(stored) == counts["4"] + counts["3"] + counts["2"]}))
             qrels[qid] = dict(stored)
     return Suite(combos, BeirDataset(queries=queries, qrels=qrels), truth)

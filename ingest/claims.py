@@ -3,7 +3,7 @@
 Sephora tags its products with free-text "highlights" ("Best for Dry, Combo, Normal Skin",
 "Good for: Dullness/Uneven Texture", "Without Parabens", "Vegan"...); the generic input schema
 carries the same kind of labels in its `skin_types`, `concerns` and `claims` columns, sometimes in
-French, Spanish, Italian, German, Polish or Czech. This module turns both into the codes of
+French, Spanish, Italian, German, Polish, Czech or Greek. This module turns both into the codes of
 `search.schema` so that filters never depend on how a retailer spelled a tag.
 
 Claim codes:
@@ -52,28 +52,33 @@ def _table(groups: dict[str, str]) -> dict[str, str]:
     return {fold(syn).strip(): code for code, syns in groups.items() for syn in syns.split("|")}
 
 
-# Names of ingredient families as they follow "without"/"sans"/"bez"... (folded, so accents and
-# Polish/Czech diacritics are gone). Plural and genitive forms are listed rather than stemmed:
+# Names of ingredient families as they follow "without"/"sans"/"bez"/"χωρίς"... (folded, so accents,
+# Polish/Czech diacritics and the Greek final sigma are gone). Plural and genitive forms are listed rather than stemmed:
 # stemming "parabenów" or "sulfátů" by rule would be less predictable than a short list.
 _FAMILIES = _table(
     {
-        "parabens": "paraben|parabens|parabene|parabenes|parabenos|parabeni|parabenow|parabenu|parabeny",
+        "parabens": "paraben|parabens|parabene|parabenes|parabenos|parabeni|parabenow|parabenu|parabeny|"
+        "παραβένια|παραβένιο|παραβενίων",
         "formaldehyde_releasers": "formaldehyde|formaldehydes|formaldehyde-releasing agents|formaldehyde "
         "releasers|formaldehyde-releasers|formaldehyde donors|formaldehyde releasing preservatives|"
-        "formaldehido|formaldeide|formaldehyd|formaldehydu",
+        "formaldehido|formaldeide|formaldehyd|formaldehydu|φορμαλδεΰδη",
         "fragrance": "fragrance|fragrances|perfume|perfumes|parfum|parfums|profumo|profumi|duftstoffe|"
-        "duftstoff|zapachu|substancji zapachowych|kompozycji zapachowej|parfemace|parfemu|vune",
+        "duftstoff|zapachu|substancji zapachowych|kompozycji zapachowej|parfemace|parfemu|vune|άρωμα|αρώματα|"
+        "αρωματικές ουσίες",
         "sulfates": "sulfate|sulfates|sulphate|sulphates|sulfates sls & sles|sls & sles|sls/sles|sls|sles|"
-        "sulfatos|solfati|siarczanow|sulfatu|siranu",
-        "silicones": "silicone|silicones|siliconas|siliconi|silikone|silikonen|silikonow|silikonu",
-        "phthalates": "phthalate|phthalates|phtalates|phtalate|ftalatos|ftalati|ftalanow|ftalatu",
+        "sulfatos|solfati|siarczanow|sulfatu|siranu|θειικά|θειικά άλατα|θειικών",
+        "silicones": "silicone|silicones|siliconas|siliconi|silikone|silikonen|silikonow|silikonu|σιλικόνες|"
+        "σιλικόνη|σιλικονών",
+        "phthalates": "phthalate|phthalates|phtalates|phtalate|ftalatos|ftalati|ftalanow|ftalatu|"
+        "φθαλικές ενώσεις|φθαλικά",
         "mineral_oils": "mineral oil|mineral oils|huile minerale|huiles minerales|aceite mineral|"
         "aceites minerales|olio minerale|oli minerali|mineralol|mineralole|mineraloel|olejow mineralnych|"
-        "oleju mineralnego|mineralnich oleju",
-        "drying_alcohols": "alcohol|alcohols|drying alcohols|alcool|alcoholes|alkohol|alkoholu",
+        "oleju mineralnego|mineralnich oleju|ορυκτέλαια|ορυκτέλαιο|ορυκτά έλαια",
+        "drying_alcohols": "alcohol|alcohols|drying alcohols|alcool|alcoholes|alkohol|alkoholu|οινόπνευμα|"
+        "αλκοόλη|αλκοόλ",
         "chemical_uv_filters": "chemical sunscreen|chemical sunscreens|chemical uv filters|chemical "
         "filters|chemical spf|filtres chimiques|filtros quimicos|filtri chimici|chemische filter|"
-        "chemische uv-filter",
+        "chemische uv-filter|χημικά φίλτρα",
     }
 )
 
@@ -83,16 +88,18 @@ _LABELS = _table(
     {
         "clean_at_sephora": "clean at sephora",
         "clean_planet_positive": "clean + planet positive|clean planet positive",
-        "vegan": "vegan|suitable for vegans|vegane|veganer|vegano|vegana|weganski|weganska|vegansky|veganska",
+        "vegan": "vegan|suitable for vegans|vegane|veganer|vegano|vegana|weganski|weganska|vegansky|veganska|"
+        "βίγκαν|κατάλληλο για vegan",
         "cruelty_free": "cruelty-free|cruelty free|not tested on animals|non teste sur les animaux|"
         "no testado en animales|non testato su animali|tierversuchsfrei|nietestowany na zwierzetach|"
-        "netestovano na zviratech",
-        "gluten_free": "gluten free|gluten-free|sans gluten|sin gluten|senza glutine|glutenfrei|bez glutenu",
+        "netestovano na zviratech|δεν δοκιμάζεται σε ζώα|χωρίς δοκιμές σε ζώα",
+        "gluten_free": "gluten free|gluten-free|sans gluten|sin gluten|senza glutine|glutenfrei|bez glutenu|"
+        "χωρίς γλουτένη",
         "hypoallergenic": "hypoallergenic|hypoallergenique|hipoalergenico|ipoallergenico|hypoallergen|"
-        "hipoalergiczny|hypoalergenni",
-        "oil_free": "oil free|oil-free|sans huile|sin aceite|senza olio|olfrei|bez oleju",
+        "hipoalergiczny|hypoalergenni|υποαλλεργικό|υποαλλεργική",
+        "oil_free": "oil free|oil-free|sans huile|sin aceite|senza olio|olfrei|bez oleju|χωρίς λάδι|χωρίς έλαια",
         "reef_safe": "reef safe|reef safe spf|reef-safe|reef friendly",
-        "without:fragrance": "unscented|fragrance free|fragrance-free|parfumfrei",
+        "without:fragrance": "unscented|fragrance free|fragrance-free|parfumfrei|άοσμο|άοσμη",
         "without:drying_alcohols": "alcohol free|alcohol-free",
         "black_owned_at_sephora": "black owned at sephora",
         "recyclable_packaging": "recyclable packaging",
@@ -101,44 +108,50 @@ _LABELS = _table(
     }
 )
 
-# "Without X" in seven languages ("no"/"0%"/"zero" are common on packs), and "X free"/"X-frei".
+# "Without X" in eight languages ("no"/"0%"/"zero" are common on packs), and "X free"/"X-frei".
 _WITHOUT_PREFIX = re.compile(
-    r"^(?:without|free of|free from|no|0\s?%|0|zero|sans|pas de|sin|libre de|senza|ohne|bez)\s+(.+)$"
+    r"^(?:without|free of|free from|no|0\s?%|0|zero|sans|pas de|sin|libre de|senza|ohne|bez|χωρισ)\s+(.+)$"
 )
 _FREE_SUFFIX = re.compile(r"^(.+?)(?:[\s-]+free|-?frei)$")
-_LIST_JOIN = re.compile(r"\s*(?:,|;|&|\+|\band\b|\bet\b|\by\b|\be\b|\bund\b|\bi\b|\ba\b)\s*")
+_LIST_JOIN = re.compile(r"\s*(?:,|;|&|\+|\band\b|\bet\b|\by\b|\be\b|\bund\b|\bi\b|\ba\b|\bκαι\b)\s*")
 
 # Skin-type words (after dropping the word for "skin"); "all" means every type.
 _SKIN = _table(
     {
-        "dry": "dry|seche|sec|seca|seco|secca|secco|trocken|trockene|sucha|sucha skora|sucha plet",
-        "oily": "oily|grasse|gras|grasa|graso|grassa|grasso|fettig|fettige|tlusta|mastna",
-        "combination": "combination|combo|mixed|mixte|mixta|mixto|mista|misto|mischhaut|mieszana|smisena",
-        "normal": "normal|normale|normales|normalna|normalni",
-        "sensitive": "sensitive|sensible|sensibles|sensibile|empfindlich|empfindliche|wrazliwa|citliva",
+        "dry": "dry|seche|sec|seca|seco|secca|secco|trocken|trockene|sucha|sucha skora|sucha plet|ξηρή|ξηρό|ξηρές",
+        "oily": "oily|grasse|gras|grasa|graso|grassa|grasso|fettig|fettige|tlusta|mastna|λιπαρή|λιπαρό|λιπαρές",
+        "combination": "combination|combo|mixed|mixte|mixta|mixto|mista|misto|mischhaut|mieszana|smisena|"
+        "μικτή|μικτό|μεικτή",
+        "normal": "normal|normale|normales|normalna|normalni|κανονική|κανονικό",
+        "sensitive": "sensitive|sensible|sensibles|sensibile|empfindlich|empfindliche|wrazliwa|citliva|"
+        "ευαίσθητη|ευαίσθητο|ευαίσθητες",
         "all": "all|all types|all skin types|tous types|tous types de|toutes|todo tipo|todo tipo de|"
-        "todos los tipos de|tutti i tipi|tutti i tipi di|alle hauttypen",
+        "todos los tipos de|tutti i tipi|tutti i tipi di|alle hauttypen|όλοι οι τύποι|όλους τους τύπους|"
+        "για όλους τους τύπους",
     }
 )
-_SKIN_WORDS = re.compile(r"\b(?:skin|skins|peau|peaux|piel|pelle|haut|skora|plet)\b")
+_SKIN_WORDS = re.compile(r"\b(?:skin|skins|peau|peaux|piel|pelle|haut|skora|plet|επιδερμιδα|επιδερμιδασ|"
+                         r"επιδερμιδεσ|δερμα|δερματοσ)\b")
 
 # Concern labels, including Sephora's "Good for: ..." values (matched whole first, then split).
 _CONCERNS = _table(
     {
         "dryness": "dryness|dry skin|dehydration|secheresse|deshydratation|sequedad|secchezza|"
-        "trockenheit|suchosc|suchost",
-        "aging": "aging|anti-aging|antiaging|ageing|anti-ageing|signs of aging|anti-age|antiedad|anti-eta",
+        "trockenheit|suchosc|suchost|ξηρότητα|αφυδάτωση",
+        "aging": "aging|anti-aging|antiaging|ageing|anti-ageing|signs of aging|anti-age|antiedad|anti-eta|"
+        "αντιγήρανση|γήρανση",
         "dullness": "dullness|dull skin|teint terne|manque d'eclat|opacidad",
         "uneven_texture": "uneven texture|texture|uneven skin texture",
         "dark_spots": "dark spots|dark spot|hyperpigmentation|pigmentation|taches|taches brunes|manchas|"
-        "macchie|pigmentflecken",
+        "macchie|pigmentflecken|κηλίδες|πανάδες|δυσχρωμίες",
         "acne": "acne|blemishes|acne/blemishes|breakouts|imperfections|imperfecciones|imperfezioni|"
-        "unreinheiten|tradzik|akne",
-        "pores": "pores|enlarged pores|poros|pori|poren",
-        "redness": "redness|rougeurs|rojeces|rossori|rotungen",
+        "unreinheiten|tradzik|akne|ακμή|ατέλειες",
+        "pores": "pores|enlarged pores|poros|pori|poren|πόροι|διεσταλμένοι πόροι",
+        "redness": "redness|rougeurs|rojeces|rossori|rotungen|ερυθρότητα|κοκκινίλες",
         "loss_of_firmness": "loss of firmness|firmness|sagging|perte de fermete|fermete",
-        "fine_lines": "fine lines|wrinkles|fine lines/wrinkles|rides|arrugas|rughe|falten|zmarszczki|vrasky",
-        "dark_circles": "dark circles|cernes|ojeras|occhiaie|augenringe",
+        "fine_lines": "fine lines|wrinkles|fine lines/wrinkles|rides|arrugas|rughe|falten|zmarszczki|vrasky|"
+        "ρυτίδες|λεπτές γραμμές",
+        "dark_circles": "dark circles|cernes|ojeras|occhiaie|augenringe|μαύροι κύκλοι",
         "oiliness": "oiliness|excess oil|shine|exces de sebum",
         "frizz": "frizz|frisottis",
         "damage": "damage|damaged hair",
@@ -235,7 +248,8 @@ def _code_form(label: str) -> tuple[str, ...]:
 
 
 def _snake(label: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", fold(label)).strip("_")
+    """Lower snake case of a label, Greek letters kept (a Greek label used to snake to nothing and vanish)."""
+    return re.sub(r"[^a-z0-9\u03b1-\u03c9]+", "_", fold(label)).strip("_")
 
 
 def claims_from_labels(labels: Iterable[str]) -> tuple[str, ...]:

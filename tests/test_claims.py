@@ -150,6 +150,21 @@ def test_the_tag_cache_gives_the_same_result() -> None:
         ("Sans phtalates", ("without:phthalates",)),
         ("sulfate-free", ("without:sulfates",)),
         ("bez parabenów i siarczanów", ("without:parabens", "without:sulfates")),
+        ("χωρίς παραβένια", ("without:parabens",)),
+        ("ΧΩΡΙΣ ΠΑΡΑΒΕΝΙΑ", ("without:parabens",)),
+        ("Χωρίς άρωμα", ("without:fragrance",)),
+        ("χωρίς θειικά", ("without:sulfates",)),
+        ("χωρίς σιλικόνες", ("without:silicones",)),
+        ("χωρίς ορυκτέλαια", ("without:mineral_oils",)),
+        ("χωρίς οινόπνευμα", ("without:drying_alcohols",)),
+        ("χωρίς φθαλικές ενώσεις", ("without:phthalates",)),
+        ("χωρίς παραβένια και θειικά", ("without:parabens", "without:sulfates")),
+        ("Άοσμο", ("without:fragrance",)),
+        ("βίγκαν", ("vegan",)),
+        ("χωρίς γλουτένη", ("gluten_free",)),
+        ("χωρίς λάδι", ("oil_free",)),
+        ("Υποαλλεργικό", ("hypoallergenic",)),
+        ("ματ αποτέλεσμα", ()),
         ("sans gluten", ("gluten_free",)),
         ("Végan", ("vegan",)),
         ("Sans savon", ("without_ingredient:savon",)),
@@ -177,6 +192,12 @@ def test_claims_from_labels_codes_every_label() -> None:
     assert claims_from_labels(["!!!"]) == ()
 
 
+def test_a_greek_claims_column_keeps_every_label() -> None:
+    """A label in Greek script used to snake-case to nothing and vanish without a word."""
+    assert claims_from_labels(["Χωρίς παραβένια", "Φτιαγμένο στην Ελλάδα", "Vegan"]) == (
+        "vegan", "without:parabens", "φτιαγμενο_στην_ελλαδα")
+
+
 @pytest.mark.parametrize(
     ("label", "expected"),
     [
@@ -190,6 +211,12 @@ def test_claims_from_labels_codes_every_label() -> None:
         ("Mischhaut", ("combination",)),
         ("sucha skóra", ("dry",)),
         ("citlivá pleť", ("sensitive",)),
+        ("ξηρή επιδερμίδα", ("dry",)),
+        ("Λιπαρό δέρμα", ("oily",)),
+        ("ξηρή, μικτή, κανονική", ("dry", "combination", "normal")),
+        ("ευαίσθητη επιδερμίδα", ("sensitive",)),
+        ("όλοι οι τύποι επιδερμίδας", SKIN_TYPES),
+        ("φολιδωτή", None),
         ("All skin types", SKIN_TYPES),
         ("tous types de peau", SKIN_TYPES),
         ("scaly", None),
@@ -208,6 +235,12 @@ def test_skin_type_codes(label: str, expected: tuple[str, ...] | None) -> None:
         ("rides", ("fine_lines",)),
         ("Acne/Blemishes", ("acne",)),
         ("Pores, Redness", ("pores", "redness")),
+        ("ακμή", ("acne",)),
+        ("Ρυτίδες", ("fine_lines",)),
+        ("πανάδες", ("dark_spots",)),
+        ("ακμή/πόροι", ("acne", "pores")),
+        ("μαύροι κύκλοι", ("dark_circles",)),
+        ("αντιγήρανση", ("aging",)),
         ("foo/bar", None),
         ("glow", None),
     ],

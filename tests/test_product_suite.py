@@ -18,9 +18,14 @@ from pathlib import Path
 
 import pytest
 from conseil.eval import beir
-from conseil.eval.product_queries import LANGUAGES
+from conseil.eval.product_queries import BENCH_LANGUAGES, LANGUAGES, product_queries
 from conseil.eval.product_suite import (
+    FAMILY_PATTERNS,
+    PRICE_CAPS,
+    SHAPES,
+    SKIN_ALL,
     SUITE_DIR,
+    TYPES,
     CatalogProduct,
     Combo,
     build_suite,
@@ -56,12 +61,44 @@ def test_grades_follow_the_documented_rules() -> None:
     assert grade(product(), Combo("c", "moisturizers", ("parabens",))) == 3  # no skin type stated
 
 
-def test_every_combination_is_rendered_in_seven_languages() -> None:
+def test_every_combination_is_rendered_in_every_language() -> None:
     combo = Combo("c", "toners", ("fragrance", "essential_oils"), "oily", 25)
     texts = {lang: render(combo, lang) for lang in LANGUAGES}
+    assert set(LANGUAGES) == {"en", "fr", "es", "it", "de", "pl", "cs", "el"}
     assert texts["en"] == "toner fragrance-free and without essential oils for oily skin under $25"
     assert texts["fr"] == "tonique sans parfum ni huiles essentielles pour peau grasse moins de 25 $"
+    # Greek: one "χωρίς" governs both nouns, and the cap is in euros (applied as its number)
+    assert texts["el"] == "τονωτική λοσιόν χωρίς άρωμα και αιθέρια έλαια για λιπαρή επιδερμίδα κάτω από 25 €"
+    assert combo.constraints("el")["currency"] == "EUR" and combo.constraints("en")["currency"] == "USD"
+    assert Combo("c", "toners", ("fragrance",)).constraints("el")["currency"] is None
     assert len(set(texts.values())) == len(LANGUAGES)
+
+
+def test_every_rendering_parses_to_its_constraints_in_every_language() -> None:
+    """The phrase tables through the parser, no export needed: each category with each family pattern,
+    skin type and price cap, in every language (the real-vocabulary run is product_interpretation)."""
+    from test_query_support import parse
+
+    wrong = []
+    for category in sorted(TYPES):
+        for i, families in enumerate(FAMILY_PATTERNS):
+            skin = sorted(SKIN_ALL)[i % len(SKIN_ALL)] if i % 3 else None
+            combo = Combo("t", category, families, skin, PRICE_CAPS[i % 2] if i % 2 else None)
+            for lang in LANGUAGES:
+                c = parse(render(combo, lang)).constraints
+                if (set(c.exclude_families), list(c.skin_types), list(c.categories), c.price_max) != (
+                        set(families), [skin] if skin else [], [category], combo.price_max):
+                    wrong.append((lang, render(combo, lang), c))
+    assert not wrong, wrong[:5]
+
+
+def test_the_benchmark_list_keeps_its_seven_languages_and_takes_greek() -> None:
+    assert len(product_queries()) == 210 and {q.language for q in product_queries()} == set(BENCH_LANGUAGES)
+    greek = product_queries(("el",))
+    assert len(greek) == 30 and all(q.language == "el" for q in greek)
+    assert greek[0].text == "ενυδατική κρέμα χωρίς παραβένια"
+    with pytest.raises(ValueError, match="xx"):
+        product_queries(("xx",))
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +144,9 @@ def test_products_listing_silicones_or_sulfates_are_excluded(catalog: list[Catal
 def test_the_committed_suite_is_what_the_generator_writes(catalog: list[CatalogProduct], tmp_path: Path) -> None:
     first, second = build_suite(catalog), build_suite(catalog)
     assert fingerprint(first.dataset) == fingerprint(second.dataset)
-    assert 350 <= len(first.dataset.queries) <= 500
+    # one rendering per language of each combination; at most one combination per category and shape
+    assert len(first.dataset.queries) == len(first.combos) * len(LANGUAGES)
+    assert 60 <= len(first.combos) <= len(TYPES) * len(SHAPES)
     stored = beir.load(SUITE_DIR)
     assert fingerprint(stored) == fingerprint(first.dataset), \
         "eval/datasets/sephora_products is stale: run python -m conseil.eval.product_suite --write"

@@ -108,6 +108,23 @@ def test_required_ingredients_are_translated_to_inci_keys(query: str, key: str) 
     assert interp.warnings == ()
 
 
+@pytest.mark.parametrize("query,key", [
+    ("without petroleum jelly", "petrolatum"), ("sans vaseline", "petrolatum"), ("sin vaselina", "petrolatum"),
+    ("senza vaselina", "petrolatum"), ("ohne Vaseline", "petrolatum"), ("bez wazeliny", "petrolatum"),
+    ("bez vazelíny", "petrolatum"), ("χωρίς βαζελίνη", "petrolatum"),
+    ("sans méthylparabène", "methylparaben"), ("sin metilparabeno", "methylparaben"),
+    ("senza metilparabene", "methylparaben"), ("ohne Methylparaben", "methylparaben"),
+    ("bez metyloparabenu", "methylparaben"), ("bez methylparabenu", "methylparaben"),
+    ("χωρίς μεθυλοπαραβένιο", "methylparaben"),
+])
+def test_everyday_names_of_avoided_ingredients_in_every_language(query: str, key: str) -> None:
+    """Vaseline and methylparaben in the everyday spelling of each language (actives.json): before, the
+    Polish, Czech and Greek forms were excluded by name only, with a warning, and matched nothing."""
+    interp = parse(query)
+    assert interp.constraints.exclude_ingredients == (key,), interp
+    assert interp.warnings == ()
+
+
 # -- false positives ---------------------------------------------------------------------------------
 
 

@@ -90,8 +90,31 @@ CS: list[Case] = [
     ("micelární voda", "micellar water"),
 ]
 
+EL: list[Case] = [
+    ("σαμπουάν", "shampoo"),
+    ("ΣΑΜΠΟΥΑΝ", "shampoo"),
+    ("κρέμα", "cream"),
+    ("κρέμες", "cream"),
+    ("κρεμα", "cream"),
+    ("ενυδατική κρέμα", "moisturizing cream"),
+    ("ενυδατικές κρέμες", "moisturizing cream"),
+    ("ενυδατική κρέμα για ξηρή επιδερμίδα", "dry skin moisturizing cream"),
+    ("κρέμα χεριών", "hand cream"),
+    ("αφρόλουτρο", "body wash"),
+    ("καταπραϋντική κρέμα", "soothing cream"),
+    ("μάσκαρα αδιάβροχη", "waterproof mascara"),
+    ("αντηλιακό SPF 50", "sunscreen spf 50"),
+    ("σαμπουάν για σγουρά μαλλιά", "curly hair shampoo"),
+    ("μαλακτική κρέμα μαλλιών", "hair conditioner"),  # the product suite's conditioner: not "conditioner hair cream"
+    ("μαλακτική", "conditioner"),
+    ("τονωτική λοσιόν", "toner"),
+    ("γαλάκτωμα σώματος", "body lotion"),
+    ("αντηλιακή κρέμα προσώπου", "face sunscreen"),
+    ("καθαριστικό προσώπου", "face cleanser"),
+]
+
 CASES = [(lang, text, gloss) for lang, cases in
-         (("fr", FR), ("es", ES), ("it", IT), ("de", DE), ("pl", PL), ("cs", CS)) for text, gloss in cases]
+         (("fr", FR), ("es", ES), ("it", IT), ("de", DE), ("pl", PL), ("cs", CS), ("el", EL)) for text, gloss in cases]
 
 
 @pytest.mark.parametrize(("lang", "text", "gloss"), CASES, ids=[f"{lang}:{text}" for lang, text, _ in CASES])
@@ -117,6 +140,10 @@ def test_gloss(lang: str, text: str, gloss: str) -> None:
     ("fr", "bonjour madame"),
     ("de", "   "),
     ("cs", ""),
+    ("el", "σαμπάνια"),  # champagne
+    ("el", "κρεμάστρα"),  # a coat hanger
+    ("el", "καλημέρα κυρία"),
+    ("el", "ψάχνω κάτι για την πελάτισσα"),
 ])
 def test_unknown_words_are_dropped(lang: str, text: str) -> None:
     assert english_gloss(text, lang) == ""
@@ -163,6 +190,9 @@ def kb() -> IngredientKnowledge:
     ("champú sin sulfatos", ("shampoo",)),
     ("Serum ohne Parabene", ("serum",)),
     ("šampon bez sulfátů", ("shampoo",)),
+    ("σαμπουάν χωρίς θειικά", ("shampoo",)),
+    ("μαλακτική κρέμα μαλλιών χωρίς σιλικόνες", ("conditioner",)),
+    ("ΕΝΥΔΑΤΙΚΗ ΚΡΕΜΑ ΧΩΡΙΣ ΑΡΩΜΑ", ("moisturizer", "cream")),
     ("crème hydratante sans parfum", ("moisturizer", "cream")),
 ])
 def test_gloss_of_parsed_semantic_text(kb: IngredientKnowledge, query: str, heads: tuple[str, ...]) -> None:

@@ -1,4 +1,4 @@
-"""Prices in the seven languages, and numbers that are not prices."""
+"""Prices in every supported language, and numbers that are not prices."""
 
 from __future__ import annotations
 
@@ -45,6 +45,21 @@ PRICES = [
     ("cs", "od 300 Kč", 300, None, "CZK"),
     ("cs", "méně než 400 Kč", None, 400, "CZK"),
     ("cs", "do 1 000 Kč", None, 1000, "CZK"),
+    ("el", "κάτω από 30 €", None, 30, "EUR"),
+    ("el", "κάτω από 30 ευρώ", None, 30, "EUR"),
+    ("el", "λιγότερο από 29,90 ευρώ", None, 29.9, "EUR"),
+    ("el", "έως 25 €", None, 25, "EUR"),
+    ("el", "μέχρι 25 ευρώ", None, 25, "EUR"),
+    ("el", "το πολύ 40 ευρώ", None, 40, "EUR"),
+    ("el", "μεταξύ 20 και 40 ευρώ", 20, 40, "EUR"),
+    ("el", "από 20 έως 40 €", 20, 40, "EUR"),
+    ("el", "πάνω από 50 €", 50, None, "EUR"),
+    ("el", "τουλάχιστον 30 ευρώ", 30, None, "EUR"),
+    ("el", "30 ευρώ ή λιγότερο", None, 30, "EUR"),
+    ("el", "φθηνότερο από 20 ευρώ", None, 20, "EUR"),
+    ("el", "κάτω από 1.000 €", None, 1000, "EUR"),
+    ("el", "κάτω από 30 δολάρια", None, 30, "USD"),
+    ("el", "ΚΑΤΩ ΑΠΟ 30 ΕΥΡΩ", None, 30, "EUR"),
 ]
 
 
@@ -55,7 +70,9 @@ def test_price(lang: str, query: str, low: float | None, high: float | None, cur
 
 
 def test_every_language_has_prices() -> None:
-    assert {p[0] for p in PRICES} == {"en", "fr", "es", "it", "de", "pl", "cs"}
+    from conseil.search.query import LANGUAGES
+
+    assert {p[0] for p in PRICES} == set(LANGUAGES)
 
 
 @pytest.mark.parametrize("query", [
@@ -70,6 +87,10 @@ def test_every_language_has_prices() -> None:
     "crème après 50 ans",
     "serum with 10% niacinamide",
     "2 in 1 shampoo",
+    "αντηλιακό SPF 50",
+    "κρέμα 50 ml",
+    "κρέμα για γυναίκες πάνω από 40",
+    "σαμπουάν 2 σε 1",
 ])
 def test_not_a_price(query: str) -> None:
     c = parse(query).constraints
