@@ -91,6 +91,9 @@
 
   function renderAnswer(response) {
     ask.response = response;
+    // The page's words in the page's language, the answer in its question's: screen readers switch voice.
+    $("answer").lang = P.lang();
+    $("answer-text").lang = typeof response.language === "string" && response.language ? response.language : P.lang();
     const citations = Array.isArray(response.citations) ? response.citations : [];
     $("answer").hidden = false;
     renderRoute(response.route);
@@ -208,7 +211,7 @@
       }
       if (chunk.done) break;
     }
-    if (!done) throw new P.ApiError(0, t("unreachable", { x: "stream ended early" }));
+    if (!done) throw new P.ApiError(0, t("unreachable", { x: t("stream_ended") }));
   }
 
   async function askJson(body, signal) {
@@ -239,7 +242,8 @@
       }
     } catch (err) {
       if (err.name === "AbortError") return;
-      const message = err instanceof P.ApiError ? err.message : t("unreachable", { x: err.message });
+      // Not the browser's own words ("Failed to fetch" is English whatever the page's language).
+      const message = err instanceof P.ApiError ? err.message : t("network_error");
       P.showError("ask-error", message);
     } finally {
       if (ask.controller === controller) {
