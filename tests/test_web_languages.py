@@ -181,6 +181,8 @@ def test_the_client_and_the_advisor_each_read_the_recommendation_in_their_langua
     client_chips = chip_texts(page)
     assert client_ids and page.locator(".badge").count() > 0
     open_every_card(page)
+    client_reasons = page.locator("#hits .why-list li").all_inner_texts()
+    assert len(client_reasons) >= len(client_ids), "every card says why it matches"
     leaks = english_leaks(page, client, SERVER_CATEGORY)
     assert not leaks, "\n".join(leaks)
     shot(page, f"client-{client}.png")
@@ -191,6 +193,8 @@ def test_the_client_and_the_advisor_each_read_the_recommendation_in_their_langua
     assert card_ids(page) == client_ids
     assert chip_texts(page) != client_chips and len(chip_texts(page)) == len(client_chips)
     open_every_card(page)
+    reasons = page.locator("#hits .why-list li").all_inner_texts()
+    assert len(reasons) == len(client_reasons) and not set(reasons) & set(client_reasons), reasons
     leaks = english_leaks(page, advisor, SERVER_CATEGORY)
     assert not leaks, "\n".join(leaks)
     assert axe_violations(page) == [], "the switch and the regions' languages are accessible"
@@ -243,6 +247,18 @@ def test_one_language_needs_no_switch(make_page: Any) -> None:
     choose_advisor_language(page, "pl")
     search(page, QUERIES["pl"])
     expect(page.locator("#view-langs")).to_be_hidden()
+
+
+def test_an_ingredient_card_is_asked_for_in_the_language_shown(make_page: Any) -> None:
+    page = make_page().sign_in("advisor")
+    search(page, QUERIES["el"])
+    page.locator("#hits .card").first.locator("details.ingredients summary").click()
+    with page.expect_request("**/v1/ingredients/**") as request:
+        page.locator("#hits .card").first.locator("button.ingredient-name").first.click()
+    assert request.value.url.endswith("?language=el"), request.value.url
+    expect(page.locator("#ingredient-card-body h3").first).to_be_visible()
+    assert "Σφάλμα" not in page.inner_text("#ingredient-card-body"), "a language the route lacks still gets a card"
+    page.click("#ingredient-card-close")
 
 
 # -- errors the browser words in English ----------------------------------------------------------

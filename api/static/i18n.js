@@ -230,6 +230,7 @@
       "claim_recyclable_packaging": "recyclable packaging",
       "claim_sustainable_packaging": "sustainable packaging",
       "claim_refill_available": "refill available",
+      "why_title": "Why it matches",
     },
     "fr": {
       "skip": "Aller à la recherche",
@@ -444,6 +445,7 @@
       "claim_recyclable_packaging": "emballage recyclable",
       "claim_sustainable_packaging": "emballage durable",
       "claim_refill_available": "recharge disponible",
+      "why_title": "Pourquoi ce produit",
     },
     "es": {
       "skip": "Ir a la búsqueda",
@@ -658,6 +660,7 @@
       "claim_recyclable_packaging": "envase reciclable",
       "claim_sustainable_packaging": "envase sostenible",
       "claim_refill_available": "recarga disponible",
+      "why_title": "Por qué este producto",
     },
     "it": {
       "skip": "Vai alla ricerca",
@@ -872,6 +875,7 @@
       "claim_recyclable_packaging": "confezione riciclabile",
       "claim_sustainable_packaging": "confezione sostenibile",
       "claim_refill_available": "ricarica disponibile",
+      "why_title": "Perché questo prodotto",
     },
     "de": {
       "skip": "Zur Suche springen",
@@ -1086,6 +1090,7 @@
       "claim_recyclable_packaging": "recycelbare Verpackung",
       "claim_sustainable_packaging": "nachhaltige Verpackung",
       "claim_refill_available": "Nachfüllpackung erhältlich",
+      "why_title": "Warum dieses Produkt",
     },
     "pl": {
       "skip": "Przejdź do wyszukiwania",
@@ -1308,6 +1313,7 @@
       "claim_recyclable_packaging": "opakowanie nadające się do recyklingu",
       "claim_sustainable_packaging": "zrównoważone opakowanie",
       "claim_refill_available": "dostępny wkład uzupełniający",
+      "why_title": "Dlaczego ten produkt",
     },
     "cs": {
       "skip": "Přejít na hledání",
@@ -1529,6 +1535,7 @@
       "claim_recyclable_packaging": "recyklovatelný obal",
       "claim_sustainable_packaging": "udržitelný obal",
       "claim_refill_available": "k dostání náhradní náplň",
+      "why_title": "Proč tento produkt",
     },
     "el": {
       "skip": "Μετάβαση στην αναζήτηση",
@@ -1743,6 +1750,7 @@
       "claim_recyclable_packaging": "ανακυκλώσιμη συσκευασία",
       "claim_sustainable_packaging": "βιώσιμη συσκευασία",
       "claim_refill_available": "διαθέσιμη ανταλλακτική συσκευασία",
+      "why_title": "Γιατί αυτό το προϊόν",
     },
   };
 

@@ -128,8 +128,12 @@
       standards.map(([standard, names]) => el("li", {},
         sentence("not_allowed_under", { x: familyName(standard) }, { y: names.join(", ") })))) : null;
 
+    // The server's reasons, in the language asked for: what the advisor reads out (a tablet has no tooltips).
+    const reasons = (hit.why || []).map((why) => String(why.text || "")).filter(Boolean);
     const details = el("details", { class: "more-details" },
       el("summary", { text: t("details") }),
+      reasons.length ? el("div", { class: "why" }, el("h4", { text: t("why_title") }),
+        el("ul", { class: "why-list" }, reasons.map((text) => el("li", { text })))) : null,
       el("dl", { class: "facts" }, fact(t("reference"), hit.id, true), fact(t("source"), hit.source, true),
         fact(t("concerns"), (hit.concerns || []).map(concernName).join(", ")),
         fact(t("claims"), (hit.claims || []).map(claimText).join(", "))),
