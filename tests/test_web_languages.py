@@ -261,6 +261,49 @@ def test_an_ingredient_card_is_asked_for_in_the_language_shown(make_page: Any) -
     page.click("#ingredient-card-close")
 
 
+ANSWERS = {"el": "Η κρέμα Α δεν περιέχει παραβένια [1].", "pl": "Krem A nie zawiera parabenów [1]."}
+
+
+def answer_in(language: str, question: str) -> dict[str, Any]:
+    return {"answer_id": "ans-" + language, "question": question, "language": language, "answered": True,
+            "route": {"domains": ["products"], "reason": "product words", "method": "rules"},
+            "answer": ANSWERS[language], "citations": []}
+
+
+def test_the_answer_follows_the_reader(make_page: Any) -> None:
+    page = make_page().sign_in("advisor")
+    choose_advisor_language(page, "pl")
+    asked: list[dict[str, Any]] = []
+
+    def fulfil(route: Any) -> None:
+        body = json.loads(route.request.post_data)
+        asked.append(body)
+        route.fulfill(status=200, content_type="application/json",
+                      body=json.dumps(answer_in(body.get("language", "el"), body["question"])))
+
+    page.route("**/v1/ask", fulfil)
+    search(page, QUERIES["el"])
+    question = "ποιες κρέμες δεν έχουν παραβένια;"
+    page.fill("#ask-q", question)
+    page.press("#ask-q", "Enter")
+    expect(page.locator("#answer-text")).to_have_text(ANSWERS["el"])
+    assert page.get_attribute("#answer-text", "lang") == "el" and asked == [{"question": question}]
+    switch_view(page, "advisor", "pl")
+    expect(page.locator("#answer-text")).to_have_text(ANSWERS["pl"])
+    assert page.get_attribute("#answer-text", "lang") == "pl" and page.get_attribute("#answer", "lang") == "pl"
+    assert asked[-1] == {"question": question, "language": "pl"}
+    # A server without a per-request language for answers (422): the answer stays, no error.
+    page.unroute("**/v1/ask")
+    page.route("**/v1/ask", lambda route: route.fulfill(status=422, content_type="application/json",
+                                                         body=json.dumps({"detail": "language: extra field"})))
+    with page.expect_response("**/v1/ask") as refused:
+        switch_view(page, "client", "el")
+    assert refused.value.status == 422
+    expect(page.locator("#ask")).not_to_have_attribute("aria-busy", "true")
+    expect(page.locator("#answer-text")).to_have_text(ANSWERS["pl"])
+    assert page.is_hidden("#ask-error")
+
+
 # -- errors the browser words in English ----------------------------------------------------------
 
 DICTATION = """

@@ -12,7 +12,8 @@
   const $ = (id) => document.getElementById(id);
   const MARKER = /\[(\d+(?:\s*,\s*\d+)*)\]/g;
 
-  const ask = { response: null, route: null, streamed: "", controller: null };
+  // noLanguage: the server refused a per-request language once (an older route): not asked again.
+  const ask = { response: null, route: null, streamed: "", controller: null, noLanguage: false };
 
   // ---------------------------------------------------------------------------------------------
   // Rendering
@@ -254,6 +255,30 @@
     }
   }
 
+  /** The answer shown, again in the page's language now (the advisor's or the client's view). The
+   * question stays as asked; the server writes the answer in `language`. */
+  async function inLanguage(language) {
+    const shown = ask.response;
+    if (!shown || ask.noLanguage || ask.controller || !ask.question || shown.language === language) return;
+    const controller = new AbortController();
+    ask.controller = controller;
+    $("ask").setAttribute("aria-busy", "true");
+    P.setStatus("ask-status", t("asking"));
+    try {
+      await askJson({ question: ask.question, language }, controller.signal);
+    } catch (err) {
+      if (err.name === "AbortError") return;
+      if (err instanceof P.ApiError && err.status === 422) ask.noLanguage = true;  // the answer stays as it was
+      else P.showError("ask-error", err instanceof P.ApiError ? err.message : t("network_error"));
+    } finally {
+      if (ask.controller === controller) {
+        ask.controller = null;
+        $("ask").removeAttribute("aria-busy");
+        P.setStatus("ask-status", "");
+      }
+    }
+  }
+
   function setup() {
     $("ask-form").addEventListener("submit", (event) => {
       event.preventDefault();
@@ -263,7 +288,11 @@
       resetAnswer();
       $("ask-q").value = "";
     });
-    P.hooks.language.push(() => { if (ask.response) renderAnswer(ask.response); });
+    P.hooks.language.push(() => {
+      if (!ask.response) return;
+      renderAnswer(ask.response);
+      inLanguage(P.lang());
+    });
   }
 
   setup();
