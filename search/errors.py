@@ -103,10 +103,16 @@ class LLMError(ConseilError):
 
 
 class QueryError(ConseilError):
-    """A search request is invalid."""
+    """A search request is invalid. `key` (with `values`) names the client's sentence in
+    corpora/language/messages.json, which the HTTP edge adds in the request's language."""
 
     http_status = 400
     error_code = "query_error"
+
+    def __init__(self, detail: str, *, key: str = "error_request", **values: object) -> None:
+        super().__init__(detail)
+        self.key = key
+        self.values = values
 
 
 class FeedbackError(ConseilError):
