@@ -104,14 +104,17 @@ class LLMError(ConseilError):
 
 class QueryError(ConseilError):
     """A search request is invalid. `key` (with `values`) names the client's sentence in
-    corpora/language/messages.json, which the HTTP edge adds in the request's language."""
+    corpora/language/messages.json, which the HTTP edge adds (`message`) in `language`: the request's,
+    set by the product engine (None: English)."""
 
     http_status = 400
     error_code = "query_error"
 
-    def __init__(self, detail: str, *, key: str = "error_request", **values: object) -> None:
+    def __init__(self, detail: str, *, key: str = "error_request", language: str | None = None,
+                 **values: object) -> None:
         super().__init__(detail)
         self.key = key
+        self.language = language
         self.values = values
 
 

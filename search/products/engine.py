@@ -39,6 +39,7 @@ from conseil.search.query import Constraints, Interpretation, QueryVocabulary, m
 from conseil.search.query.gloss import english_gloss
 from conseil.search.query.ignored import nothing_usable, with_unusable_words
 from conseil.search.query.messages import concern_name, message, skin_type_name
+from conseil.search.query.vocabulary import guess_language
 
 log = logging.getLogger("conseil.search")
 
@@ -118,6 +119,16 @@ class ProductSearch:
         return known
 
     def interpret(self, req: SearchRequest) -> Interpretation:
+        """The request understood; a QueryError carries the language its client sentence is in."""
+        try:
+            return self._interpret(req)
+        except QueryError as exc:
+            if exc.language is None:
+                text = req.query.strip()
+                exc.language = req.language or (guess_language(text, fold(text).split()) if text else "en")
+            raise
+
+    def _interpret(self, req: SearchRequest) -> Interpretation:
         text = req.query.strip()
         explicit = any([req.exclude, req.include, req.skin_type, req.concern, req.category, req.brand,
                         req.price_min is not None, req.price_max is not None])
