@@ -56,7 +56,7 @@ def get_ingredient(
     """The ingredient card of a label name: how it resolved (each step), its CosIng functions and families in
     the requested language, CAS numbers and EU regulatory notes."""
     if language not in LANGUAGES:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY,
+        raise HTTPException(422,
                             f"Unknown language {language!r}: use one of {', '.join(LANGUAGES)}.")
     info = describe_ingredient(runtime.kb, name, language)
     if info is None:

@@ -109,6 +109,10 @@ class QueryError(ConseilError):
 
     http_status = 400
     error_code = "query_error"
+    # Class defaults too: an edge reads them from any instance, however it was made.
+    key: str = "error_request"
+    language: str | None = None
+    values: dict[str, object] = {}  # noqa: RUF012 (never mutated: each instance assigns its own)
 
     def __init__(self, detail: str, *, key: str = "error_request", language: str | None = None,
                  **values: object) -> None:
