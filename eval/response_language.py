@@ -84,7 +84,7 @@ def text_fields(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
     """(path, text) for every string of a response, excepted fields left out ('hits.why.text')."""
     if isinstance(value, Mapping):
         for key, item in value.items():
-            if key in EXCEPTED_FIELDS:
+            if key in EXCEPTED_FIELDS and path != "facets":  # facet names ("category") are not fields
                 continue
             yield from text_fields(item, f"{path}.{key}" if path else str(key))
     elif isinstance(value, (list, tuple)):

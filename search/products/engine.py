@@ -149,7 +149,7 @@ class ProductSearch:
         if c.price_min is not None and c.price_max is not None and c.price_min > c.price_max:
             raise QueryError(f"The price range is empty: minimum {c.price_min:g} is above maximum {c.price_max:g}.",
                              key="error_price_range", min=f"{c.price_min:g}", max=f"{c.price_max:g}")
-        return in_catalog_currency(interp, self.currencies, self.rates)
+        return in_catalog_currency(interp, self.currencies, self.rates, req.language or interp.language)
 
     def search(self, req: SearchRequest, *, looked_up: bool = False) -> SearchResponse:
         """`looked_up`: the caller has just called `cached(req)` and missed (counted once, not twice)."""
