@@ -172,7 +172,7 @@
       case "include_ingredient": return t("chip_with", { x: chip.value });
       case "skin_type": return t("chip_for", { x: skinName(chip.value, "for") });
       case "concern": return t("chip_concern", { x: concernName(chip.value) });
-      case "category": return t("chip_category", { x: chip.value });
+      case "category": return t("chip_category", { x: chip.label || chip.value });  // the server's, in its language
       case "brand": return t("chip_brand", { x: chip.value });
       case "price_max": return t("chip_price_max", { x: formatPrice(chip.value, currency) });
       case "price_min": return t("chip_price_min", { x: formatPrice(chip.value, currency) });
@@ -631,6 +631,8 @@
     const start = list.children.length;
     response.hits.forEach((hit, i) => list.append(productCard(hit, start + i)));
     $("no-results").hidden = state.hits.length > 0;
+    // Why nothing is shown and what to do, from the server in the response language (else the page's words).
+    $("no-results").textContent = response.message || t("no_results");
     $("more").hidden = state.hits.length >= response.total || response.hits.length < response.limit;
     renderCurrency();
 
@@ -670,15 +672,16 @@
   const FACET_KINDS = { brand: "brand", category: "category", skin_type: "skin_type" };
   const NARROW = window.matchMedia("(max-width: 899px)");
 
-  /** A facet value as shown: brands as the retailer writes them, categories as the catalog names them. */
-  function facetValue(kind, value) {
-    const label = facetLabel(kind, value);
+  /** A facet value as shown: brands as the retailer writes them, the others in the language shown. */
+  function facetValue(kind, value, serverLabel) {
+    const label = facetLabel(kind, value, serverLabel);
     if (kind === "brand") return el("span", { class: "verbatim", translate: "no", text: label });
-    return el("span", { class: kind === "category" ? "category-name" : null, text: label });
+    return el("span", { text: label });
   }
 
-  function facetLabel(kind, value) {
-    return kind === "skin_type" ? skinName(value) : String(value);
+  /** Skin types named here (at once, in the language shown); categories as the server labels them. */
+  function facetLabel(kind, value, serverLabel) {
+    return kind === "skin_type" ? skinName(value) : String(serverLabel || value);
   }
 
   /** Refine means narrow: every group applies together (AND). A value is offered only when taking it
@@ -699,15 +702,15 @@
         el("ul", {},
           // The choice itself is removed with its chip: one control per constraint on the page.
           chosen.map(({ chip }) => el("li", { class: "facet-value chosen", dataset: { kind, value: chip.value } },
-            el("span", { "aria-hidden": "true", text: "✓ " }), facetValue(kind, chip.value))),
+            el("span", { "aria-hidden": "true", text: "✓ " }), facetValue(kind, chip.value, chip.label))),
           offered.map((f) => {
-            const label = facetLabel(kind, f.value);
+            const label = facetLabel(kind, f.value, f.label);
             // The accessible name is the visible text (value and count); the sentence is the tooltip.
             return el("li", {}, el("button", {
               type: "button", class: "facet-value", dataset: { kind, value: f.value },
               title: tn("add_filter", f.count, { x: label }),
               onclick: () => { closeRefine(); addChip({ kind, value: String(f.value), label, source_text: "", known: true }); },
-            }, facetValue(kind, f.value), el("span", { class: "count", text: String(f.count) })));
+            }, facetValue(kind, f.value, f.label), el("span", { class: "count", text: String(f.count) })));
           }))));
     }
     const refinements = state.chips.filter((c) => c.kind in FACET_KINDS || c.kind === "price_min" || c.kind === "price_max");

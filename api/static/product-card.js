@@ -136,7 +136,7 @@
         el("ul", { class: "why-list" }, reasons.map((text) => el("li", { text })))) : null,
       el("dl", { class: "facts" }, fact(t("reference"), hit.id, true), fact(t("source"), hit.source, true),
         fact(t("concerns"), (hit.concerns || []).map(concernName).join(", ")),
-        fact(t("claims"), (hit.claims || []).map(claimText).join(", "))),
+        fact(t("claims"), claimsText(hit))),
       el("div", { class: "extra" }));
     details.addEventListener("toggle", () => { if (details.open) loadProductDetails(hit, details); });
 
@@ -155,7 +155,7 @@
       verbatim("h3", hit.name, { id: titleId, class: "card-title" }),
       meta,
       popularity(hit),
-      hit.category && hit.category.length ? el("p", { class: "category", text: hit.category.join(" › ") }) : null,
+      breadcrumb(hit),
       tags.children.length ? tags : null,
       badges.children.length ? badges : null,
       warnings.children.length ? warnings : null,
@@ -210,9 +210,10 @@
   const productCache = new Map();
 
   function productOf(hit) {
-    const key = hit.source + "\u0000" + hit.id;
+    const key = hit.source + "\u0000" + hit.id + "\u0000" + lang();
     if (!productCache.has(key)) {
-      const query = hit.source ? "?source=" + encodeURIComponent(hit.source) : "";
+      // Its category, claims and warnings in the language shown.
+      const query = "?" + (hit.source ? "source=" + encodeURIComponent(hit.source) + "&" : "") + "language=" + lang();
       const pending = api("GET", "/v1/products/" + encodeURIComponent(hit.id) + query);
       pending.catch(() => productCache.delete(key));
       productCache.set(key, pending);
@@ -230,10 +231,23 @@
     return text;
   }
 
+  /** The category path as the client reads it (the server's labels in the response language). */
+  function breadcrumb(hit) {
+    const path = Array.isArray(hit.category_labels) && hit.category_labels.length ? hit.category_labels : hit.category;
+    return path && path.length ? el("p", { class: "category", text: path.join(" › ") }) : null;
+  }
+
+  /** The server's claim labels in the response language; a server without them: the codes named here. */
+  function claimsText(hit) {
+    const claims = hit.claims || [];
+    const labels = Array.isArray(hit.claim_labels) && hit.claim_labels.length === claims.length ? hit.claim_labels : null;
+    return (labels || claims.map(claimText)).join(", ");
+  }
+
   function claimText(claim) {
     const text = String(claim);
     if (isStandard(text)) return familyName(text);
-    if (!text.startsWith("without:")) return ("claim_" + text) in window.ConseilI18n.UI.en ? t("claim_" + text) : humanize(text);
+    if (!text.startsWith("without:")) return humanize(text);
     const family = text.slice(8);
     return isStandard(family) ? familyName(family) : t("chip_without", { x: familyName(family, "without") });
   }
