@@ -14,6 +14,7 @@ from conseil.search.index.contract import Filter, IndexReader, MatchAny
 from conseil.search.index.schema import point_id
 from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.products.contract import AuditWarning
+from conseil.search.products.labels import category_labels, claim_labels
 from conseil.search.products.verify import audit_warnings
 from pydantic import BaseModel, Field
 
@@ -33,12 +34,14 @@ class ProductDetail(BaseModel):
     name: str
     brand: str | None
     category: list[str]
+    category_labels: list[str] = Field(default_factory=list, description="The category path in the requested language.")
     price: float | None
     currency: str | None
     url: str | None
     skin_types: list[str]
     concerns: list[str]
     claims: list[str]
+    claim_labels: list[str] = Field(default_factory=list, description="The claims in the requested language.")
     highlights: list[str]
     ingredients_raw: str | None = Field(description="The declaration exactly as the source gives it.")
     ingredients: list[IngredientItem] = Field(description="Parsed items, in declared order, with families.")
@@ -49,7 +52,7 @@ class ProductDetail(BaseModel):
 
 class IngredientFunction(BaseModel):
     id: str  # the CosIng function, English ("Skin Conditioning - Emollient")
-    name: str  # in the requested language when the Open Beauty Facts table has it, else English
+    name: str  # in the requested language (corpora/language/functions.json)
 
 
 class IngredientInfo(BaseModel):
@@ -69,7 +72,9 @@ class IngredientInfo(BaseModel):
     functions: list[IngredientFunction] = Field(default_factory=list)
     groups: list[str] = Field(default_factory=list, description="Group heads it counts as ('hyaluronic acid').")
     cas: list[str]
-    regulatory: list[str]
+    regulatory: list[str]  # the regulation's notes, in English as published
+    regulatory_summary: list[str] = Field(default_factory=list, description=(
+        "Each regulatory note's short form (annex and meaning) in the requested language."))
 
 
 class AuditRow(BaseModel):
@@ -115,18 +120,22 @@ def find_product(index: IndexReader, product_id: str, source: str | None) -> dic
     return hits[0].payload if hits else None
 
 
-def product_detail(p: dict[str, Any]) -> ProductDetail:
+def product_detail(p: dict[str, Any], kb: IngredientKnowledge | None = None, language: str = "en") -> ProductDetail:
+    """The product in full; with `kb`, claims, category and audit warnings also in `language`."""
+
     items = [IngredientItem(name=str(display), key=str(key), written_as=[str(n) for n in names],
                             families=[str(f) for f in families])
              for display, key, names, families in p.get("ingredient_items") or ()]
     return ProductDetail(
         id=str(p.get("product_id")), source=str(p.get("source")), name=str(p.get("name")), brand=p.get("brand"),
         category=list(p.get("category_path") or []), price=p.get("price"), currency=p.get("currency"),
+        category_labels=category_labels(p.get("category_path") or (), language),
+        claim_labels=claim_labels(p.get("claims") or (), kb, language) if kb is not None else [],
         url=p.get("url"), skin_types=list(p.get("skin_types") or []), concerns=list(p.get("concerns") or []),
         claims=list(p.get("claims") or []), highlights=list(p.get("highlights") or []),
         ingredients_raw=p.get("ingredients_raw"), ingredients=items,
         unknown_ingredients=list(p.get("unknown_ingredients") or []), families=list(p.get("families") or []),
-        warnings=audit_warnings(p))
+        warnings=audit_warnings(p, kb, language))
 
 
 def describe_ingredient(kb: IngredientKnowledge, name: str, language: str = "en") -> IngredientInfo | None:

@@ -1,7 +1,8 @@
 """HTTP errors: exceptions become status codes and one JSON shape, bodies are bounded, types checked.
 
 Every error answer is `{"error": "<code>", "detail": "<sentence a person can act on>"}` (422 adds
-`"errors": [{"loc", "msg", "type"}]`). Never a stack trace: unexpected exceptions are logged and
+`"errors": [{"loc", "msg", "type"}]`; a QueryError adds `"message"`, the client's sentence in the
+request's language, from corpora/language/messages.json). Never a stack trace: unexpected exceptions are logged and
 answered with a generic 500.
 
 A `ConseilError` is answered by ONE handler, with the `http_status` and `error_code` its class
@@ -25,7 +26,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from conseil.search.errors import ConseilError, IndexMissingError
+from conseil.search.errors import ConseilError, IndexMissingError, QueryError
+from conseil.search.query.messages import message
 from fastapi import FastAPI, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -65,6 +67,9 @@ def conseil_error_response(exc: ConseilError) -> JSONResponse:
     if exc.http_status >= 500:
         log.error("%s: %s", type(exc).__name__, exc)
     detail = str(exc) + (INGEST_HINT if isinstance(exc, IndexMissingError) else "")
+    if isinstance(exc, QueryError):  # and the client's sentence, in the request's language
+        return error_response(exc.http_status, detail, code=exc.error_code,
+                              message=message(exc.language or "en", exc.key, **exc.values))
     return error_response(exc.http_status, detail, code=exc.error_code)
 
 
@@ -185,6 +190,8 @@ class ErrorBody(BaseModel):
 
     error: str = Field(description='A stable code, e.g. "query_error", "index_missing", "forbidden".')
     detail: str = Field(description="What happened and what to do, in one or two sentences.")
+    message: str | None = Field(None, description="A search request's error (400 query_error): the client's "
+                                                  "sentence in the request's language (its `language`, else the query's).")
 
 
 def error_docs(*codes: int) -> dict[int | str, dict[str, Any]]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
+from conseil.search.query.language_data import LANGUAGES
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 
 from .auth import Permission, Principal, require
@@ -30,6 +31,8 @@ def get_product(
     runtime: Annotated[Runtime, Depends(runtime_of)],
     source: Annotated[str | None, Query(min_length=1, max_length=100,
                                         description="The source, when one id exists in several.")] = None,
+    language: Annotated[str, Query(pattern=r"^[a-z]{2}$", description=(
+        "Language of the category, claim labels and audit warnings (English for a language without data)."))] = "en",
 ) -> ProductDetail:
     """A product in full: ingredients with their families, claims and audit warnings."""
     engine = runtime.product_engine()
@@ -38,7 +41,7 @@ def get_product(
     if payload is None:
         where = f" in source {source!r}" if source else ""
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"No product with id {product_id!r}{where}.")
-    return product_detail(payload)
+    return product_detail(payload, runtime.kb, language)
 
 
 @router.get("/ingredients/{name:path}", response_model=IngredientInfo, responses=error_docs(401, 403, 404, 422))
@@ -46,11 +49,15 @@ def get_ingredient(
     name: Annotated[str, Path(min_length=1, max_length=MAX_ID_CHARS, description="Any INCI name or synonym.")],
     principal: Annotated[Principal, Depends(require(Permission.INGREDIENTS))],
     runtime: Annotated[Runtime, Depends(runtime_of)],
-    language: Annotated[Literal["en", "fr", "es", "it", "de", "pl", "cs"], Query(
-        description="Language of the function and family names.")] = "en",
+    language: Annotated[str, Query(pattern=r"^[a-z]{2}$", description=(
+        "Language of the function and family names and of the regulatory summary: "
+        + ", ".join(LANGUAGES) + "."))] = "en",
 ) -> IngredientInfo:
     """The ingredient card of a label name: how it resolved (each step), its CosIng functions and families in
     the requested language, CAS numbers and EU regulatory notes."""
+    if language not in LANGUAGES:
+        raise HTTPException(422,
+                            f"Unknown language {language!r}: use one of {', '.join(LANGUAGES)}.")
     info = describe_ingredient(runtime.kb, name, language)
     if info is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND,

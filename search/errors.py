@@ -103,10 +103,23 @@ class LLMError(ConseilError):
 
 
 class QueryError(ConseilError):
-    """A search request is invalid."""
+    """A search request is invalid. `key` (with `values`) names the client's sentence in
+    corpora/language/messages.json, which the HTTP edge adds (`message`) in `language`: the request's,
+    set by the product engine (None: English)."""
 
     http_status = 400
     error_code = "query_error"
+    # Class defaults too: an edge reads them from any instance, however it was made.
+    key: str = "error_request"
+    language: str | None = None
+    values: dict[str, object] = {}  # noqa: RUF012 (never mutated: each instance assigns its own)
+
+    def __init__(self, detail: str, *, key: str = "error_request", language: str | None = None,
+                 **values: object) -> None:
+        super().__init__(detail)
+        self.key = key
+        self.language = language
+        self.values = values
 
 
 class FeedbackError(ConseilError):

@@ -187,6 +187,16 @@ def test_answers_use_the_question_language(engines: Engines) -> None:
     assert es.route.domains == ["products"]
 
 
+def test_the_facts_of_an_answer_speak_the_question_language(engines: Engines) -> None:
+    """Not only the template words: the why lines of products and the EU notes of ingredients too."""
+    fr = ask(engines, "qu'est-ce que le méthylparabène ?")
+    assert "Annexe V/12 (UE) : conservateur autorisé." in fr.answer and "allowed preservative" not in fr.answer
+    es = ask(engines, "crema sin parabenos para piel seca")
+    assert "sin parabenos:" in es.answer and "free of" not in es.answer and "listed ingredients" not in es.answer
+    en = ask(engines, "what is methylparaben?")
+    assert "EU Annex V/12: allowed preservative" in en.answer
+
+
 def test_nothing_relevant_is_said_in_the_question_language(engines: Engines) -> None:
     response = ask(engines, "zzzz qqqq", domains=["ingredients"])
     assert not response.answered and response.citations == []

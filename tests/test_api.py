@@ -105,6 +105,44 @@ def test_ingredient_cards_resolve_label_spellings_in_every_language(client: Test
     error_of(client.get("/v1/ingredients/Methylparaben?language=xx", headers=ADVISOR), 422)
 
 
+def test_ingredient_cards_in_greek(client: TestClient) -> None:
+    card = client.get("/v1/ingredients/limonene?language=el", headers=ADVISOR).json()
+    names = {f["id"]: f["name"] for f in card["functions"]}
+    assert names["Perfuming"] == "Αρωματικό" and all(n != i for i, n in names.items()), names
+    assert card["family_names"]["fragrance_allergens"] == "αλλεργιογόνα αρώματος"
+    assert card["regulatory_summary"][0].startswith("Παράρτημα III/88 (ΕΕ): αλλεργιογόνο αρώματος")
+    assert card["regulatory"][0].startswith("EU Annex III/88")  # the regulation's text, as published
+
+
+def test_a_search_error_says_it_in_the_request_language(client: TestClient) -> None:
+    empty = client.post("/v1/search/products", headers=ADVISOR, json={"query": "", "language": "el"})
+    assert empty.status_code == 400 and empty.json()["message"] == "Η αναζήτηση είναι κενή: γράψτε τι ψάχνει ο πελάτης."
+    assert empty.json()["detail"].startswith("The query is empty")  # the advisor's and the log's
+    body = {"query": "krem bez parabenów", "price_min": 50, "price_max": 10}
+    for path in ("/v1/search/products", "/v1/search/products/facets"):
+        answer = client.post(path, headers=ADVISOR, json=body)
+        assert answer.status_code == 400
+        assert answer.json()["message"] == "Przedział cenowy jest pusty: minimum 50 jest wyższe niż maksimum 10."
+    english = client.post("/v1/search/products", headers=ADVISOR, json={"query": ""}).json()
+    assert english["message"] == "The query is empty: type what the client is looking for."
+
+
+def test_categories_claims_and_facets_come_back_translated(client: TestClient) -> None:
+    found = client.post("/v1/search/products", headers=ADVISOR,
+                        json={"query": "shampooing sans sulfates", "limit": 5}).json()
+    hit = found["hits"][0]
+    assert hit["category"] == ["Hair", "Shampoo & Conditioner", "Shampoo"]
+    assert hit["category_labels"] == ["Cheveux", "Shampooing & après-shampooing", "Shampooing"]
+    labels = {v["value"]: v["label"] for v in found["facets"]["category"]}
+    assert labels["shampoo"] == "Shampooing" and labels["hair"] == "Cheveux"
+    assert all(v["label"] == v["value"] for v in found["facets"]["brand"])
+    detail = client.get(f"/v1/products/{hit['id']}?language=fr", headers=ADVISOR).json()
+    assert detail["category_labels"] == hit["category_labels"] and len(detail["claim_labels"]) == len(detail["claims"])
+    nothing = client.post("/v1/search/products", headers=ADVISOR,
+                          json={"query": "shampooing sans sulfates", "price_max": 0.5}).json()
+    assert nothing["hits"] == [] and nothing["message"].startswith("Aucun produit ne remplit")
+
+
 def test_audit_is_paginated_and_filterable(client: TestClient) -> None:
     whole = client.get("/v1/audit?limit=500", headers=ADVISOR).json()
     assert whole["total"] == len(whole["items"]) > 2

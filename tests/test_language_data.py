@@ -17,6 +17,7 @@ from conseil.ingest import make_i18n
 from conseil.search.answers.synthesis import TEMPLATES, template
 from conseil.search.feedback import FeedbackRecord
 from conseil.search.knowledge.base import read_knowledge_file
+from conseil.search.knowledge.text import normalize_name
 from conseil.search.products.contract import SearchRequest
 from conseil.search.query import LANGUAGES, MAX_QUERY_CHARS
 from conseil.search.query.language_data import check_language_data, language_file
@@ -97,3 +98,45 @@ def test_an_unknown_language_code_is_named(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", sorted(p.name for p in LANGUAGE_DIR.glob("*.json")))
 def test_every_file_says_what_it_holds(name: str) -> None:
     assert len(language_file(name)["_about"]) > 40
+
+
+def test_an_entry_without_a_language_is_named(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    _edit(folder / "categories.json", lambda d: d["categories"][0].pop("el"))
+    _edit(folder / "functions.json", lambda d: d["functions"][1].update(cs=" "))
+    assert check_language_data(folder) == ["categories.json/categories/Accessories: no 'el'",
+                                           "functions.json/functions/Absorbent: no 'cs'"]
+
+
+def _category_keys() -> set[str]:
+    entries = language_file("categories.json")["categories"]
+    return {normalize_name(e["en"]) for e in entries}
+
+
+def test_the_demo_catalog_and_the_product_types_have_category_names() -> None:
+    demo = [json.loads(line)["category"] for line in (REPO / "corpora" / "demo" / "products.jsonl").open()]
+    levels = {normalize_name(level) for path in demo for level in path.split(">")}
+    types = {t["id"] for t in language_file("product_types.json")["types"]}
+    assert levels | types <= _category_keys(), sorted((levels | types) - _category_keys())
+
+
+def test_the_sephora_export_and_cosmetics_labels_have_category_names(shared_data: Path) -> None:
+    import csv
+
+    with (shared_data / "sephora-products" / "product_info.csv").open(encoding="utf-8", newline="") as f:
+        values = {normalize_name(row[c]) for row in csv.DictReader(f)
+                  for c in ("primary_category", "secondary_category", "tertiary_category") if row.get(c)}
+    with (shared_data / "sephora-cosmetics-skintype" / "cosmetics.csv").open(encoding="utf-8", newline="") as f:
+        values |= {normalize_name(row["Label"]) for row in csv.DictReader(f) if row.get("Label")}
+    assert len(values) > 150 and values <= _category_keys(), sorted(values - _category_keys())
+
+
+def test_every_claim_code_and_function_has_a_name() -> None:
+    from conseil.ingest.claims import _LABELS
+    from conseil.search.knowledge.base import IngredientKnowledge
+
+    codes = {code for code in _LABELS.values() if ":" not in code}
+    assert codes <= {e["id"] for e in language_file("claims.json")["claims"]}
+    kb = IngredientKnowledge.load()
+    functions = {f for ingredient in kb.ingredients() for f in ingredient.functions}
+    assert functions <= {e["id"] for e in language_file("functions.json")["functions"]}

@@ -1,8 +1,9 @@
 """Every text the client reads comes back in the query's language (or the one the request names).
 
 A real Qdrant Edge index of the demo catalog with the fake embedder (marker `index`). Product,
-brand, category and ingredient (INCI) names stay as the retailer wrote them, so only the sentences
-and the knowledge base's names are checked for English.
+brand and ingredient (INCI) names stay as the retailer wrote them, so only the sentences and the
+knowledge base's names are checked for English here; tests/test_no_english_leak.py walks every text
+field (category and claim labels, facets...) over the product suite's queries.
 """
 
 from __future__ import annotations

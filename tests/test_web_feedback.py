@@ -172,7 +172,7 @@ def test_streamed_answer_links_its_markers_to_the_sources(make_page: Any, data_d
     assert items.nth(1).locator(".cite-locator").inner_text() == "Sensitive skin survey (2021), p. 3"
     assert items.nth(1).locator(".cite-text mark").inner_text() == "sensitive"
     # [1] opens the product's details (fetched from the real server) and takes the focus there.
-    with page.expect_response("**/v1/products/DEMO-055") as product:
+    with page.expect_response(re.compile(r".*/v1/products/DEMO-055.*")) as product:
         page.get_by_role("link", name="Source 1").click()
     assert product.value.ok
     assert page.evaluate("document.activeElement.id") == "cite-1"

@@ -9,6 +9,7 @@
 
   const I18N = window.ConseilI18n;
   const KEY_STORAGE = "conseil.key";
+  const ADVISOR_LANG_STORAGE = "conseil.advisorLang"; // the advisor's own language, kept across visits
   const PAGE_SIZE = 10;
 
   // ---------------------------------------------------------------------------------------------
@@ -64,8 +65,11 @@
   const state = {
     key: null,
     user: null, // {name, role}
-    langOverride: "", // "" = auto
-    queryLang: null, // language of the last parsed query
+    // Two readers, one recommendation: the client reads it in her query's language, the advisor in
+    // their own (a remembered setting); `view` says which one the results are shown in now.
+    advisorLang: "en",
+    view: "client", // "client" | "advisor"
+    queryLang: null, // language of the last parsed query (the client's)
     // Product search: the chips shown (the server's, in order) and the semantic text they came with.
     chips: [],
     semantic: "",
@@ -88,8 +92,20 @@
     return I18N.LANGUAGES.includes(nav) ? nav : "en";
   }
 
+  /** The language the page speaks now: the client's once a query told it, unless the advisor's view is on. */
   function lang() {
-    return state.langOverride || state.queryLang || pageLanguage();
+    return state.view === "advisor" || !state.queryLang ? state.advisorLang : state.queryLang;
+  }
+
+  function savedAdvisorLanguage() {
+    let saved = null;
+    try { saved = localStorage.getItem(ADVISOR_LANG_STORAGE); } catch (_) { /* storage disabled */ }
+    return saved && I18N.LANGUAGES.includes(saved) ? saved : pageLanguage();
+  }
+
+  /** Both languages differ: the page offers the switch between the client's and the advisor's view. */
+  function twoLanguages() {
+    return !!state.queryLang && state.queryLang !== state.advisorLang;
   }
 
   function t(key, vars) {
@@ -156,7 +172,7 @@
       case "include_ingredient": return t("chip_with", { x: chip.value });
       case "skin_type": return t("chip_for", { x: skinName(chip.value, "for") });
       case "concern": return t("chip_concern", { x: concernName(chip.value) });
-      case "category": return t("chip_category", { x: chip.value });
+      case "category": return t("chip_category", { x: chip.label || chip.value });  // the server's, in its language
       case "brand": return t("chip_brand", { x: chip.value });
       case "price_max": return t("chip_price_max", { x: formatPrice(chip.value, currency) });
       case "price_min": return t("chip_price_min", { x: formatPrice(chip.value, currency) });
@@ -175,12 +191,46 @@
       node.setAttribute("aria-label", t(node.dataset.i18nLabel));
       if (node.tagName === "SELECT" || node.tagName === "BUTTON") node.title = t(node.dataset.i18nLabel);
     }
-    const auto = $("lang-auto");
-    if (auto) auto.textContent = t("lang_auto");
+    // Screen readers switch voice on lang: the regions holding the recommendation say which language they hold.
+    for (const id of ["interpretation", "results", "facets-block", "products-status", "products-error"]) $(id).lang = lang();
+    $("lang").value = state.advisorLang;
+    renderViewSwitch();
     if (!state.dictationTouched && $("dictation-lang")) $("dictation-lang").value = lang();
     fillAddChoices();
     updateMicLabel();
     if (state.user) $("whoami").textContent = signedInText();
+  }
+
+  /** "For the client · Ελληνικά | For the advisor · Polski": each language name in its own language. */
+  function renderViewSwitch() {
+    const box = $("view-langs");
+    if (!box) return;
+    box.hidden = !state.response || !twoLanguages();
+    if (box.hidden) return;
+    const buttons = [["client", "view_client", state.queryLang], ["advisor", "view_advisor", state.advisorLang]];
+    for (const [view, key, code] of buttons) {
+      const button = clear($("view-" + view));
+      button.setAttribute("aria-pressed", String(state.view === view));
+      append(button, [el("span", { class: "view-role", text: t(key) }), " ",
+                      el("span", { class: "view-lang-name", lang: code, text: I18N.ENDONYMS[code] || code })]);
+    }
+  }
+
+  /** Show the same recommendation to the other reader: the same search again, in that reader's language. */
+  function showView(view) {
+    if (view === state.view && view === "client") return;
+    state.view = view;
+    applyStaticStrings();
+    if (state.response) {
+      renderProducts(state.response, false);  // chips and badges at once; the server's texts follow
+      for (const hook of hooks.language) hook();
+    }
+    if (state.lastBody) rerun();
+  }
+
+  /** The search shown, again (every card shown), in the language shown now. */
+  function rerun() {
+    searchProducts({ ...state.lastBody, offset: 0, limit: Math.min(100, Math.max(PAGE_SIZE, state.hits.length)) });
   }
 
   function setQueryLanguage(code) {
@@ -330,7 +380,7 @@
   function resetProducts() {
     if (state.productRequest) state.productRequest.abort();
     Object.assign(state, { chips: [], semantic: "", currency: null, lastBody: null, hits: [], response: null, queryLang: null,
-                           productRequest: null, sort: "relevance" });
+                           productRequest: null, sort: "relevance", view: "client" });
     $("q").value = "";
     $("sort").value = "relevance";
     setLoading(false);
@@ -405,7 +455,7 @@
     return err instanceof ApiError && (err.status === 400 || err.status === 422);
   }
 
-  async function searchProducts(body, { append: more = false, focusChip = null, boxBefore = null } = {}) {
+  async function searchProducts(body, { append: more = false, focusChip = null, boxBefore = null, fresh = false } = {}) {
     if (state.productRequest) state.productRequest.abort();
     const controller = new AbortController();
     state.productRequest = controller;
@@ -413,6 +463,8 @@
     setLoading(true);
     setStatus("products-status", t("searching"));
     showError("products-error", "");
+    // Every text of the answer in the language shown; a new query's own language is the server's to detect.
+    if (!fresh) body = { ...body, language: lang() };
     let response;
     try {
       response = await api("POST", "/v1/search/products", body, { signal: controller.signal });
@@ -465,7 +517,8 @@
       return;
     }
     state.queryText = query;
-    searchProducts({ query, limit: PAGE_SIZE, offset: 0 });
+    state.view = "client";  // a new question is the client's: its answer in her language first
+    searchProducts({ query, limit: PAGE_SIZE, offset: 0 }, { fresh: true });
   }
 
   /** Keep the search box saying what the chips say: a removed chip's words leave the box. */
@@ -555,6 +608,8 @@
                        title: t("remove"), onclick: () => removeChip(index), text: "✕" })));
     });
     $("no-chips").hidden = state.chips.length > 0;
+    $("summary").textContent = interp.summary || "";
+    $("summary").hidden = !interp.summary;
 
     // Notes
     const notes = clear($("notes"));
@@ -576,11 +631,14 @@
     const start = list.children.length;
     response.hits.forEach((hit, i) => list.append(productCard(hit, start + i)));
     $("no-results").hidden = state.hits.length > 0;
+    // Why nothing is shown and what to do, from the server in the response language (else the page's words).
+    $("no-results").textContent = response.message || t("no_results");
     $("more").hidden = state.hits.length >= response.total || response.hits.length < response.limit;
     renderCurrency();
 
     // Facets
     if (!more) renderFacets(response.facets || {}, response.total);
+    renderViewSwitch();
   }
 
   /** Prices are never converted: a list with several currencies says so, and the price range says
@@ -614,8 +672,16 @@
   const FACET_KINDS = { brand: "brand", category: "category", skin_type: "skin_type" };
   const NARROW = window.matchMedia("(max-width: 899px)");
 
-  function facetLabel(kind, value) {
-    return kind === "skin_type" ? skinName(value) : String(value);
+  /** A facet value as shown: brands as the retailer writes them, the others in the language shown. */
+  function facetValue(kind, value, serverLabel) {
+    const label = facetLabel(kind, value, serverLabel);
+    if (kind === "brand") return el("span", { class: "verbatim", translate: "no", text: label });
+    return el("span", { text: label });
+  }
+
+  /** Skin types named here (at once, in the language shown); categories as the server labels them. */
+  function facetLabel(kind, value, serverLabel) {
+    return kind === "skin_type" ? skinName(value) : String(serverLabel || value);
   }
 
   /** Refine means narrow: every group applies together (AND). A value is offered only when taking it
@@ -636,15 +702,15 @@
         el("ul", {},
           // The choice itself is removed with its chip: one control per constraint on the page.
           chosen.map(({ chip }) => el("li", { class: "facet-value chosen", dataset: { kind, value: chip.value } },
-            el("span", { "aria-hidden": "true", text: "✓ " }), facetLabel(kind, chip.value))),
+            el("span", { "aria-hidden": "true", text: "✓ " }), facetValue(kind, chip.value, chip.label))),
           offered.map((f) => {
-            const label = facetLabel(kind, f.value);
+            const label = facetLabel(kind, f.value, f.label);
             // The accessible name is the visible text (value and count); the sentence is the tooltip.
             return el("li", {}, el("button", {
               type: "button", class: "facet-value", dataset: { kind, value: f.value },
               title: tn("add_filter", f.count, { x: label }),
               onclick: () => { closeRefine(); addChip({ kind, value: String(f.value), label, source_text: "", known: true }); },
-            }, el("span", { text: label }), el("span", { class: "count", text: String(f.count) })));
+            }, facetValue(kind, f.value, f.label), el("span", { class: "count", text: String(f.count) })));
           }))));
     }
     const refinements = state.chips.filter((c) => c.kind in FACET_KINDS || c.kind === "price_min" || c.kind === "price_max");
@@ -730,7 +796,7 @@
   function setupDictation() {
     const select = $("dictation-lang");
     for (const code of I18N.LANGUAGES) {
-      select.append(el("option", { value: code, text: I18N.ENDONYMS[code] }));
+      select.append(el("option", { value: code, lang: code, text: I18N.ENDONYMS[code] }));
     }
     select.value = lang();
     const supported = typeof Recognition === "function";
@@ -739,6 +805,12 @@
     if (!supported) return;
     select.addEventListener("change", () => { state.dictationTouched = true; });
     $("mic").addEventListener("click", toggleDictation);
+  }
+
+  /** The Web Speech error code ("not-allowed", "no-speech"...) in the page language, never the browser's English. */
+  function dictationReason(code) {
+    const key = "dict_" + String(code || "unknown").replace(/-/g, "_");
+    return t(key in I18N.UI.en ? key : "dict_unknown");
   }
 
   function updateMicLabel() {
@@ -758,8 +830,8 @@
     let rec;
     try {
       rec = new Recognition();
-    } catch (err) {
-      showError("products-error", t("dictation_error", { x: err.message }));
+    } catch (_) {
+      showError("products-error", t("dictation_error", { x: t("dict_unknown") }));
       return;
     }
     recognizer = rec;
@@ -778,10 +850,8 @@
       $("q").value = (finalText + interim).trim();
     };
     rec.onerror = (event) => {
-      if (event.error !== "aborted" && event.error !== "no-speech") {
-        const reason = "dict_" + String(event.error || "unknown").replace(/-/g, "_");
-        showError("products-error", t("dictation_error", { x: reason in I18N.UI.en ? t(reason) : t("dict_unknown") }));
-      }
+      if (event.error === "aborted") return;  // the advisor stopped it
+      showError("products-error", t("dictation_error", { x: dictationReason(event.error) }));
     };
     rec.onend = () => {
       recognizer = null;
@@ -798,7 +868,7 @@
       rec.start();
     } catch (err) {
       recognizer = null;
-      showError("products-error", t("dictation_error", { x: err.message }));
+      showError("products-error", t("dictation_error", { x: dictationReason(err && err.name === "NotAllowedError" ? "not-allowed" : "") }));
       return;
     }
     setStatus("products-status", t("listening"));
@@ -858,23 +928,28 @@
   // ---------------------------------------------------------------------------------------------
   // Wiring
 
+  /** The advisor's language: remembered on this device; choosing it shows the recommendation in it. */
   function setupLanguagePicker() {
     const select = $("lang");
-    select.append(el("option", { value: "", id: "lang-auto", text: t("lang_auto") }));
+    state.advisorLang = savedAdvisorLanguage();
     for (const code of I18N.LANGUAGES) select.append(el("option", { value: code, lang: code, text: I18N.ENDONYMS[code] }));
+    select.value = state.advisorLang;
     select.addEventListener("change", () => {
-      state.langOverride = select.value;
+      state.advisorLang = select.value;
+      try { localStorage.setItem(ADVISOR_LANG_STORAGE, select.value); } catch (_) { /* storage disabled */ }
+      if (state.response && twoLanguages()) {
+        showView("advisor");
+        return;
+      }
+      const wasAdvisor = state.view === "advisor";
+      state.view = "client";
       applyStaticStrings();
       if (state.response) renderProducts(state.response, false);
-      rerenderAllHits();
       for (const hook of hooks.language) hook();
+      if (wasAdvisor && state.lastBody) rerun();  // the texts shown came in the advisor's former language
     });
-  }
-
-  function rerenderAllHits() {
-    if (!state.response) return;
-    const list = clear($("hits"));
-    state.hits.forEach((hit, i) => list.append(productCard(hit, i)));
+    $("view-client").addEventListener("click", () => showView("client"));
+    $("view-advisor").addEventListener("click", () => showView("advisor"));
   }
 
   function setupTabs() {

@@ -12,7 +12,8 @@
   const $ = (id) => document.getElementById(id);
   const MARKER = /\[(\d+(?:\s*,\s*\d+)*)\]/g;
 
-  const ask = { response: null, route: null, streamed: "", controller: null };
+  // noLanguage: the server refused a per-request language once (an older route): not asked again.
+  const ask = { response: null, route: null, streamed: "", controller: null, noLanguage: false };
 
   // ---------------------------------------------------------------------------------------------
   // Rendering
@@ -91,6 +92,9 @@
 
   function renderAnswer(response) {
     ask.response = response;
+    // The page's words in the page's language, the answer in its question's: screen readers switch voice.
+    $("answer").lang = P.lang();
+    $("answer-text").lang = typeof response.language === "string" && response.language ? response.language : P.lang();
     const citations = Array.isArray(response.citations) ? response.citations : [];
     $("answer").hidden = false;
     renderRoute(response.route);
@@ -208,7 +212,7 @@
       }
       if (chunk.done) break;
     }
-    if (!done) throw new P.ApiError(0, t("unreachable", { x: "stream ended early" }));
+    if (!done) throw new P.ApiError(0, t("unreachable", { x: t("stream_ended") }));
   }
 
   async function askJson(body, signal) {
@@ -239,8 +243,33 @@
       }
     } catch (err) {
       if (err.name === "AbortError") return;
-      const message = err instanceof P.ApiError ? err.message : t("unreachable", { x: err.message });
+      // Not the browser's own words ("Failed to fetch" is English whatever the page's language).
+      const message = err instanceof P.ApiError ? err.message : t("network_error");
       P.showError("ask-error", message);
+    } finally {
+      if (ask.controller === controller) {
+        ask.controller = null;
+        $("ask").removeAttribute("aria-busy");
+        P.setStatus("ask-status", "");
+      }
+    }
+  }
+
+  /** The answer shown, again in the page's language now (the advisor's or the client's view). The
+   * question stays as asked; the server writes the answer in `language`. */
+  async function inLanguage(language) {
+    const shown = ask.response;
+    if (!shown || ask.noLanguage || ask.controller || !ask.question || shown.language === language) return;
+    const controller = new AbortController();
+    ask.controller = controller;
+    $("ask").setAttribute("aria-busy", "true");
+    P.setStatus("ask-status", t("asking"));
+    try {
+      await askJson({ question: ask.question, language }, controller.signal);
+    } catch (err) {
+      if (err.name === "AbortError") return;
+      if (err instanceof P.ApiError && err.status === 422) ask.noLanguage = true;  // the answer stays as it was
+      else P.showError("ask-error", err instanceof P.ApiError ? err.message : t("network_error"));
     } finally {
       if (ask.controller === controller) {
         ask.controller = null;
@@ -259,7 +288,11 @@
       resetAnswer();
       $("ask-q").value = "";
     });
-    P.hooks.language.push(() => { if (ask.response) renderAnswer(ask.response); });
+    P.hooks.language.push(() => {
+      if (!ask.response) return;
+      renderAnswer(ask.response);
+      inLanguage(P.lang());
+    });
   }
 
   setup();

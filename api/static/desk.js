@@ -87,7 +87,7 @@
       else window.location.assign(target);
     } catch (err) {
       if (win) win.close();
-      P.showError("studies-error", t("open_failed", { x: err.message }));
+      P.showError("studies-error", t("open_failed", { x: err instanceof P.ApiError ? err.message : t("network_error") }));
     } finally {
       button.disabled = false;
     }

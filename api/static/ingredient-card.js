@@ -58,13 +58,20 @@
     body.textContent = t("loading");
     if (!dialog.open) dialog.showModal();
     let info = null;
+    const path = "/v1/ingredients/" + encodeURIComponent(name);
     try {
-      info = await api("GET", "/v1/ingredients/" + encodeURIComponent(name));
+      info = await api("GET", path + "?language=" + encodeURIComponent(page().lang()));
     } catch (err) {
-      if (err.status !== 404) {
-        body.textContent = t("error", { x: err.message });
+      // A language the route does not offer yet (422): its English card rather than none.
+      if (err.status === 422) info = await api("GET", path).catch((again) => again);
+      else if (err.status !== 404) info = err;
+    }
+    if (info instanceof Error) {
+      if (info.status !== 404) {
+        body.textContent = t("error", { x: info.message });
         return;
       }
+      info = null;
     }
     if (dialog.open) render(body, name, info);
   }

@@ -12,6 +12,22 @@
   const { el, clear, t, tn, lang, api, state, familyName, skinName, concernName, formatPrice, formatCount,
           humanize, isStandard, feedbackButtons } = P;
 
+  /** Text as the retailer wrote it (product and brand names, ingredient lists): never translated, and
+   * marked so (translate="no", class "verbatim") for translation tools and the page's language checks. */
+  function verbatim(tag, text, attrs) {
+    return el(tag, { ...(attrs || {}), class: [attrs && attrs.class, "verbatim"].filter(Boolean).join(" "), translate: "no", text });
+  }
+
+  /** t(key, vars) as nodes, the variables named in `kept` as verbatim spans (ingredient names in a sentence). */
+  function sentence(key, vars, kept) {
+    const marks = {};
+    Object.keys(kept).forEach((name, i) => { marks[name] = "\u0001" + i + "\u0001"; });
+    const text = t(key, { ...vars, ...marks });
+    const values = Object.values(kept);
+    return text.split("\u0001").map((part, i) => (i % 2 ? verbatim("span", values[Number(part)]) : part))
+      .filter((part) => part !== "");
+  }
+
   function excludedFamilies() {
     return new Set(state.chips.filter((c) => c.kind === "exclude_family").map((c) => c.value));
   }
@@ -55,7 +71,7 @@
     }
 
     const meta = el("p", { class: "meta" },
-      hit.brand ? el("span", { class: "brand", text: hit.brand }) : null,
+      hit.brand ? verbatim("span", hit.brand, { class: "brand" }) : null,
       hit.price !== null && hit.price !== undefined ? el("span", { class: "price", text: formatPrice(hit.price, hit.currency) }) : null);
 
     const tags = el("ul", { class: "tags", "aria-label": t("skin_types") },
@@ -82,9 +98,9 @@
       const claimed = String(w.claim || "");
       const family = claimed.startsWith("without:") ? claimed.slice(8) : null;
       const offending = (w.offending || []).join(", ");
-      const text = family === null ? w.text
-        : isStandard(family) ? t("standard_claim_warning", { x: familyName(family), y: offending })
-          : t("claim_warning", { x: familyName(family, "without"), y: offending });
+      const text = family === null ? [w.text]
+        : isStandard(family) ? sentence("standard_claim_warning", { x: familyName(family) }, { y: offending })
+          : sentence("claim_warning", { x: familyName(family, "without") }, { y: offending });
       warnings.append(el("li", { class: "warning", title: w.text },
         el("span", { "aria-hidden": "true", text: "⚠ " }), text));
     }
@@ -100,22 +116,27 @@
         .filter(Boolean).join(" ");
       const famText = fams.map((f) => familyName(f)).join(", ");
       return el("li", { class: cls, dataset: { name } },
-        el("button", { type: "button", class: "ingredient-name", "aria-haspopup": "dialog",
+        el("button", { type: "button", class: "ingredient-name verbatim", translate: "no", "aria-haspopup": "dialog",
                        onclick: (event) => openIngredient(name, event.currentTarget) }, name),
         famText ? el("span", { class: "visually-hidden", text: " (" + famText + ")" }) : null);
     });
     const familyList = el("ul", { class: "family-list" },
       Object.entries(families).map(([family, names]) => el("li", { class: excluded.has(family) ? "excluded" : null },
-        el("strong", { text: familyName(family) + ": " }), names.join(", "),
+        el("strong", { text: familyName(family) + ": " }), verbatim("span", names.join(", ")),
         excluded.has(family) ? " — " + t("excluded_present") : null)));
     const standardList = standards.length ? el("ul", { class: "standard-list" },
-      standards.map(([standard, names]) => el("li", {}, t("not_allowed_under", { x: familyName(standard), y: names.join(", ") })))) : null;
+      standards.map(([standard, names]) => el("li", {},
+        sentence("not_allowed_under", { x: familyName(standard) }, { y: names.join(", ") })))) : null;
 
+    // The server's reasons, in the language asked for: what the advisor reads out (a tablet has no tooltips).
+    const reasons = (hit.why || []).map((why) => String(why.text || "")).filter(Boolean);
     const details = el("details", { class: "more-details" },
       el("summary", { text: t("details") }),
-      el("dl", { class: "facts" }, fact(t("reference"), hit.id), fact(t("source"), hit.source),
+      reasons.length ? el("div", { class: "why" }, el("h4", { text: t("why_title") }),
+        el("ul", { class: "why-list" }, reasons.map((text) => el("li", { text })))) : null,
+      el("dl", { class: "facts" }, fact(t("reference"), hit.id, true), fact(t("source"), hit.source, true),
         fact(t("concerns"), (hit.concerns || []).map(concernName).join(", ")),
-        fact(t("claims"), (hit.claims || []).map(claimText).join(", "))),
+        fact(t("claims"), claimsText(hit))),
       el("div", { class: "extra" }));
     details.addEventListener("toggle", () => { if (details.open) loadProductDetails(hit, details); });
 
@@ -131,14 +152,14 @@
 
     return el("li", { class: "card-item" }, el("article", { class: "card", tabindex: "-1", "aria-labelledby": titleId, dataset: { id: hit.id } },
       productImage(hit),
-      el("h3", { id: titleId, class: "card-title", text: hit.name }),
+      verbatim("h3", hit.name, { id: titleId, class: "card-title" }),
       meta,
       popularity(hit),
-      hit.category && hit.category.length ? el("p", { class: "category", text: hit.category.join(" › ") }) : null,
+      breadcrumb(hit),
       tags.children.length ? tags : null,
       badges.children.length ? badges : null,
       warnings.children.length ? warnings : null,
-      allergens.length ? el("p", { class: "note allergen-note", text: t("allergens_note", { x: allergens.join(", ") }) }) : null,
+      allergens.length ? el("p", { class: "note allergen-note" }, sentence("allergens_note", {}, { x: allergens.join(", ") })) : null,
       excludedHere.length ? el("p", { class: "note excluded-note", role: "alert",
                                       text: excludedHere.map((f) => familyName(f)).join(", ") + ": " + t("excluded_present") }) : null,
       ingredients,
@@ -179,7 +200,7 @@
       count += 1;
       item.classList.add("unidentified");
       const button = item.querySelector("button");
-      if (button) button.replaceWith(el("span", { text: item.dataset.name }));
+      if (button) button.replaceWith(verbatim("span", item.dataset.name));
     }
     const note = box.querySelector(".unidentified-note");
     note.hidden = count === 0;
@@ -189,9 +210,10 @@
   const productCache = new Map();
 
   function productOf(hit) {
-    const key = hit.source + "\u0000" + hit.id;
+    const key = hit.source + "\u0000" + hit.id + "\u0000" + lang();
     if (!productCache.has(key)) {
-      const query = hit.source ? "?source=" + encodeURIComponent(hit.source) : "";
+      // Its category, claims and warnings in the language shown.
+      const query = "?" + (hit.source ? "source=" + encodeURIComponent(hit.source) + "&" : "") + "language=" + lang();
       const pending = api("GET", "/v1/products/" + encodeURIComponent(hit.id) + query);
       pending.catch(() => productCache.delete(key));
       productCache.set(key, pending);
@@ -209,16 +231,30 @@
     return text;
   }
 
+  /** The category path as the client reads it (the server's labels in the response language). */
+  function breadcrumb(hit) {
+    const path = Array.isArray(hit.category_labels) && hit.category_labels.length ? hit.category_labels : hit.category;
+    return path && path.length ? el("p", { class: "category", text: path.join(" › ") }) : null;
+  }
+
+  /** The server's claim labels in the response language; a server without them: the codes named here. */
+  function claimsText(hit) {
+    const claims = hit.claims || [];
+    const labels = Array.isArray(hit.claim_labels) && hit.claim_labels.length === claims.length ? hit.claim_labels : null;
+    return (labels || claims.map(claimText)).join(", ");
+  }
+
   function claimText(claim) {
     const text = String(claim);
+    if (isStandard(text)) return familyName(text);
     if (!text.startsWith("without:")) return humanize(text);
     const family = text.slice(8);
     return isStandard(family) ? familyName(family) : t("chip_without", { x: familyName(family, "without") });
   }
 
-  function fact(term, value) {
+  function fact(term, value, asWritten) {
     if (value === null || value === undefined || value === "") return null;
-    return [el("dt", { text: term }), el("dd", { text: value })];
+    return [el("dt", { text: term }), asWritten ? verbatim("dd", value) : el("dd", { text: value })];
   }
 
   /** Fetch GET /v1/products/{id} once and show what the card does not already show. */
@@ -241,14 +277,14 @@
     const families = Array.isArray(p.families) ? p.families.map(String) : [];
     const unknown = Array.isArray(p.unknown_ingredients) ? p.unknown_ingredients.length : 0;
     const dl = el("dl", { class: "facts" },
-      fact(t("highlights"), list(p.highlights)),
+      fact(t("highlights"), list(p.highlights), true),  // the retailer's own words
       fact(t("families"), families.filter((f) => !isStandard(f)).map((f) => familyName(f)).join(", ")),
       fact(t("unknown_ingredients"), unknown ? tn("unidentified_n", unknown) : ""),
-      fact(t("ingredients_raw"), typeof p.ingredients_raw === "string" ? declaredText(p.ingredients_raw) : ""));
+      fact(t("ingredients_raw"), typeof p.ingredients_raw === "string" ? declaredText(p.ingredients_raw) : "", true));
     // Only http(s) links: a javascript: or data: URL from the data is never made clickable.
     if (typeof p.url === "string" && /^https?:\/\//i.test(p.url)) {
       dl.append(el("dt", { text: t("link") }),
-        el("dd", {}, el("a", { href: p.url, rel: "noopener noreferrer", target: "_blank", text: p.url })));
+        el("dd", { class: "verbatim", translate: "no" }, el("a", { href: p.url, rel: "noopener noreferrer", target: "_blank", text: p.url })));
     }
     if (dl.children.length) extra.append(dl);
   }

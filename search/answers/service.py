@@ -37,8 +37,10 @@ from conseil.search.answers.synthesis import (
 from conseil.search.embedder import Embedder
 from conseil.search.errors import ConseilError, IndexMissingError, LLMError, QueryError
 from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.knowledge.cards import regulatory_summary
 from conseil.search.products.contract import SearchRequest
 from conseil.search.query import Interpretation, parse_query
+from conseil.search.query.messages import message
 from conseil.search.studies.contract import StudySearchRequest
 
 if TYPE_CHECKING:
@@ -130,8 +132,8 @@ class AskService:
                   study_spans: dict[int, tuple[str, int | None, int | None]]) -> list[Source]:
         out: list[Source] = []
         if domain == "products":
-            found = self.products().search(SearchRequest.model_validate(
-                {"query": question.text, "limit": limit, "facets": False}))
+            found = self.products().search(SearchRequest.model_validate(  # why lines in the answer's language
+                {"query": question.text, "limit": limit, "facets": False, "language": question.language}))
             for hit in found.hits:
                 title = f"{hit.brand} {hit.name}" if hit.brand else hit.name
                 price = f" ({hit.price:g} {hit.currency or ''})".replace(" )", ")") if hit.price is not None else ""
@@ -162,11 +164,13 @@ class AskService:
             family = self.kb.family(family_id)
             name = (family.names.get(language) or family.names["en"])[0]
             members = sorted(self.kb.members(family_id))
-            card_facts = (f"{name}: {family.description}",
-                          f"{len(members)} INCI names known"
-                          + (f", e.g. {', '.join(members[:5])}." if members else "."))
-            return Source(n, "ingredient", family_id, name, f"Family: {name}", " ".join(card_facts),
-                          facts=card_facts)
+            # The description is English prose (the knowledge base's); another language reads the count
+            # and examples from messages.json, and the description stays in the citation's text.
+            described = (f"{name}: {family.description}",) if language == "en" else ()
+            card_facts = (*described, message(language, "family_members", count=len(members),
+                                              examples=", ".join(members[:5])) + ".")
+            return Source(n, "ingredient", family_id, name, f"Family: {name}",
+                          " ".join((f"{name}: {family.description}", *card_facts[len(described):])), facts=card_facts)
         card = self.kb.describe(subject.name)
         if not card["known"] and not card["families"]:
             return None
@@ -181,7 +185,9 @@ class AskService:
         families = f"{template(language, 'families')}: {', '.join(fam_names)}" if fam_names else ""
         facts.append(f"{name} (INCI)" + (f" — {families}" if families else "") +
                      (f"; CAS {', '.join(card['cas'])}" if card["cas"] else "") + ".")
-        facts += [f"{note}." if not note.endswith(".") else note for note in card["regulatory"][:2]]
+        # EU notes are the regulation's English text: another language reads their short form.
+        notes = [note if language == "en" else regulatory_summary(note, language) for note in card["regulatory"][:2]]
+        facts += [f"{note}." if not note.endswith(".") else note for note in notes]
         return Source(n, "ingredient", name, name, f"INCI: {name}", " ".join(facts), facts=tuple(facts))
 
     def _family_name(self, family_id: str, language: str) -> str:

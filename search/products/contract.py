@@ -62,12 +62,18 @@ class ProductHit(BaseModel):
     source: str
     name: str
     brand: str | None
-    category: list[str]
+    category: list[str]  # the catalogue's path as written: filters, programs and evaluations use it
+    category_labels: list[str] = Field(default_factory=list, description=(
+        "The category path as the client reads it, level by level, in the response language (a level "
+        "the language data does not know stays as the retailer wrote it)."))
     price: float | None
     currency: str | None
     skin_types: list[str]
     concerns: list[str]
     claims: list[str]
+    claim_labels: list[str] = Field(default_factory=list, description=(
+        "The claims (`claims`: codes such as without:parabens, vegan) as the client reads them, in order, "
+        "in the response language."))
     score: float
     why: list[Why]
     warnings: list[AuditWarning]
@@ -109,8 +115,9 @@ class InterpretationModel(BaseModel):
 
 
 class FacetValue(BaseModel):
-    value: str
+    value: str  # what a request's filter takes (category key, skin-type code, brand)
     count: int
+    label: str = Field("", description="The value as the client reads it, in the response language.")
 
 
 class FacetsResponse(BaseModel):
@@ -130,3 +137,4 @@ class SearchResponse(BaseModel):
     offset: int
     took_ms: float
     dropped_violations: int = Field(0, description="Hits the engine returned but verification rejected.")
+    message: str = Field("", description="When no product is shown: why, and what to do, in the response language.")

@@ -20,6 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from conseil.search.errors import ConfigurationError
+from conseil.search.query.messages import message
 from conseil.search.query.model import Interpretation
 
 _ISO = re.compile(r"[A-Z]{3}")
@@ -67,17 +68,17 @@ def load_rates(path: Path) -> CurrencyRates:
     return parse_rates(raw, str(path))
 
 
-def in_catalog_currency(interp: Interpretation, catalog: Sequence[str], rates: CurrencyRates | None) -> Interpretation:
+def in_catalog_currency(interp: Interpretation, catalog: Sequence[str], rates: CurrencyRates | None,
+                        language: str = "en") -> Interpretation:
     """The interpretation with its price bounds in the catalog's currency (or a warning saying what the
-    filter compares). `catalog`: the currencies the stored products carry."""
+    filter compares). `catalog`: the currencies the stored products carry; `language`: the warnings'."""
     c = interp.constraints
     if c.price_min is None and c.price_max is None:
         return interp
     held = sorted(set(catalog))
     if len(held) > 1:
         stated = f" {c.currency}" if c.currency else ""
-        note = (f"The catalog holds prices in {', '.join(held)}: the price filter{stated} compares each "
-                "product's price in its own currency; the results mix currencies (each price shows its own).")
+        note = message(language, "currency_mixed", held=", ".join(held), stated=stated)
         return replace(interp, warnings=(*interp.warnings, note))
     if not held or c.currency is None or c.currency == held[0]:
         return replace(interp, constraints=replace(c, currency=held[0] if held else c.currency))
@@ -86,11 +87,11 @@ def in_catalog_currency(interp: Interpretation, catalog: Sequence[str], rates: C
     high = rates.convert(c.price_max, c.currency, target) if rates and c.price_max is not None else None
     stated = _bounds(c.price_min, c.price_max, c.currency)
     if (c.price_min is None or low is not None) and (c.price_max is None or high is not None):
-        note = f"Price {stated} converted to {_bounds(low, high, target)} with your rate table (the catalog's currency)."
+        note = message(language, "currency_converted", stated=stated, bounds=_bounds(low, high, target))
         return replace(interp, warnings=(*interp.warnings, note),
                        constraints=replace(c, price_min=_round(low), price_max=_round(high), currency=target))
-    note = (f"The price filter used {_bounds(c.price_min, c.price_max, target)}: the catalog's prices are in "
-            f"{target}, and no rate table converts {c.currency} (set CONSEIL_CURRENCY_RATES to convert).")
+    note = message(language, "currency_unconverted", bounds=_bounds(c.price_min, c.price_max, target),
+                   target=target, currency=c.currency)
     return replace(interp, warnings=(*interp.warnings, note), constraints=replace(c, currency=target))
 
 

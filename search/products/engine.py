@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, replace
+from dataclasses import replace
 from typing import Any
 
 from conseil.search.cache import SearchCaches
 from conseil.search.embedder import Embedder
-from conseil.search.errors import IndexMissingError, KnowledgeBaseError, QueryError
+from conseil.search.errors import IndexMissingError, QueryError
 from conseil.search.index.contract import Filter, Hit, HybridQuery, IndexReader, MatchAny
 from conseil.search.index.schema import PRODUCTS_COLLECTION
 from conseil.search.index.sparse import Bm25Encoder
@@ -23,23 +23,23 @@ from conseil.search.index.store import CollectionSource, missing_index_message, 
 from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.knowledge.text import fold
 from conseil.search.products.contract import (
-    ChipModel,
     FacetsResponse,
     FacetValue,
-    IgnoredModel,
-    InterpretationModel,
     ProductHit,
     SearchRequest,
     SearchResponse,
 )
 from conseil.search.products.currency import CurrencyRates, in_catalog_currency
+from conseil.search.products.describe import describe
 from conseil.search.products.filters import build_filter
+from conseil.search.products.labels import category_labels, claim_labels, facet_label
 from conseil.search.products.popularity import SORT_POOL, popularity, sort_hits
 from conseil.search.products.verify import IngredientItem, audit_warnings, ingredient_items, verify
 from conseil.search.query import Constraints, Interpretation, QueryVocabulary, merge_explicit, parse_query
 from conseil.search.query.gloss import english_gloss
 from conseil.search.query.ignored import nothing_usable, with_unusable_words
-from conseil.search.query.messages import concern_name, family_name, join_and, message, skin_type_name
+from conseil.search.query.messages import concern_name, message, skin_type_name
+from conseil.search.query.vocabulary import guess_language
 
 log = logging.getLogger("conseil.search")
 
@@ -119,12 +119,22 @@ class ProductSearch:
         return known
 
     def interpret(self, req: SearchRequest) -> Interpretation:
+        """The request understood; a QueryError carries the language its client sentence is in."""
+        try:
+            return self._interpret(req)
+        except QueryError as exc:
+            if exc.language is None:
+                text = req.query.strip()
+                exc.language = req.language or (guess_language(text, fold(text).split()) if text else "en")
+            raise
+
+    def _interpret(self, req: SearchRequest) -> Interpretation:
         text = req.query.strip()
         explicit = any([req.exclude, req.include, req.skin_type, req.concern, req.category, req.brand,
                         req.price_min is not None, req.price_max is not None])
         if not text and not explicit:
             raise QueryError("The query is empty: type what the client is looking for, or give constraints "
-                             "such as --exclude parabens.")
+                             "such as --exclude parabens.", key="error_query_empty")
         if text and req.parse:
             interp = parse_query(text, self.kb, self.vocabulary)
         else:
@@ -137,8 +147,9 @@ class ProductSearch:
                                     vocabulary=self.vocabulary)
         c = interp.constraints
         if c.price_min is not None and c.price_max is not None and c.price_min > c.price_max:
-            raise QueryError(f"The price range is empty: minimum {c.price_min:g} is above maximum {c.price_max:g}.")
-        return in_catalog_currency(interp, self.currencies, self.rates)
+            raise QueryError(f"The price range is empty: minimum {c.price_min:g} is above maximum {c.price_max:g}.",
+                             key="error_price_range", min=f"{c.price_min:g}", max=f"{c.price_max:g}")
+        return in_catalog_currency(interp, self.currencies, self.rates, req.language or interp.language)
 
     def search(self, req: SearchRequest, *, looked_up: bool = False) -> SearchResponse:
         """`looked_up`: the caller has just called `cached(req)` and missed (counted once, not twice)."""
@@ -176,9 +187,9 @@ class ProductSearch:
         if nothing_usable(interp):  # "xyzzy plugh": no products rather than the whole catalogue by chance
             interp = replace(interp, warnings=interp.warnings + (message(language, "nothing_usable"),))
             return SearchResponse(
-                query=req.query, interpretation=self._describe(interp, language), hits=[], facets={}, total=0,
+                query=req.query, interpretation=describe(interp, self.kb, language), hits=[], facets={}, total=0,
                 limit=req.limit, offset=req.offset, took_ms=round((time.perf_counter() - began) * 1000, 2),
-                dropped_violations=self.violations_dropped)
+                dropped_violations=self.violations_dropped, message=message(language, "nothing_usable"))
         flt = build_filter(interp.constraints)
         semantic = retrieval_text(interp)
         dense = self._embed_query(semantic) if semantic and req.mode != "bm25" else None
@@ -199,23 +210,26 @@ class ProductSearch:
         else:
             hits = verified[: req.limit]
         total = self._count(flt, stable)
-        facets = self._facets(flt, stable) if req.facets else {}
+        facets = self._labelled(self._facets(flt, stable), language) if req.facets else {}
         return SearchResponse(
-            query=req.query, interpretation=self._describe(interp, language), hits=hits, facets=facets, total=total,
+            query=req.query, interpretation=describe(interp, self.kb, language), hits=hits, facets=facets, total=total,
             limit=req.limit, offset=req.offset, took_ms=round((time.perf_counter() - began) * 1000, 2),
-            dropped_violations=dropped)  # this query's; the process total is a metric
+            dropped_violations=dropped,  # this query's; the process total is a metric
+            message=message(language, "no_results") if not hits and req.offset == 0 else "")
 
     def facets(self, req: SearchRequest) -> FacetsResponse:
         """The request's facets and total alone (no embedding, no ranking): a page asks for its hits
         with `facets=False` and for these beside them, so the first results never wait for facets."""
         stable = self.caches is not None and self.caches.usable()
         interp = self.interpret(req)
-        interp = self._relax_if_untagged(interp, stable, req.language or interp.language)
+        language = req.language or interp.language
+        interp = self._relax_if_untagged(interp, stable, language)
         interp = with_unusable_words(interp, self._catalog_knows)
         if nothing_usable(interp):  # as `search`: no products rather than the whole catalogue
             return FacetsResponse(facets={}, total=0)
         flt = build_filter(interp.constraints)
-        return FacetsResponse(facets=self._facets(flt, stable), total=self._count(flt, stable))
+        return FacetsResponse(facets=self._labelled(self._facets(flt, stable), language),
+                              total=self._count(flt, stable))
 
     def _embed_query(self, text: str) -> list[float]:
         """Query vectors depend only on the model and the exact text embedded."""
@@ -250,6 +264,11 @@ class ProductSearch:
         if self.caches is not None and key is not None:
             self.caches.filters.put(key, facets)
         return facets
+
+    def _labelled(self, facets: dict[str, list[FacetValue]], language: str) -> dict[str, list[FacetValue]]:
+        """Facets with labels in `language` (counts are cached per filter, labels added per response)."""
+        return {name: [FacetValue(value=v.value, count=v.count, label=facet_label(name, v.value, self.kb, language))
+                       for v in values] for name, values in facets.items()}
 
     def _items(self, hit: Hit, stable: bool) -> list[IngredientItem]:
         """The hit's ingredient items with families from the current KB, memoised per point while the
@@ -317,9 +336,11 @@ class ProductSearch:
                 continue  # strict mode: an exclusion that cannot be verified item by item is not offered
             hits.append(ProductHit(
                 id=str(p.get("product_id")), source=str(p.get("source")), name=str(p.get("name")),
-                brand=p.get("brand"), category=list(p.get("category_path") or []), price=p.get("price"),
+                brand=p.get("brand"), category=list(p.get("category_path") or []),
+                category_labels=category_labels(p.get("category_path") or (), language), price=p.get("price"),
                 currency=p.get("currency"), skin_types=list(p.get("skin_types") or []),
                 concerns=list(p.get("concerns") or []), claims=list(p.get("claims") or []),
+                claim_labels=claim_labels(p.get("claims") or (), self.kb, language),
                 score=round(hit.score, 6), why=verdict.why, warnings=audit_warnings(p, self.kb, language),
                 ingredients=verdict.ingredients, matched_families=verdict.matched_families,
                 unidentified=verdict.unidentified, matched_ingredients=verdict.matched_ingredients,
@@ -327,59 +348,3 @@ class ProductSearch:
         if excluding:
             hits.sort(key=lambda h: bool(h.unidentified))  # stable: relevance order kept within each part
         return hits, dropped
-
-    def _describe(self, interp: Interpretation, language: str = "en") -> InterpretationModel:
-        c = interp.constraints
-        parts: list[str] = []
-        excluded = [self._family_phrase(f, language) for f in c.exclude_families] + list(c.exclude_ingredients)
-        if excluded:
-            parts.append(message(language, "summary_excluding", x=join_and(excluded, language)))
-        if c.include_ingredients:
-            parts.append(message(language, "summary_with", x=", ".join(c.include_ingredients)))
-        if c.skin_types:
-            parts.append(message(language, "summary_skin_type", x=", ".join(
-                c.skin_types if language == "en" else [skin_type_name(self.kb, s, language) for s in c.skin_types])))
-        if c.concerns:
-            parts.append(message(language, "summary_concern", x=", ".join(
-                concern_name(self.kb, x, language) for x in c.concerns)))
-        if c.categories:
-            parts.append(message(language, "summary_category", x=", ".join(c.categories)))
-        if c.brands:
-            parts.append(message(language, "summary_brand", x=", ".join(c.brands)))
-        if c.price_min is not None:
-            parts.append(f"≥ {c.price_min:g}" if language != "en" else f"price ≥ {c.price_min:g}")
-        if c.price_max is not None:
-            parts.append(f"≤ {c.price_max:g}" if language != "en" else f"price ≤ {c.price_max:g}")
-        chips = [ChipModel(kind=ch.kind, value=ch.value, label=self._chip_label(ch.kind, ch.value, language),
-                           source_text=ch.source_text, known=ch.known) for ch in interp.chips]
-        constraints = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(c).items()}
-        return InterpretationModel(language=interp.language, semantic_text=interp.semantic_text,
-                                   summary=" · ".join(parts), chips=chips, constraints=constraints,
-                                   warnings=list(interp.warnings),
-                                   ignored=[IgnoredModel(text=i.text, reason=i.reason) for i in interp.ignored])
-
-    def _family_phrase(self, family_id: str, language: str = "en") -> str:
-        try:
-            self.kb.family(family_id)
-        except KnowledgeBaseError:
-            return family_id
-        name = family_name(self.kb, family_id, language)
-        if family_id == "fragrance":
-            allergens = len(self.kb.members("fragrance_allergens"))
-            return message(language, "family_fragrance", name=name, count=allergens)
-        return message(language, "family_count", name=name, count=len(self.kb.members(family_id)))
-
-    def _chip_label(self, kind: str, value: str, language: str = "en") -> str:
-        if kind == "exclude_family":
-            return message(language, "chip_no", x=family_name(self.kb, value, language))
-        if kind == "exclude_ingredient":
-            return message(language, "chip_no", x=value)
-        if kind == "include_ingredient":
-            return message(language, "chip_with", x=value)
-        if kind == "skin_type" and language != "en":
-            return skin_type_name(self.kb, value, language)
-        if kind == "concern" and language != "en":
-            return concern_name(self.kb, value, language)
-        if kind in ("price_max", "price_min"):
-            return ("≤ " if kind == "price_max" else "≥ ") + value
-        return value.replace("_", " ")

@@ -112,17 +112,18 @@ class Builder:
         for family, text in self.included_families:
             if family in excluded_families:
                 raise QueryError(f'Contradictory constraints: "{text}" is both required and excluded '
-                                 f"(family {family}). Remove one of them.")
+                                 f"(family {family}). Remove one of them.", key="error_contradiction", x=text)
         for c in chips:
             if c.kind != "include_ingredient":
                 continue
             if c.value in excluded:
                 raise QueryError(f'Contradictory constraints: "{c.value}" is both required and excluded. '
-                                 "Remove one of them.")
+                                 "Remove one of them.", key="error_contradiction", x=c.value)
             clash = sorted(self._families_of(c.value) & excluded_families.keys())
             if clash:
                 raise QueryError(f'Contradictory constraints: the required ingredient "{c.value}" belongs to the '
-                                 f"excluded family {clash[0]}. Remove one of them.")
+                                 f"excluded family {clash[0]}. Remove one of them.", key="error_contradiction",
+                                 x=c.value)
 
     def _effective(self) -> list[Chip]:
         """Chips in query order, deduplicated; of several prices of one kind the tightest wins."""
@@ -151,7 +152,8 @@ class Builder:
         high = next((float(c.value) for c in chips if c.kind == "price_max"), None)
         if low is not None and high is not None and low > high:
             raise QueryError(f"Contradictory prices: at least {format_number(low)} and at most "
-                             f"{format_number(high)}. Correct one of them.")
+                             f"{format_number(high)}. Correct one of them.", key="error_price_range",
+                             min=format_number(low), max=format_number(high))
         constraints = Constraints(
             exclude_families=tuple(values["exclude_families"]),
             exclude_ingredients=tuple(values["exclude_ingredients"]),

@@ -8,7 +8,10 @@
     prices.json            currencies and price comparators
     gloss.json             English glosses for retrieval over the English catalog
     questions.json         question words of the answer route (search/answers/domain_router.py)
-    messages.json          what the product search writes for the client (why lines, summary, notes)
+    messages.json          what the product search writes for the client (why lines, summary, notes, errors)
+    categories.json        display names of catalog category values (breadcrumbs, facets, chips)
+    claims.json            labels of brand-claim codes (vegan, cruelty_free...)
+    functions.json         names of CosIng ingredient functions (ingredient cards)
     answer_templates.json  the words of extractive answers
     page.json              the web page's strings (api/static/i18n.js is generated from it)
 
@@ -48,6 +51,9 @@ REQUIRED: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "messages.json": ("messages",),
     "page.json": ("ui",),
 })
+# Files made of entries (one term, a field per language): every entry must have every language.
+ENTRIES: Mapping[str, str] = MappingProxyType({
+    "categories.json": "categories", "claims.json": "claims", "functions.json": "functions"})
 
 
 def _frozen(value: Any) -> Any:
@@ -110,11 +116,11 @@ def words(name: str, section: str) -> frozenset[str]:
 
 
 _CODE = re.compile(r"[a-z]{2}")
-_ENTRY_FIELDS = frozenset({"gloss", "kind"})  # fields beside the language fields of a gloss.json entry
+_ENTRY_FIELDS = frozenset({"gloss", "kind", "id"})  # fields beside the language fields of an entry
 
 
 def _language_keyed(value: Any) -> bool:
-    """A mapping whose keys are language codes (two lower-case letters; gloss entries add gloss, kind)."""
+    """A mapping whose keys are language codes (two lower-case letters; entries add gloss, kind, id)."""
     keys = set(value) - _ENTRY_FIELDS if isinstance(value, Mapping) else set()
     return bool(keys) and all(_CODE.fullmatch(k) for k in keys)
 
@@ -133,7 +139,8 @@ def _language_tables(value: Any, path: str) -> Iterator[tuple[str, Mapping[str, 
 
 def check_language_data(folder: Path | None = None) -> list[str]:
     """Problems of the language files (empty: fine): a language code outside languages.json, a required
-    section without a field for every language, or a page/template key missing in a language."""
+    section without a field for every language, a page/template key missing in a language, or an entry
+    (a category, claim or function) without every language."""
     problems: list[str] = []
     where = folder or Path(str(resources.files(DATA_PACKAGE).joinpath(FOLDER)))
     files = sorted(p.name for p in where.glob("*.json"))
@@ -146,6 +153,11 @@ def check_language_data(folder: Path | None = None) -> list[str]:
         for section in REQUIRED.get(name, ()):
             present = data.get(section, {})
             problems += [f"{name}/{section}: no field for {lang!r}" for lang in languages if lang not in present]
+        if name in ENTRIES:
+            for i, entry in enumerate(data.get(ENTRIES[name], ())):
+                label = entry.get("id") or entry.get("en") or f"[{i}]"
+                problems += [f"{name}/{ENTRIES[name]}/{label}: no {lang!r}" for lang in languages
+                             if not str(entry.get(lang) or "").strip()]
         for section in ("templates", "ui", "messages"):
             keyed: Any = data.get(section)
             if keyed and "en" in keyed:

@@ -114,19 +114,19 @@ def merge_with(
     for value in skin_types:
         code = skin_type_code(parser, value)
         if code is None:
-            raise QueryError(f'Unknown skin type "{value}"; valid skin types: {", ".join(SKIN_TYPES)}.')
+            raise QueryError(f'Unknown skin type "{value}"; valid skin types: {", ".join(SKIN_TYPES)}.', key="error_unknown_value", x=value)
         out.add(Chip("skin_type", code, ""), _EXPLICIT)
     for value in concerns:
         code = concern_code(parser, value)
         if code is None:
-            raise QueryError(f'Unknown concern "{value}"; valid concerns: {", ".join(CONCERNS)}.')
+            raise QueryError(f'Unknown concern "{value}"; valid concerns: {", ".join(CONCERNS)}.', key="error_unknown_value", x=value)
         out.add(Chip("concern", code, ""), _EXPLICIT)
     vocabulary = parser.vocabulary
     for value in categories:
         key = category_key(vocabulary, value) if vocabulary is not None else normalize_name(value) or None
         if key is None:
             valid = _valid(list(vocabulary.categories.values())) if vocabulary is not None else ""
-            raise QueryError(f'Unknown category "{value}"; valid categories: {valid}.')
+            raise QueryError(f'Unknown category "{value}"; valid categories: {valid}.', key="error_unknown_value", x=value)
         out.add(Chip("category", key, ""), _EXPLICIT)
     for value in brands:
         key = brand_key(vocabulary, value) if vocabulary is not None else fold(value).strip() or None
@@ -134,7 +134,7 @@ def merge_with(
             known = list(vocabulary.brands) if vocabulary is not None else []
             close = difflib.get_close_matches(fold(value), known, n=5, cutoff=0.6)
             hint = f" Did you mean: {', '.join(close)}?" if close else " No catalog brand has a similar name."
-            raise QueryError(f'Unknown brand "{value}".{hint}')
+            raise QueryError(f'Unknown brand "{value}".{hint}', key="error_unknown_value", x=value)
         out.add(Chip("brand", key, ""), _EXPLICIT)
     for kind, price in (("price_min", price_min), ("price_max", price_max)):
         if price is None:
