@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import matplotlib
+import matplotlib.font_manager
 import pytest
 from conseil.api.cli import app
 from conseil.eval.beir import BeirQuery
@@ -14,6 +16,11 @@ from conseil.eval.product_eval import score, score_by_language
 from conseil.eval.product_suite import CatalogProduct, Combo, ground_truth
 from conseil.eval.report import ReportError, append_benchmarks, read_json, write_report
 from typer.testing import CliRunner
+
+# matplotlib builds its font cache on first use by running `fc-list` where fontconfig is installed
+# (Debian's chromium brings it): build it at collection, outside the unit tier's no-process guard.
+matplotlib.use("Agg")
+matplotlib.font_manager.get_font_names()
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
