@@ -218,8 +218,9 @@ class EdgeIndex:
             if offset is None:
                 return
 
-    def retrieve(self, ids: Sequence[str]) -> list[Hit]:
-        return [_hit(r) for r in self._shard.retrieve(list(ids), with_payload=True, with_vector=False)]
+    def retrieve(self, ids: Sequence[str], fields: Sequence[str] | bool = True) -> list[Hit]:
+        with_payload: Any = fields if isinstance(fields, bool) else list(fields)
+        return [_hit(r) for r in self._shard.retrieve(list(ids), with_payload=with_payload, with_vector=False)]
 
     def export_points(self, batch: int = 1000) -> Iterator[list[IndexPoint]]:
         offset: Any = None
