@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, replace
+from dataclasses import fields as dataclass_fields
+from dataclasses import replace
 from typing import Any
 
 from conseil.search.cache import SearchCaches
@@ -370,7 +371,8 @@ class ProductSearch:
             parts.append(f"≤ {c.price_max:g}" if language != "en" else f"price ≤ {c.price_max:g}")
         chips = [ChipModel(kind=ch.kind, value=ch.value, label=self._chip_label(ch.kind, ch.value, language),
                            source_text=ch.source_text, known=ch.known) for ch in interp.chips]
-        constraints = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(c).items()}
+        constraints = {f.name: (list(v) if isinstance(v := getattr(c, f.name), tuple) else v)
+                       for f in dataclass_fields(c)}  # flat: asdict's deep copy cost more than the rest
         return InterpretationModel(language=interp.language, semantic_text=interp.semantic_text,
                                    summary=" · ".join(parts), chips=chips, constraints=constraints,
                                    warnings=list(interp.warnings),
