@@ -234,7 +234,7 @@ def test_an_ingestion_job_invalidates_answers_totals_and_facets(client: TestClie
 
 def test_metrics_export_every_cache(client: TestClient) -> None:
     text = client.get("/metrics").text
-    for cache in ("embeddings", "filters", "items", "responses"):
+    for cache in ("embeddings", "filters", "items", "payloads", "responses"):
         for name in ("conseil_cache_hits_total", "conseil_cache_misses_total", "conseil_cache_entries"):
             assert f'{name}{{cache="{cache}"}}' in text
 
