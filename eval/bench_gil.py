@@ -20,7 +20,8 @@ Two figures that load does not distort (the speed-ups above need two idle cores)
   keeps its pace (about half: the two threads still alternate once a second).
 * `GIL share`: the thread CPU of distinct searches (server caches, as `bench_api --unique` sends
   them: request validated, searched, serialised) split into the calls that release the GIL (ONNX
-  Runtime, Qdrant Edge query and retrieve) and the rest, which holds it.
+  Runtime, Qdrant Edge query and retrieve) and the rest, which holds it. Thread CPU is the calling
+  thread's: work an engine hands to threads of its own is not in either part (and needs no GIL).
 
     python -m conseil.eval.bench_gil [--seconds 3] [--json]
 """
