@@ -35,7 +35,7 @@ class ApiSettings(BaseSettings):
                                description="Totals and facets kept, keyed on the filter (0: off).")
     cache_items: int = Field(default=20_000, ge=0, le=1_000_000,
                              description="Products whose ingredient families were re-derived, kept for "
-                                         "verification (0: off).")
+                                         "verification, and as many hit payloads (0: off).")
     cache_responses: int = Field(default=2048, ge=0, le=1_000_000,
                                  description="Whole search answers kept, keyed on the full request (0: off).")
     study_dirs: list[Path] = Field(

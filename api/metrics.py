@@ -10,7 +10,7 @@
     conseil_ingest_jobs_total{kind, status}                  finished ingestion jobs
     conseil_cache_hits_total{cache}, conseil_cache_misses_total{cache}, conseil_cache_entries{cache}
                                                              search caches (search.cache): embeddings,
-                                                             filters, items, responses
+                                                             filters, items, payloads, responses
 """
 
 from __future__ import annotations

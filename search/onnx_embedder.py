@@ -27,6 +27,8 @@ from conseil.search.errors import ConfigurationError
 OPSET = 17
 EXPORT_VERSION = 1  # bump when the export recipe changes, so cached graphs are rebuilt
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+MIN_CHUNK = 4  # texts a model call holds before padding may close it: ~4.8 ms a query at 4 or 8, 8.2 at 1
+PAD_LIMIT = 1.25  # padded tokens / real tokens a model call may reach
 
 
 def default_cache_dir() -> Path:
@@ -149,8 +151,7 @@ class OnnxBackend:
         encodings = self.tokenizer.encode_batch(texts)
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            chunk = order[start : start + self.batch_size]
+        for chunk in length_chunks(order, [len(encodings[i].ids) for i in order], self.batch_size):
             width = max(len(encodings[i].ids) for i in chunk)
             ids = np.zeros((len(chunk), width), dtype=np.int64)
             mask = np.zeros_like(ids)
@@ -167,6 +168,27 @@ class OnnxBackend:
             norms = np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
             out[chunk] = pooled / norms
         return out.tolist()
+
+
+def length_chunks(order: list[int], lengths: list[int], most: int) -> list[list[int]]:
+    """Model calls over texts sorted by token count (`lengths[k]` is text `order[k]`'s): at most `most`
+    texts each, and a call closes early, once it holds MIN_CHUNK texts, when the next text would pad
+    it past PAD_LIMIT of its real tokens. A batch of distinct queries (5 to 40 tokens) padded to its
+    longest cost 6.6 ms of CPU a query at 32 queries a call, 4.1 ms in calls of 8 (bench under load).
+    """
+    chunks: list[list[int]] = []
+    chunk: list[int] = []
+    real = 0
+    for index, length in zip(order, lengths, strict=True):
+        padded = max(length, 1) * (len(chunk) + 1)  # sorted: this text is the longest so far
+        if chunk and (len(chunk) >= most or (len(chunk) >= MIN_CHUNK and padded > PAD_LIMIT * (real + length))):
+            chunks.append(chunk)
+            chunk, real = [], 0
+        chunk.append(index)
+        real += length
+    if chunk:
+        chunks.append(chunk)
+    return chunks
 
 
 def _max_seq_length(model_dir: Path) -> int:

@@ -19,7 +19,7 @@ from conseil.api.runtime import InvalidatingLock
 from conseil.ingest.products import ingest_products
 from conseil.search.cache import LruCache, SearchCaches
 from conseil.search.embedder import Embedder
-from conseil.search.index.contract import VectorIndex
+from conseil.search.index.contract import HybridQuery, VectorIndex
 from conseil.search.index.store import open_index, products_schema
 from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.products.contract import SearchRequest
@@ -118,6 +118,7 @@ def test_cached_answers_equal_uncached_ones(index: VectorIndex, kb: IngredientKn
             assert comparable(cached.search(request)) == comparable(plain.search(request)), request.query
     assert caches.responses.hits == (len(requests) if responses else 0)
     assert caches.filters.hits > 0 and caches.items.hits > 0 and caches.embeddings.hits > 0
+    assert caches.payloads.hits > 0 or responses, "repeated hits take their payload from the cache"
     facets = {json.dumps(cached.search(r).facets, default=str, sort_keys=True) for r in requests[:4]}
     assert len(facets) == 4, "four different filters, four different facet sets"
 
@@ -157,6 +158,29 @@ def test_every_write_through_the_server_lock_invalidates(index: VectorIndex, kb:
     guarded = GuardedIndex(index, lock)
     guarded.flush()  # any write: upsert, payload, delete, flush
     assert caches.generation == 1 and len(caches.responses) == 0
+
+
+def test_a_payload_written_through_the_server_lock_is_served_at_once(index: VectorIndex,
+                                                                     kb: IngredientKnowledge) -> None:
+    """Payloads come from the cache until an index write moves the generation: then the new one."""
+    caches = SearchCaches(responses=0)
+    lock = InvalidatingLock(caches.invalidate)
+    engine = ProductSearch(index, fake_embedder(), kb, caches)
+    request = SearchRequest(query="serum", facets=False)
+    with lock.read():
+        first = engine.search(request).hits[0]
+        assert engine.search(request).hits[0].name == first.name and caches.payloads.hits > 0
+    point = next(h for h in engine.index.query(HybridQuery(dense=None, sparse=engine.bm25.query("serum"), limit=50,
+                                                           with_payload=["product_id"]))
+                 if h.payload["product_id"] == first.id)
+    original = index.retrieve([point.id])[0].payload
+    guarded = GuardedIndex(index, lock)
+    try:
+        guarded.set_payload(point.id, {**original, "name": "Renamed Serum"})
+        with lock.read():
+            assert engine.search(request).hits[0].name == "Renamed Serum"
+    finally:
+        guarded.set_payload(point.id, original)
 
 
 # -- over HTTP: an ingestion job changes the answers at once, and /metrics shows the counters -------
@@ -210,7 +234,7 @@ def test_an_ingestion_job_invalidates_answers_totals_and_facets(client: TestClie
 
 def test_metrics_export_every_cache(client: TestClient) -> None:
     text = client.get("/metrics").text
-    for cache in ("embeddings", "filters", "items", "responses"):
+    for cache in ("embeddings", "filters", "items", "payloads", "responses"):
         for name in ("conseil_cache_hits_total", "conseil_cache_misses_total", "conseil_cache_entries"):
             assert f'{name}{{cache="{cache}"}}' in text
 

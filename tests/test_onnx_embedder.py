@@ -63,3 +63,20 @@ def test_load_embedder_runs_the_bundled_model_on_onnx_unless_told_otherwise(tmp_
     query = "sérum sans parabènes"
     assert len(embedder.embed_query(query)) == embedder.dimension == torch_only.dimension == 384
     assert float(np.dot(embedder.embed_query(query), torch_only.embed_query(query))) >= 0.9999
+
+
+def test_length_chunks_cap_padding_and_size_and_keep_every_text_once() -> None:
+    from conseil.search.onnx_embedder import MIN_CHUNK, PAD_LIMIT, length_chunks
+
+    lengths = [5, 5, 6, 6, 7, 12, 13, 14, 15, 30, 31, 200]
+    order = [11 - i for i in range(len(lengths))]  # texts' own indices, in any order
+    chunks = length_chunks(order, lengths, most=8)
+    assert [i for chunk in chunks for i in chunk] == order, "every text once, in the sorted order"
+    assert all(len(chunk) <= 8 for chunk in chunks)
+    by_index = dict(zip(order, lengths, strict=True))
+    for chunk in chunks:
+        sizes = [by_index[i] for i in chunk]
+        assert len(chunk) <= MIN_CHUNK or max(sizes) * len(sizes) <= PAD_LIMIT * sum(sizes), sizes
+    assert [len(c) for c in chunks] == [5, 4, 3], "cut where the next text would pad too much"
+    assert [len(c) for c in length_chunks(list(range(20)), [9] * 20, most=8)] == [8, 8, 4], "equal lengths: by size"
+    assert length_chunks([], [], most=8) == []

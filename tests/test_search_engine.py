@@ -171,6 +171,20 @@ def test_a_violating_hit_from_the_engine_is_dropped_logged_and_counted(
     assert again.dropped_violations == 1 and leaky.violations_dropped == 2
 
 
+def test_a_page_whose_candidate_fails_verification_is_filled_from_the_margin(engine: ProductSearch) -> None:
+    """Payloads are loaded for the page's own candidates first; one that fails verification brings in
+    the margin's, so the page stays full and the failure is still counted."""
+    request = SearchRequest(query="serum", include=["niacinamide"], limit=3, facets=False)
+    honest = engine.search(request)
+    assert len(honest.hits) == 3, "the demo catalogue has more than 3 niacinamide products"
+    lacking = next(h for h in engine.index.scroll(fields=["product_id", "ingredients_raw"])
+                   if "niacinamide" not in str(h.payload.get("ingredients_raw", "")).lower())
+    leaky = ProductSearch(LeakyIndex(engine.index, Hit(lacking.id, 1.0, {})), engine.embedder, engine.kb)  # type: ignore[arg-type]
+    response = leaky.search(request)
+    assert [h.id for h in response.hits] == [h.id for h in honest.hits], "the leak dropped, the margin's next"
+    assert response.dropped_violations == 1 and leaky.violations_dropped == 1
+
+
 @hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     families=st.sets(st.sampled_from(FAMILIES), min_size=1, max_size=4),

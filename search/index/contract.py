@@ -110,7 +110,7 @@ class IndexReader(Protocol):
     def scroll(self, flt: Filter | None = None, fields: Sequence[str] | bool = True,
                batch: int = 1000) -> Iterator[Hit]: ...
 
-    def retrieve(self, ids: Sequence[str]) -> list[Hit]: ...
+    def retrieve(self, ids: Sequence[str], fields: Sequence[str] | bool = True) -> list[Hit]: ...
 
 
 class IndexWriter(Protocol):
@@ -172,8 +172,8 @@ class ForwardingIndex(VectorIndex):
                batch: int = 1000) -> Iterator[Hit]:
         return self.inner.scroll(flt, fields, batch)
 
-    def retrieve(self, ids: Sequence[str]) -> list[Hit]:
-        return self.inner.retrieve(ids)
+    def retrieve(self, ids: Sequence[str], fields: Sequence[str] | bool = True) -> list[Hit]:
+        return self.inner.retrieve(ids, fields)
 
     def upsert(self, points: Sequence[IndexPoint]) -> None:
         self.inner.upsert(points)

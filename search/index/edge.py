@@ -43,6 +43,7 @@ _PAYLOAD_TYPES = {
 HNSW_M = 16
 HNSW_EF_CONSTRUCT = 128
 FULL_SCAN_THRESHOLD_KB = 10_000
+FILTER_MEMO_SIZE = 1024  # converted filters kept per collection (cleared when full)
 
 
 def _condition(cond: Condition) -> qe.FieldCondition:
@@ -77,6 +78,8 @@ class EdgeIndex:
         self._shard = shard
         self.schema = schema
         self.directory = directory
+        # A search sends one filter up to five times (query, count, three facets): converted once.
+        self._filters: dict[Filter, qe.Filter | None] = {}
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -169,8 +172,18 @@ class EdgeIndex:
 
     # -- reads ---------------------------------------------------------------------------------
 
+    def _edge_filter(self, flt: Filter | None) -> qe.Filter | None:
+        if flt is None:
+            return None
+        converted = self._filters.get(flt)
+        if converted is None and flt not in self._filters:
+            if len(self._filters) >= FILTER_MEMO_SIZE:
+                self._filters.clear()
+            converted = self._filters[flt] = to_edge_filter(flt)
+        return converted
+
     def query(self, request: HybridQuery) -> list[Hit]:
-        flt = to_edge_filter(request.filter)
+        flt = self._edge_filter(request.filter)
         params = qe.SearchParams(hnsw_ef=request.hnsw_ef, exact=request.exact)
         prefetches = []
         if request.dense is not None:
@@ -199,10 +212,10 @@ class EdgeIndex:
         return [_hit(p) for p in points]
 
     def count(self, flt: Filter | None = None) -> int:
-        return int(self._shard.count(qe.CountRequest(exact=True, filter=to_edge_filter(flt))))
+        return int(self._shard.count(qe.CountRequest(exact=True, filter=self._edge_filter(flt))))
 
     def facet(self, key: str, flt: Filter | None = None, limit: int = 20) -> list[tuple[Any, int]]:
-        response = self._shard.facet(qe.FacetRequest(key=key, limit=limit, exact=True, filter=to_edge_filter(flt)))
+        response = self._shard.facet(qe.FacetRequest(key=key, limit=limit, exact=True, filter=self._edge_filter(flt)))
         return [(hit.value, int(hit.count)) for hit in response.hits]
 
     def scroll(self, flt: Filter | None = None, fields: Sequence[str] | bool = True,
@@ -218,8 +231,9 @@ class EdgeIndex:
             if offset is None:
                 return
 
-    def retrieve(self, ids: Sequence[str]) -> list[Hit]:
-        return [_hit(r) for r in self._shard.retrieve(list(ids), with_payload=True, with_vector=False)]
+    def retrieve(self, ids: Sequence[str], fields: Sequence[str] | bool = True) -> list[Hit]:
+        with_payload: Any = fields if isinstance(fields, bool) else list(fields)
+        return [_hit(r) for r in self._shard.retrieve(list(ids), with_payload=with_payload, with_vector=False)]
 
     def export_points(self, batch: int = 1000) -> Iterator[list[IndexPoint]]:
         offset: Any = None

@@ -377,8 +377,9 @@ class QdrantServerIndex:
             if offset is None:
                 return
 
-    def retrieve(self, ids: Sequence[str]) -> list[Hit]:
-        records = self._call(lambda: self._client.retrieve(self.schema.name, ids=list(ids), with_payload=True,
+    def retrieve(self, ids: Sequence[str], fields: Sequence[str] | bool = True) -> list[Hit]:
+        with_payload: Any = fields if isinstance(fields, bool) else list(fields)
+        records = self._call(lambda: self._client.retrieve(self.schema.name, ids=list(ids), with_payload=with_payload,
                                                            with_vectors=False), "retrieve points")
         return [_hit(r) for r in records]
 

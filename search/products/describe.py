@@ -7,7 +7,7 @@ ingredient (INCI) and brand names stay as written.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields
 
 from conseil.search.errors import KnowledgeBaseError
 from conseil.search.knowledge.base import IngredientKnowledge
@@ -42,7 +42,8 @@ def describe(interp: Interpretation, kb: IngredientKnowledge, language: str = "e
         parts.append(message(language, "price_max", x=f"{c.price_max:g}"))
     chips = [ChipModel(kind=ch.kind, value=ch.value, label=chip_label(kb, ch.kind, ch.value, language),
                        source_text=ch.source_text, known=ch.known) for ch in interp.chips]
-    constraints = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(c).items()}
+    constraints = {f.name: (list(v) if isinstance(v := getattr(c, f.name), tuple) else v)
+                   for f in fields(c)}  # flat: asdict's deep copy cost more than the rest
     return InterpretationModel(language=interp.language, semantic_text=interp.semantic_text,
                                summary=" · ".join(parts), chips=chips, constraints=constraints,
                                warnings=list(interp.warnings),

@@ -33,6 +33,7 @@ from conseil.search.products.currency import CurrencyRates, in_catalog_currency
 from conseil.search.products.describe import describe
 from conseil.search.products.filters import build_filter
 from conseil.search.products.labels import category_labels, claim_labels, facet_label
+from conseil.search.products.payloads import with_payloads
 from conseil.search.products.popularity import SORT_POOL, popularity, sort_hits
 from conseil.search.products.verify import IngredientItem, audit_warnings, ingredient_items, verify
 from conseil.search.query import Constraints, Interpretation, QueryVocabulary, merge_explicit, parse_query
@@ -200,10 +201,19 @@ class ProductSearch:
         # Sorted by price or rating: the most relevant SORT_POOL products, re-ordered, then paged.
         sorting = req.sort != "relevance"
         limit, offset = (SORT_POOL + VERIFY_MARGIN, 0) if sorting else (want, req.offset)
-        raw_hits = self.index.query(HybridQuery(
+        ranked = self.index.query(HybridQuery(
             dense=dense, sparse=sparse, filter=flt, limit=limit, offset=offset, fusion=req.fusion,
-            prefetch_limit=max(100, 4 * (offset + limit)), with_payload=fields))
-        verified, dropped = self._verified(raw_hits, interp.constraints, stable, language, strict=req.strict)
+            prefetch_limit=max(100, 4 * (offset + limit)), with_payload=False))
+        # Payloads of the page's own candidates first (search/products/payloads.py). Exclusions order
+        # the fully verified candidates first and sorting re-orders them all: those need every one.
+        whole = sorting or bool(c.exclude_families or c.exclude_ingredients)
+        first = ranked if whole else ranked[: req.limit]
+        verified, dropped = self._verified(self._payloads(first, fields, stable), c, stable, language,
+                                           strict=req.strict)
+        if len(verified) < req.limit and len(first) < len(ranked):  # a candidate failed: the margin's turn
+            more, more_dropped = self._verified(self._payloads(ranked[len(first):], fields, stable), c, stable,
+                                                language, strict=req.strict)
+            verified, dropped = verified + more, dropped + more_dropped
         if sorting:
             ordered = sort_hits(verified[:SORT_POOL], req.sort, lambda h: h.price, lambda h: h.rating)
             hits = ordered[req.offset: req.offset + req.limit]
@@ -230,6 +240,9 @@ class ProductSearch:
         flt = build_filter(interp.constraints)
         return FacetsResponse(facets=self._labelled(self._facets(flt, stable), language),
                               total=self._count(flt, stable))
+
+    def _payloads(self, hits: list[Hit], fields: tuple[str, ...], stable: bool) -> list[Hit]:
+        return with_payloads(self.index, hits, fields, self.caches if stable else None, HIT_FIELDS)
 
     def _embed_query(self, text: str) -> list[float]:
         """Query vectors depend only on the model and the exact text embedded."""

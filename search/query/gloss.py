@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from types import MappingProxyType
 
 from conseil.search.query.concerns import CONCERN_PATTERNS
@@ -208,6 +208,12 @@ def _units(g: _Glossary, words: Sequence[str]) -> list[Match[_Unit]]:
     return units
 
 
+@lru_cache(maxsize=256)
+def _glossed(language: str, words: tuple[str, ...]) -> tuple[Match[_Unit], ...]:
+    """`_units` of one query's words: a search asks twice (the words left out, then the gloss)."""
+    return tuple(_units(_glossary(language), words))
+
+
 def _arrange(units: Sequence[Match[_Unit]], words: Sequence[str]) -> list[str]:
     """English word order. A quality next to a noun goes before it ("crema idratante" -> "moisturizing
     cream"); a body part after a product becomes its modifier ("krem do rąk" -> "hand cream"). Repeated
@@ -238,7 +244,7 @@ def unglossed_words(text: str, language: str) -> tuple[str, ...]:
         return ()
     tokens = tokenize(text)
     words = [t.text for t in tokens]
-    covered = {k for m in _units(_glossary(language), words) for k in range(m.start, m.end)}
+    covered = {k for m in _glossed(language, tuple(words)) for k in range(m.start, m.end)}
     return tuple(text[t.start:t.end] for k, t in enumerate(tokens)
                  if k not in covered and t.is_word and not t.is_number
                  and t.text not in FUNCTION_WORDS and t.text not in FILLERS)
@@ -255,4 +261,4 @@ def english_gloss(text: str, language: str) -> str:
     if language == "en":
         return text.strip()
     words = [t.text for t in tokenize(text)]
-    return " ".join(_arrange(_units(_glossary(language), words), words)) if words else ""
+    return " ".join(_arrange(_glossed(language, tuple(words)), words)) if words else ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Generic, TypeVar
 
@@ -125,6 +126,7 @@ def words(text: str) -> tuple[str, ...]:
     return tuple(t.text for t in tokenize(text))
 
 
+@lru_cache(maxsize=1 << 16)  # ~45 endings tried a word; a query stems each word several times
 def stem(word: str) -> str:
     """Strip inflectional endings down to a stem of at least four letters ('zapachu' -> 'zapach')."""
     if len(word) <= _MIN_STEM or not word.isalpha():
