@@ -1,8 +1,8 @@
 """HTTP errors: exceptions become status codes and one JSON shape, bodies are bounded, types checked.
 
 Every error answer is `{"error": "<code>", "detail": "<sentence a person can act on>"}` (422 adds
-`"errors": [{"loc", "msg", "type"}]`; a QueryError adds `"message"`, the client's sentence in the
-request's language, from corpora/language/messages.json). Never a stack trace: unexpected exceptions are logged and
+`"errors": [{"loc", "msg", "type"}]`; a QueryError, and a 422 on a product search, add `"message"`,
+the client's sentence in the request's language, from corpora/language/messages.json). Never a stack trace: unexpected exceptions are logged and
 answered with a generic 500.
 
 A `ConseilError` is answered by ONE handler, with the `http_status` and `error_code` its class
@@ -27,7 +27,10 @@ from collections.abc import Callable
 from typing import Any
 
 from conseil.search.errors import ConseilError, IndexMissingError, QueryError
+from conseil.search.knowledge.text import fold
 from conseil.search.query.messages import message
+from conseil.search.query.model import MAX_QUERY_CHARS
+from conseil.search.query.vocabulary import guess_language
 from fastapi import FastAPI, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -73,10 +76,25 @@ def conseil_error_response(exc: ConseilError) -> JSONResponse:
     return error_response(exc.http_status, detail, code=exc.error_code)
 
 
+def _search_message(exc: RequestValidationError) -> str:
+    """An invalid product search's sentence for the client, in the body's `language` or its query's."""
+    body = exc.body if isinstance(exc.body, dict) else {}
+    query = body.get("query") if isinstance(body.get("query"), str) else ""
+    language = body.get("language") if isinstance(body.get("language"), str) else None
+    language = language or (guess_language(query[:MAX_QUERY_CHARS], fold(query[:MAX_QUERY_CHARS]).split())
+                            if query else "en")
+    too_long = any(e.get("type") == "string_too_long" and tuple(e.get("loc", ()))[-1:] == ("query",)
+                   for e in exc.errors())
+    return message(language, "error_query_too_long", limit=MAX_QUERY_CHARS) if too_long \
+        else message(language, "error_request")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         detail, listed = _validation_detail(list(exc.errors()))
+        if request.url.path.startswith("/v1/search/products"):  # the client's sentence too
+            return error_response(422, detail, errors=listed, message=_search_message(exc))
         return error_response(422, detail, errors=listed)
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
@@ -190,7 +208,7 @@ class ErrorBody(BaseModel):
 
     error: str = Field(description='A stable code, e.g. "query_error", "index_missing", "forbidden".')
     detail: str = Field(description="What happened and what to do, in one or two sentences.")
-    message: str | None = Field(None, description="A search request's error (400 query_error): the client's "
+    message: str | None = Field(None, description="A product search's error (400 query_error, 422): the client's "
                                                   "sentence in the request's language (its `language`, else the query's).")
 
 

@@ -1,6 +1,6 @@
 """Is every text a client reads in the response's language? English leaks in product search responses.
 
-    CONSEIL_DATA_DIR=/tmp/seph python -m conseil.eval.response_language [--limit 10] [--show 5]
+    CONSEIL_DATA_DIR=/tmp/seph python -m conseil.eval.response_language [--limit 10] [--show 5] [--per-language N]
 
 Runs the product suite's queries (eval/datasets/sephora_products/queries.jsonl) in every language but
 English through the engine, walks every text field of each response and prints, per language, the
@@ -194,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, help="the index's data directory (default: CONSEIL_DATA_DIR)")
     parser.add_argument("--limit", type=int, default=10, help="hits per query")
     parser.add_argument("--show", type=int, default=5, help="leaks printed per language")
+    parser.add_argument("--per-language", type=int, default=0, help="only the first N queries of each language")
     args = parser.parse_args(argv)
     settings = Settings(data_dir=args.data_dir) if args.data_dir else Settings()
     checked: dict[str, int] = defaultdict(int)
@@ -201,7 +202,11 @@ def main(argv: list[str] | None = None) -> int:
     found: dict[str, list[str]] = defaultdict(list)
     with Engines.open(settings, need=["products"]) as engines:
         engine = engines.product_engine()
+        seen: dict[str, int] = defaultdict(int)
         for qid, lang, text in suite_queries():
+            seen[lang] += 1
+            if args.per_language and seen[lang] > args.per_language:
+                continue
             response = engine.search(SearchRequest(query=text, limit=args.limit, language=lang))
             n, bad = leaks(response.model_dump(), lang)
             checked[lang] += n

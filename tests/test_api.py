@@ -125,6 +125,10 @@ def test_a_search_error_says_it_in_the_request_language(client: TestClient) -> N
         assert answer.json()["message"] == "Przedział cenowy jest pusty: minimum 50 jest wyższe niż maksimum 10."
     english = client.post("/v1/search/products", headers=ADVISOR, json={"query": ""}).json()
     assert english["message"] == "The query is empty: type what the client is looking for."
+    dictated = client.post("/v1/search/products", headers=ADVISOR, json={"query": "krem bez parabenów " * 40})
+    assert dictated.status_code == 422 and dictated.json()["message"].startswith("Zapytanie jest za długie")
+    wrong = client.post("/v1/search/products", headers=ADVISOR, json={"query": "crème", "limit": 0, "language": "fr"})
+    assert wrong.status_code == 422 and wrong.json()["message"].startswith("La recherche n'a pas pu")
 
 
 def test_categories_claims_and_facets_come_back_translated(client: TestClient) -> None:
