@@ -145,43 +145,14 @@ def leaks(response: Mapping[str, Any], language: str) -> tuple[int, list[tuple[s
     return len(fields), bad
 
 
-# Greek queries of the suite's combinations, used while the suite has no Greek of its own.
-GREEK_QUERIES: Mapping[str, str] = {
-    "c000": "γαλάκτωμα σώματος χωρίς ορυκτέλαιο",
-    "c005": "γαλάκτωμα σώματος χωρίς παραβένια και άρωμα κάτω από 50 $",
-    "c009": "μαλακτική κρέμα χωρίς σιλικόνες και θειικά",
-    "c013": "κρέμα ματιών χωρίς άρωμα για μικτή επιδερμίδα",
-    "c014": "κρέμα ματιών χωρίς οινόπνευμα κάτω από 50 $",
-    "c018": "μάσκα προσώπου χωρίς οινόπνευμα",
-    "c022": "μάσκα προσώπου χωρίς άρωμα και αιθέρια έλαια για λιπαρή επιδερμίδα",
-    "c025": "ορός χωρίς ορυκτέλαιο για ξηρή επιδερμίδα",
-    "c029": "ορός χωρίς παραβένια και άρωμα κάτω από 50 $",
-    "c031": "αντηλιακό χωρίς άρωμα για ξηρή επιδερμίδα",
-    "c032": "αντηλιακό χωρίς παραβένια κάτω από 25 $",
-    "c036": "καθαριστικό χωρίς άρωμα",
-    "c037": "καθαριστικό χωρίς οινόπνευμα για μικτή επιδερμίδα",
-    "c042": "βάση μακιγιάζ χωρίς παραβένια",
-    "c043": "βάση μακιγιάζ χωρίς σιλικόνες για κανονική επιδερμίδα",
-    "c048": "ενυδατική κρέμα χωρίς παραβένια",
-    "c049": "ενυδατική κρέμα χωρίς οινόπνευμα για λιπαρή επιδερμίδα",
-    "c054": "σαμπουάν χωρίς άρωμα",
-    "c055": "σαμπουάν χωρίς θειικά κάτω από 25 $",
-    "c060": "τονωτική λοσιόν χωρίς οινόπνευμα",
-    "c064": "τονωτική λοσιόν χωρίς άρωμα και αιθέρια έλαια για λιπαρή επιδερμίδα",
-}
-
-
 def suite_queries(path: Path = SUITE_DIR / "queries.jsonl") -> list[tuple[str, str, str]]:
-    """(id, language, text) of the suite's non-English queries, plus GREEK_QUERIES while the suite
-    has no Greek."""
+    """(id, language, text) of the suite's non-English queries (Greek included)."""
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         lang = str((row.get("metadata") or {}).get("language") or row["_id"].rsplit("-", 1)[-1])
         if lang != "en" and lang in LANGUAGES:
             out.append((str(row["_id"]), lang, str(row["text"])))
-    if not any(lang == "el" for _, lang, _ in out):
-        out += [(f"{combo}-el", "el", text) for combo, text in GREEK_QUERIES.items()]
     return out
 
 
