@@ -50,7 +50,7 @@ TRUSTED_STEPS = frozenset({"exact", "synonym", "cas", "normalised"})  # the name
 
 _CAS = re.compile(r"^(?:cas\s*(?:no\.?|number|#)?\s*:?\s*)?(\d{2,7}-\d{2}-\d)$")
 # "Linalool 78-70-6", "Coconut Oil (CAS 84836-98-6)": a name followed by its CAS number
-_NAME_AND_CAS = re.compile(r"^(?P<name>.*[a-z].*?)[\s(]+(?:cas\s*(?:no\.?|number|#)?\s*:?\s*)?"
+_NAME_AND_CAS = re.compile(r"^(?P<name>.*?[a-z].*?)[\s(]+(?:cas\s*(?:no\.?|number|#)?\s*:?\s*)?"
                            r"(?P<cas>\d{2,7}-\d{2}-\d)\)?$")
 _PARENS = re.compile(r"\([^()]*\)")
 _PERCENT = re.compile(r"\s*\d+(?:[.,]\d+)?\s*%|\bnano\b|\(\s*\)|\s*(?:™|®|\btm\b)|\s+ci$")
