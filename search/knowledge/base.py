@@ -260,6 +260,13 @@ class IngredientKnowledge:
         n = len(self._ingredients)
         return self._ingredients[index] if index < n else self._plants[index - n]
 
+    def warm(self) -> None:
+        """Build the lazy lookup tables (resolution's looser and typo tables, the scan trie) now rather
+        than on the first unknown name; a server does it in a thread at start (api/runtime.py)."""
+        self._resolver.warm()
+        if self._trie is None:
+            self._build_trie()
+
     def ingredient_of(self, resolution: Resolution) -> Ingredient | None:
         return None if resolution.index is None else self._at(resolution.index)
 

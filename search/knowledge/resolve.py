@@ -29,6 +29,7 @@ count their families (fail closed).
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -139,13 +140,26 @@ class LabelResolver:
         self._cas: dict[str, set[int]] = {}  # one CAS number may name several INCI entries (PEG-n series)
         self._typo: dict[int, tuple[list[str], list[int]]] | None = None
         self._plants: dict[str, set[int]] = {}
+        self._building = threading.Lock()  # a server warms the tables in a thread while requests arrive
+
+    def warm(self) -> None:
+        """Build the lazy tables now (a server calls this at start, off the request path)."""
+        self._typo_buckets()
+        from rapidfuzz.distance import OSA  # noqa: F401 - the import is part of the first typo's cost
+        from rapidfuzz.process import extract  # noqa: F401
 
     # -- tables ----------------------------------------------------------------------------------
 
     def _looser(self) -> tuple[dict[str, int], dict[str, int]]:
         """Compact and loose keys; one shared by two ingredients is ambiguous and dropped, never guessed."""
-        if self._compact is not None:
+        if self._compact is not None:  # assigned last, so a reader never sees half-built tables
             return self._compact, self._loose
+        with self._building:
+            if self._compact is not None:
+                return self._compact, self._loose
+            return self._build_looser()
+
+    def _build_looser(self) -> tuple[dict[str, int], dict[str, int]]:
         tables: tuple[dict[str, int], dict[str, int]] = ({}, {})
         ambiguous: tuple[set[str], set[str]] = (set(), set())
         for idx, ing in enumerate(self._ingredients):
@@ -167,7 +181,8 @@ class LabelResolver:
         for table, amb in zip(tables, ambiguous):
             for key in amb:
                 del table[key]
-        self._compact, self._loose = tables
+        self._loose = tables[1]
+        self._compact = tables[0]
         return tables
 
     def _typo_buckets(self) -> dict[int, tuple[list[str], list[int]]]:
