@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conseil.eval.label_variants import DECLARATION_KINDS
 from conseil.search.knowledge.analysis import analyze
 from conseil.search.knowledge.base import IngredientKnowledge
-from conseil.eval.label_variants import DECLARATION_KINDS
 from conseil.search.knowledge.resolve import TYPO_MIN_LENGTH
 from conseil.search.products.verify import verify
 from conseil.search.query import Constraints

@@ -14,28 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # base.py imports this module
+    from conseil.search.knowledge.base import Ingredient
 
 
-class _Merged(Protocol):
-    @property
-    def key(self) -> str: ...
-    @property
-    def families(self) -> frozenset[str]: ...
-    @property
-    def cas(self) -> tuple[str, ...]: ...
-    @property
-    def regulatory(self) -> tuple[str, ...]: ...
-    @property
-    def functions(self) -> tuple[str, ...]: ...
-    @property
-    def groups(self) -> tuple[str, ...]: ...
-
-
-T = TypeVar("T", bound=_Merged)
-
-
-def plant_group(plant_key: str, members: Sequence[T]) -> T:
+def plant_group(plant_key: str, members: Sequence[Ingredient]) -> Ingredient:
     """The one-of-these ingredient for a botanical key ('olea europaea oil') and its candidates."""
     def union(field: str) -> tuple[Any, ...]:
         return tuple(dict.fromkeys(v for m in members for v in getattr(m, field)))
