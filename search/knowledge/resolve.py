@@ -84,6 +84,7 @@ _SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) f
     (r"\bcolour\b", "color"),
     (r"\bflavour\b", "flavor"),
     (r"\boestr", "estr"),
+    (r"(?<=glyceride)s\b", ""),  # "Caprylic/Capric Triglycerides": INCI names are singular
 ))
 
 
