@@ -40,13 +40,16 @@ def rss():
             return int(line.split()[1]) / 1024
 from conseil.search.knowledge.base import IngredientKnowledge
 before = rss()
-t = time.perf_counter(); kb = IngredientKnowledge.load(Path(sys.argv[1])); load = time.perf_counter() - t
+c, t = time.process_time(), time.perf_counter()
+kb = IngredientKnowledge.load(Path(sys.argv[1])); load, load_cpu = time.perf_counter() - t, time.process_time() - c
 after = rss()
-t = time.perf_counter(); kb.resolve('Xyzzyplorbium Extract'); first = time.perf_counter() - t
+c, t = time.process_time(), time.perf_counter()
+kb.resolve('Xyzzyplorbium Extract'); first, first_cpu = time.perf_counter() - t, time.process_time() - c
 warmed = type(kb).load(Path(sys.argv[1]))
 t = time.process_time(); getattr(warmed, 'warm', lambda: None)(); warm = time.process_time() - t
 t = time.perf_counter(); warmed.resolve('Xyzzyplorbium Extract'); after_warm = time.perf_counter() - t
-print(json.dumps({"load_ms": load * 1000, "rss_mb": after - before, "first_unknown_ms": first * 1000,
+print(json.dumps({"load_ms": load * 1000, "load_cpu_ms": load_cpu * 1000, "rss_mb": after - before,
+                  "first_unknown_ms": first * 1000, "first_unknown_cpu_ms": first_cpu * 1000,
                   "rss_after_first_unknown_mb": rss() - before, "warm_cpu_ms": warm * 1000,
                   "first_unknown_after_warm_ms": after_warm * 1000}))
 """
@@ -128,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = figures["file_bytes"]
     print(f"knowledge file: {sizes['current'] / 1e6:.2f} MB (baseline {sizes['baseline'] / 1e6:.2f} MB)")
     now, then = figures["load"]["current"], figures["load"]["baseline"]
+    print(f"load CPU: {now['load_cpu_ms']:.0f} ms (baseline {then['load_cpu_ms']:.0f} ms); first unknown name CPU: "
+          f"{now['first_unknown_cpu_ms']:.0f} ms (baseline {then['first_unknown_cpu_ms']:.0f} ms)")
     print(f"load: {now['load_ms']:.0f} ms, +{now['rss_mb']:.1f} MB RSS (baseline {then['load_ms']:.0f} ms, "
           f"+{then['rss_mb']:.1f} MB); first unknown name {now['first_unknown_ms']:.0f} ms, "
           f"+{now['rss_after_first_unknown_mb']:.1f} MB RSS in all (baseline {then['first_unknown_ms']:.0f} ms, "
