@@ -141,25 +141,21 @@ def _resolve_item(item: InciItem, kb: KnowledgeLike) -> _Resolution:
     return main, via, frozenset(families), tuple(keys), step
 
 
-class _Joined(list[InciItem]):
-    raws: set[str]
-
-
-def _rejoin(items: Sequence[InciItem], kb: KnowledgeLike) -> _Joined:
+def _rejoin(items: Sequence[InciItem], kb: KnowledgeLike) -> tuple[Sequence[InciItem], frozenset[str]]:
     """Neighbouring items that are one name cut by a stray comma ("Ethylhexyl, Methoxycinnamate"),
-    joined (see merged.py); empty when nothing was joined (the common case)."""
-    out = _Joined()
-    out.raws = set()
+    joined (see merged.py): the items, and the raw texts of the joined ones (none, most often)."""
+    out: list[InciItem] = []
+    raws: set[str] = set()
     for item in items:
         last = out[-1] if out else None
         if last is not None and last.variant == item.variant and last.may_contain == item.may_contain and (
                 name := joins(last.name, item.name, lambda n: kb.resolve_label(n).via)):
             out[-1] = replace(last, raw=f"{last.raw}, {item.raw}", name=name, alternatives=tuple(dict.fromkeys(
                 (last.name, item.name, *last.alternatives, *item.alternatives))))
-            out.raws.add(out[-1].raw)
+            raws.add(out[-1].raw)
         else:
             out.append(item)
-    return out if out.raws else _Joined()
+    return (out, frozenset(raws)) if raws else (items, frozenset())
 
 
 def analyze(raw: str | None, kb: KnowledgeLike) -> Analysis:
@@ -177,12 +173,12 @@ def analyze(raw: str | None, kb: KnowledgeLike) -> Analysis:
     names: set[str] = set()
     families: set[str] = set()
     unknown: dict[str, None] = {}
-    joined = _rejoin(declaration.items, kb)
-    for item in declaration.items if not joined else joined:
+    items, joined = _rejoin(declaration.items, kb)
+    for item in items:
         if item.raw not in memo:
             memo[item.raw] = _resolve_item(item, kb)
         main, via, item_families, item_keys, step = memo[item.raw]
-        if main is not None and joined and item.raw in joined.raws:
+        if main is not None and item.raw in joined:
             step = "joined"
         names.add(item.name)
         names.update(item.alternatives)
