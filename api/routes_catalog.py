@@ -46,7 +46,7 @@ def get_ingredient(
     name: Annotated[str, Path(min_length=1, max_length=MAX_ID_CHARS, description="Any INCI name or synonym.")],
     principal: Annotated[Principal, Depends(require(Permission.INGREDIENTS))],
     runtime: Annotated[Runtime, Depends(runtime_of)],
-    language: Annotated[Literal["en", "fr", "es", "it", "de", "pl", "cs", "el"], Query(  # = LANGUAGES (a test)
+    language: Annotated[Literal["en", "fr", "es", "it", "de", "pl", "cs"], Query(
         description="Language of the function and family names.")] = "en",
 ) -> IngredientInfo:
     """The ingredient card of a label name: how it resolved (each step), its CosIng functions and families in

@@ -97,12 +97,3 @@ def test_an_unknown_language_code_is_named(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", sorted(p.name for p in LANGUAGE_DIR.glob("*.json")))
 def test_every_file_says_what_it_holds(name: str) -> None:
     assert len(language_file(name)["_about"]) > 40
-
-
-def test_the_ingredient_card_route_accepts_every_language() -> None:
-    import typing
-
-    from conseil.api.routes_catalog import get_ingredient
-
-    hint = typing.get_type_hints(get_ingredient, include_extras=True)["language"]
-    assert typing.get_args(typing.get_args(hint)[0]) == LANGUAGES

@@ -65,7 +65,7 @@
     if (!dialog.open) dialog.showModal();
     let info = null;
     try {
-      info = await api("GET", "/v1/ingredients/" + encodeURIComponent(name) + "?language=" + encodeURIComponent(page().lang()));
+      info = await api("GET", "/v1/ingredients/" + encodeURIComponent(name));
     } catch (err) {
       if (err.status !== 404) {
         body.textContent = t("error", { x: err.message });
