@@ -136,3 +136,12 @@ def test_a_written_part_the_plant_lacks_is_never_another_part(kb: IngredientKnow
     for name in ("Ziziphus Jujuba Fruit Extract", "Nephelium Lappaceum Seed Extract", "Mentha Piperita Leaf Oil"):
         assert kb.resolve(name) is None, name
     assert kb.resolve("Camellia Sinensis Leaf Extrakt").canonical == "Camellia Sinensis Leaf Extract"  # type: ignore[union-attr]
+
+
+def test_a_written_part_keeps_every_candidates_families(kb: IngredientKnowledge) -> None:
+    """Regression: the claim audit lost "Mentha Piperita (Peppermint) Leaf Oil" as a fragrance when the
+    part filter dropped the plant's candidates (none is a plain leaf oil) instead of keeping their families."""
+    assert kb.resolve("Mentha Piperita (Peppermint) Leaf Oil") is None
+    assert {"fragrance", "essential_oils"} <= kb.families_of_name("Mentha Piperita (Peppermint) Leaf Oil")
+    product = payload(kb, "Water, Mentha Piperita (Peppermint) Leaf Oil")
+    assert not verify(product, Constraints(exclude_families=("fragrance",)), kb).ok

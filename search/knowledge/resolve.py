@@ -260,18 +260,20 @@ class LabelResolver:
         plant = botanical_key(plant_name)
         owners = sorted(self._plants.get(plant, ())) if plant else []
         written = plant_parts(plant_name)
-        if len(owners) > 1 and written:  # "Ziziphus Jujuba Fruit Extract": the part written decides
-            owners = [i for i in owners if plant_parts(self._exact_key(self._ingredients[i].canonical)) == written]
-        if len(owners) == 1:
-            return Resolution(name, owners[0], "botanical", plant)
+        # A part written decides ("Ziziphus Jujuba Fruit Extract" is no other part's extract), but every
+        # candidate of the plant stays a candidate: their families still count (fail closed)
+        chosen = [i for i in owners if plant_parts(self._exact_key(self._ingredients[i].canonical)) == written
+                  ] if written else owners
+        if len(chosen) == 1:
+            return Resolution(name, chosen[0], "botanical", plant)
         if owners:
-            trail.append(f"botanical: {len(owners)} parts of that plant give it: not guessed")
+            trail.append(f"botanical: {len(owners)} part(s) of that plant give it, "
+                         f"{len(chosen)} with the part written: not guessed")
             typo = self._typo_step(name, _respell(variants[-1] if variants else key), [])
             if typo.identified:  # a misprinted part: "Camellia Sinensis Leaf Extrakt"
                 return typo
-            # no part written: one of these (plants.py); a part written that several share: never guessed
-            return Resolution(name, None, UNIDENTIFIED, plant if not written else "", tuple(owners),
-                              plant="" if written else plant)
+            # no part written: one of these (plants.py); a part written: never guessed
+            return Resolution(name, None, UNIDENTIFIED, plant, tuple(owners), plant="" if written else plant)
         parts = [p for p in _SLASHES.split(key) if p.strip()]
         if len(parts) > 1:
             hits = [self._resolve(p, []) for p in parts]
