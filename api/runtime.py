@@ -101,7 +101,11 @@ class Runtime:
                 raise damaged_index(exc, "opening the index") from exc
             raise
         try:
-            return cls(settings, api_settings, store, embedder_factory(), IngredientKnowledge.load())
+            kb = IngredientKnowledge.load()
+            # The lookup tables an unknown label name needs (~0.5 s) are built off the request path, so
+            # readiness is not delayed and the first such request does not pay for them.
+            threading.Thread(target=kb.warm, name="conseil-kb-warm", daemon=True).start()
+            return cls(settings, api_settings, store, embedder_factory(), kb)
         except BaseException as exc:
             store.close()
             if is_engine_panic(exc):

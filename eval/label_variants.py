@@ -14,6 +14,16 @@ family members (the EU annexes and the CosIng inventory) by rules that do not us
   salt               "X Acid (Sodium Salt)" for "Sodium X-ate"
   cas                the CAS number printed instead of the name
   short_typo         a typo in a short name: must stay unidentifiable (one letter changes the substance)
+  name_cas           the name followed by its CAS number (or by another ingredient's: unidentifiable,
+                     and never free of either's families)
+  grade              a pharmacopoeia grade after the name ("USP", "Ph. Eur.")
+  plant              a plant ingredient without its part, several parts giving that product: one of them
+  plant_part         a plant part the inventory lacks for that plant: unidentifiable
+Declaration-level kinds (checked on the parsed item, not on the name; "expected" is the canonical
+name, the parts joined by " + ", "two items", or "unidentifiable"):
+  split              two names run together ("Butylene Glycol Menthol")
+  joined             one name cut by a stray comma ("Ethylhexyl, Methoxycinnamate")
+  locant             a chemical name's locant comma ("1, 2-Hexanediol")
 
 A generated typo that lies as close to another known name as to its own is labelled "unidentifiable"
 (the resolver must not guess), but keeps its families: it must still never be called free of them.
@@ -71,7 +81,47 @@ HAND_CHECKED: tuple[tuple[str, str, str], ...] = (
     ("Ureaa", "unidentifiable", "short_typo"),
     ("PEG-8", "PEG-8", "hyphen_case"),
     ("PEG 100 Stearate", "PEG-100 Stearate", "hyphen_case"),
+    # routes added for the coverage work (hand-checked against the inventory)
+    ("Olea Europaea Oil", "Olea Europaea Oil", "plant"),  # fruit, husk or leaf oil
+    ("Lavandula Spica Oil", "Lavandula Spica Oil", "plant"),  # flower or herb oil
+    ("Citrus Paradisi Oil", "Citrus Paradisi Oil", "plant"),  # peel or seed oil
+    ("Citrus Aurantium Amara Oil", "Citrus Aurantium Amara Oil", "plant"),  # leaf/twig, flower, peel oil
+    ("Ginkgo Biloba Extract", "Ginkgo Biloba Extract", "plant"),
+    ("Camellia Sinensis Oil", "Camellia Sinensis Oil", "plant"),
+    ("Cocos Nucifera Extract", "Cocos Nucifera Extract", "plant"),
+    ("Ziziphus Jujuba Fruit Extract", "unidentifiable", "plant_part"),  # CosIng: Zizyphus, in ferments only
+    ("Nephelium Lappaceum Seed Extract", "unidentifiable", "plant_part"),  # not the Peel Extract
+    ("Borago Officinalis Flower Extract", "unidentifiable", "plant_part"),
+    ("Mentha Piperita Leaf Oil", "unidentifiable", "plant_part"),  # flower/leaf oil, flower/leaf/stem oil
+    ("Linalool 78-70-6", "Linalool", "name_cas"),
+    ("Benzyl Benzoate 120-51-4", "Benzyl Benzoate", "name_cas"),
+    ("Dimethicone (CAS 9006-65-9)", "Dimethicone", "name_cas"),
+    ("Propylparaben 94-13-3", "Propylparaben", "name_cas"),
+    ("Propylparaben 99-76-3", "unidentifiable", "name_cas"),  # Methylparaben's number
+    ("Linalool 120-51-4", "unidentifiable", "name_cas"),  # Benzyl Benzoate's number
+    ("Coconut Oil 84836-98-6", "unidentifiable", "name_cas"),  # Hydrogenated Coconut Oil's number
+    ("Stearic Acid USP", "Stearic Acid", "grade"),
+    ("Methylparaben USP", "Methylparaben", "grade"),
+    ("Phenoxyethanol Ph. Eur.", "Phenoxyethanol", "grade"),
+    ("Butylene Glycol Menthol", "Butylene Glycol + Menthol", "split"),
+    ("CI 77491  CI 77492  CI 77499", "CI 77491 + CI 77492 + CI 77499", "split"),
+    ("Methylparaben Propylparaben", "Methylparaben + Propylparaben", "split"),
+    ("Phenoxyethanol Methylisothiazolinone", "Phenoxyethanol + Methylisothiazolinone", "split"),
+    ("Cyclopentasiloxane Dimethicone", "Cyclopentasiloxane + Dimethicone", "split"),
+    ("Cane Sugar Alcohol And Distilled Water", "unidentifiable", "split"),  # words left over
+    ("Lauryl Methacrylate/Glycol Dimethacrylate Copolymer", "unidentifiable", "split"),
+    ("Squalane Olive", "unidentifiable", "split"),  # "olive" alone is too generic to cut at
+    ("Glycerin Alcohol", "unidentifiable", "split"),  # "alcohol" alone: which one?
+    ("Ethylhexyl, Methoxycinnamate", "Ethylhexyl Methoxycinnamate", "joined"),
+    ("Sodium, Isethionate", "Sodium Isethionate", "joined"),
+    ("Sodium Lauryl, Sulfate", "Sodium Lauryl Sulfate", "joined"),
+    ("Butyl, Paraben", "Butylparaben", "joined"),
+    ("PEG-8, Dimethicone", "two items", "joined"),  # both names of their own: "PEG-8 Dimethicone" not guessed
+    ("1, 2-Hexanediol", "1,2-Hexanediol", "locant"),
+    ("2-Oleamido-1, 3-Octadecanediol", "2-Oleamido-1,3-Octadecanediol", "locant"),
+    ("Laureth-4, 1,2-Hexanediol", "two items", "locant"),
 )
+DECLARATION_KINDS = frozenset({"split", "joined", "locant"})
 
 
 def _variants(name: str) -> list[tuple[str, str]]:
@@ -128,9 +178,15 @@ def build(kb: IngredientKnowledge) -> list[dict[str, Any]]:
         if variant in seen:
             return
         seen.add(variant)
-        target = kb.resolve(expected) if expected != "unidentifiable" else None
-        families = sorted(set(FAMILIES) & target.families) if target else []
-        if kind == "cas" and target is None:
+        names = expected.split(" + ") if kind in DECLARATION_KINDS else [expected]
+        if expected == "two items":
+            names = [n.strip() for n in variant.split(",")]
+        elif expected == "unidentifiable":  # a name with another's CAS number: never free of either's
+            names = variant.rsplit(" ", 1) if kind == "name_cas" else []
+        targets = [t for t in map(kb.resolve, names) if t is not None]
+        families = sorted(set(FAMILIES).intersection(*(t.families for t in targets))) if len(targets) == 1 else \
+            sorted(set(FAMILIES) & frozenset().union(*(t.families for t in targets)))
+        if kind == "cas" and not targets:
             families = sorted(set(FAMILIES) & {fid for fid in FAMILIES if fid in source.split()})
         rows.append({"variant": variant, "expected": expected, "families": families, "kind": kind,
                      "source": source})
@@ -145,6 +201,9 @@ def build(kb: IngredientKnowledge) -> list[dict[str, Any]]:
             if ing.cas:  # a CAS number several entries share identifies none of them (fail closed)
                 shared = sum(ing.cas[0] in other.cas for other in kb.ingredients()) > 1
                 add(ing.cas[0], "unidentifiable" if shared else ing.canonical, "cas", f"inventory/annex member of {fid}")
+                if not shared and len(ing.cas) == 1:
+                    add(f"{ing.canonical} {ing.cas[0]}", ing.canonical, "name_cas", f"member of {fid}")
+            add(f"{ing.canonical} USP", ing.canonical, "grade", f"member of {fid}")
             for variant, kind in _variants(ing.canonical):
                 if kb.resolve(variant) not in (None, ing) and normalize_name(variant) in kb.ingredient_name_index():
                     continue  # the variant is itself another ingredient's exact name: not a misspelling

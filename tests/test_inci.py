@@ -661,12 +661,13 @@ def test_analyze_unions_name_alternatives_patterns_and_scan() -> None:
 
 
 def test_analyze_via_values() -> None:
-    analysis = analyze("Aqua, Water (Aqua), Ethylparaben, Coumarin Limonene, Boron Nitride", FakeKnowledge())
+    analysis = analyze("Aqua, Water (Aqua), Ethylparaben, Coumarin Limonene, Coumarin Blend, Boron Nitride",
+                       FakeKnowledge())
     assert [(r.via, r.key) for r in analysis.items] == [
-        ("name", "water"), ("name", "water"), ("pattern", "ethylparaben"), ("scan", "coumarin limonene"),
-        ("unknown", "boron nitride")]
+        ("name", "water"), ("name", "water"), ("pattern", "ethylparaben"), ("split", "coumarin limonene"),
+        ("scan", "coumarin blend"), ("unknown", "boron nitride")]
     assert analysis.items[2].families == {"parabens"}
-    assert analysis.unknown == ("ethylparaben", "coumarin limonene", "boron nitride")
+    assert analysis.unknown == ("ethylparaben", "coumarin blend", "boron nitride")  # a split item is identified
     assert analysis.canonical_keys == {"water", "coumarin", "limonene"}
 
 

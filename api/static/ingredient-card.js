@@ -26,6 +26,12 @@
         : el("p", { class: "muted", text: t("ingredient_none") }));
   }
 
+  // The route gives {id, name} per function (name in the requested language); plain strings still read.
+  function functionNames(value) {
+    if (!Array.isArray(value)) return [];
+    return list(value.map((f) => (f && typeof f === "object" ? f.name || f.id : f)));
+  }
+
   function render(body, name, info) {
     const { el, t, clear, append, familyName, isStandard } = page();
     clear(body);
@@ -38,7 +44,7 @@
     $("ingredient-card-title").textContent = title;
     append(body, [
       title.toLowerCase() !== String(name).toLowerCase() ? el("p", { class: "muted", text: t("ingredient_written_as", { x: name }) }) : null,
-      section("ingredient_functions", list(info.functions)),
+      section("ingredient_functions", functionNames(info.functions)),
       section("ingredient_families_title", families.filter((f) => !isStandard(f)), (f) => familyName(f)),
       families.some(isStandard)
         ? section("retailer_standards", families.filter(isStandard), (f) => t("not_allowed_standard", { x: familyName(f) })) : null,

@@ -8,7 +8,7 @@ through `CachedKnowledge` so that a whole catalog pays each distinct name once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from conseil.search.knowledge.inci import (
@@ -17,6 +17,7 @@ from conseil.search.knowledge.inci import (
     _Fields,
     _parse,
 )
+from conseil.search.knowledge.merged import joins, split_merged
 
 
 class IngredientLike(Protocol):
@@ -50,8 +51,8 @@ class ResolvedItem:
     canonical: str | None  # canonical display name if the item itself is known
     key: str  # canonical key if known, else item.name
     families: frozenset[str]
-    via: str  # "name" | "alternative" | "pattern" | "scan" | "unknown"
-    step: str = "unidentified"  # how the name or alternative resolved: "exact", "synonym", "typo"...
+    via: str  # "name" | "alternative" | "split" | "pattern" | "scan" | "unknown"
+    step: str = "unidentified"  # how it resolved: "exact", "synonym", "typo"..., "split", "joined"
 
 
 @dataclass(frozen=True)
@@ -125,9 +126,36 @@ def _resolve_item(item: InciItem, kb: KnowledgeLike) -> _Resolution:
     for ingredient in scanned:
         keys[ingredient.key] = None
         families |= ingredient.families
+    if main is None and scanned:
+        parts = split_merged(item.name, lambda n: kb.resolve_label(n).via)
+        for part in parts:  # "Butylene Glycol Menthol": every word belongs to a name of its own
+            hit = kb.resolve(part)
+            if hit is not None:
+                keys[hit.key] = None
+                keys.update(dict.fromkeys(hit.groups))
+                families |= hit.families | kb.families_of_name(part)
+        if parts:
+            return None, "split", frozenset(families), tuple(keys), "split"
     if main is None:
         via = "scan" if scanned else "pattern" if families else "unknown"
     return main, via, frozenset(families), tuple(keys), step
+
+
+def _rejoin(items: Sequence[InciItem], kb: KnowledgeLike) -> tuple[Sequence[InciItem], frozenset[str]]:
+    """Neighbouring items that are one name cut by a stray comma ("Ethylhexyl, Methoxycinnamate"),
+    joined (see merged.py): the items, and the raw texts of the joined ones (none, most often)."""
+    out: list[InciItem] = []
+    raws: set[str] = set()
+    for item in items:
+        last = out[-1] if out else None
+        if last is not None and last.variant == item.variant and last.may_contain == item.may_contain and (
+                name := joins(last.name, item.name, lambda n: kb.resolve_label(n).via)):
+            out[-1] = replace(last, raw=f"{last.raw}, {item.raw}", name=name, alternatives=tuple(dict.fromkeys(
+                (last.name, item.name, *last.alternatives, *item.alternatives))))
+            raws.add(out[-1].raw)
+        else:
+            out.append(item)
+    return (out, frozenset(raws)) if raws else (items, frozenset())
 
 
 def analyze(raw: str | None, kb: KnowledgeLike) -> Analysis:
@@ -145,15 +173,18 @@ def analyze(raw: str | None, kb: KnowledgeLike) -> Analysis:
     names: set[str] = set()
     families: set[str] = set()
     unknown: dict[str, None] = {}
-    for item in declaration.items:
+    items, joined = _rejoin(declaration.items, kb)
+    for item in items:
         if item.raw not in memo:
             memo[item.raw] = _resolve_item(item, kb)
         main, via, item_families, item_keys, step = memo[item.raw]
+        if main is not None and item.raw in joined:
+            step = "joined"
         names.add(item.name)
         names.update(item.alternatives)
         keys.update(item_keys)
         families |= item_families
-        if main is None:
+        if main is None and via != "split":
             unknown[item.name] = None
         out.append(ResolvedItem(item, main.canonical if main else None, main.key if main else item.name,
                                 item_families, via, step))

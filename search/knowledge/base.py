@@ -18,13 +18,14 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from conseil.search.errors import KnowledgeBaseError
+from conseil.search.knowledge.plants import plant_group
 from conseil.search.knowledge.resolve import TRUSTED_STEPS, LabelResolver, Resolution, compact_key, loose_key
 from conseil.search.knowledge.text import fold, normalize_name
 
@@ -205,6 +206,8 @@ class IngredientKnowledge:
         # Per-instance memos: a catalog repeats the same few thousand names tens of thousands of
         # times, and normalising + pattern-matching each occurrence dominated ingest time.
         self._resolved: dict[str, Resolution] = {}
+        self._plants: list[Ingredient] = []  # plant.py's one-of-these ingredients, made on first need
+        self._plant_indexes: dict[str, int] = {}
         self._name_families: dict[str, frozenset[str]] = {}
         self._scanned: dict[str, tuple[Ingredient, ...]] = {}
 
@@ -240,11 +243,32 @@ class IngredientKnowledge:
             pass
         if len(self._resolved) > _MEMO_LIMIT:
             self._resolved.clear()
-        found = self._resolved[name] = self._resolver.resolve(name)
+        found = self._resolver.resolve(name)
+        if found.plant:  # one of several parts of a plant: see plants.py
+            found = replace(found, index=self._plant_index(found.plant, found.candidates), via="plant")
+        self._resolved[name] = found
         return found
 
+    def _plant_index(self, plant: str, candidates: tuple[int, ...]) -> int:
+        idx = self._plant_indexes.get(plant)
+        if idx is None:  # after the inventory's positions, so no table of the resolver ever holds it
+            self._plants.append(plant_group(plant, [self._ingredients[i] for i in candidates]))
+            idx = self._plant_indexes.setdefault(plant, len(self._ingredients) + len(self._plants) - 1)
+        return idx
+
+    def _at(self, index: int) -> Ingredient:
+        n = len(self._ingredients)
+        return self._ingredients[index] if index < n else self._plants[index - n]
+
+    def warm(self) -> None:
+        """Build the lazy lookup tables (resolution's looser and typo tables, the scan trie) now rather
+        than on the first unknown name; a server does it in a thread at start (api/runtime.py)."""
+        self._resolver.warm()
+        if self._trie is None:
+            self._build_trie()
+
     def ingredient_of(self, resolution: Resolution) -> Ingredient | None:
-        return None if resolution.index is None else self._ingredients[resolution.index]
+        return None if resolution.index is None else self._at(resolution.index)
 
     def resolve(self, name: str) -> Ingredient | None:
         """The ingredient a label name denotes, by any resolution step (see `resolve`), else None."""
@@ -266,11 +290,11 @@ class IngredientKnowledge:
         ambiguous candidate) plus whatever the pattern rules find in the name as written."""
         found = self.resolve_label(name)
         if found.index is not None and found.via in TRUSTED_STEPS:
-            return self._ingredients[found.index].families
+            return self._at(found.index).families
         families = set(pattern_families(_name_variants(name), self._rules))
         for idx in (found.index, *found.candidates):
             if idx is not None:
-                families |= self._ingredients[idx].families
+                families |= self._at(idx).families
         return self.expand(families)
 
     def expand(self, family_ids: Iterable[str]) -> frozenset[str]:

@@ -17,6 +17,8 @@ from conseil.search.knowledge.analysis import CachedKnowledge, analyze
 from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.knowledge.resolve import UNIDENTIFIED, VIA_STEPS
 
+ITEM_STEPS = (*VIA_STEPS, "split", "joined")  # split/joined: see merged.py
+
 
 @dataclass
 class Coverage:
@@ -28,7 +30,7 @@ class Coverage:
 
     @property
     def resolved(self) -> int:
-        return sum(self.by_step[s] for s in VIA_STEPS)
+        return sum(self.by_step[s] for s in ITEM_STEPS)
 
     @property
     def share(self) -> float:
@@ -38,7 +40,7 @@ class Coverage:
         return {
             "products": self.products, "products_with_list": self.with_list, "mentions": self.mentions,
             "resolved": self.resolved, "resolved_share": round(self.share, 4),
-            "by_step": {s: self.by_step[s] for s in (*VIA_STEPS, "scan", "pattern", UNIDENTIFIED)
+            "by_step": {s: self.by_step[s] for s in (*ITEM_STEPS, "scan", "pattern", UNIDENTIFIED)
                         if self.by_step[s]},
             "top_unresolved": [{"name": n, "mentions": c} for n, c in self.unresolved.most_common(top)],
         }
@@ -57,7 +59,7 @@ def measure(declarations: Iterable[str | None], kb: IngredientKnowledge) -> Cove
             result.with_list += 1
         for item in analysis.items:
             result.mentions += 1
-            if item.canonical is not None:
+            if item.canonical is not None or item.via == "split":
                 result.by_step[item.step] += 1
             else:
                 kind = item.via if item.via in ("scan", "pattern") else UNIDENTIFIED

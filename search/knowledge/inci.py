@@ -157,6 +157,10 @@ _INNER_GROUP = re.compile(r"\([^()\[\]{}]*\)|\[[^()\[\]{}]*\]|\{[^()\[\]{}]*\}")
 _MASK = str.maketrans(",()[]{}", "\x10\x11\x12\x13\x14\x15\x16")  # private marks: see _CONTROLS
 _UNMASK = str.maketrans("\x10\x11\x12\x13\x14\x15\x16", ",()[]{}")
 _LOCANT_COMMA = re.compile(r"\s?\d+(?:,\d+)*-")  # "1, 2-Hexanediol" is one name
+# "2-Oleamido-1, 3-Octadecanediol": a name that opened with a locant ends in one, and the next piece is a
+# single locant ("Laureth-4, 1,2-Hexanediol" stays two items: no opening locant, and "1,2-" is a list)
+_OPEN_LOCANT_END = re.compile(r"(?:^|[\s(])\d+(?:,\d+)*-[^\W\d_][^\s,]*-\d$")
+_ONE_LOCANT = re.compile(r"\s?\d-[^\W\d_]")
 _COLON_DELIM = re.compile(r"[()\[\]{}:]")
 _NOT_LABEL_COLON = re.compile(r"/|\d|\s*\d+(?:[.,]\d+)?\s*(?:%|$)")  # "Ci 15850:1", "Ionone : 0.04%"
 
@@ -194,7 +198,9 @@ def _locant(before: str, after: str) -> bool:
     if after[0].isdigit():
         return True
     single_digit = before[-1].isdigit() and (len(before) < 2 or before[-2] in " (")  # not "124-13-0, 2"
-    return single_digit and bool(_LOCANT_COMMA.match(after))
+    if single_digit:
+        return bool(_LOCANT_COMMA.match(after))
+    return bool(_ONE_LOCANT.match(after)) and bool(_OPEN_LOCANT_END.search(before))
 
 
 def _pieces(text: str) -> list[str]:

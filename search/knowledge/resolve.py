@@ -7,12 +7,16 @@ path has weaker eyes than another. Each step is recorded as `via`, tried in this
   synonym     a name the knowledge base lists for it: INN, Ph. Eur., chemical, trade and common names
               ("Methyl Hydroxybenzoate", "Dimeticone", "Aqua")
   cas         a CAS number printed instead of a name ("99-76-3")
-  normalised  the same name once spacing, hyphens, punctuation, parentheses, percentages, "nano" and
-              salt notation are set aside ("Methyl Paraben", "Niacinamide 5%", "Hyaluronic Acid (Sodium Salt)")
+  normalised  the same name once spacing, hyphens, punctuation, parentheses, percentages, "nano",
+              pharmacopoeia grades, a CAS number printed after it (one naming another ingredient makes it
+              ambiguous) and salt notation are set aside ("Methyl Paraben", "Niacinamide 5%", "Linalool
+              78-70-6", "Stearic Acid USP", "Hyaluronic Acid (Sodium Salt)")
   spelling    another spelling system: sulphate/sulfate, aluminium/aluminum, -icon/-icone, -meticone
               (INN) / -methicone, glycerine/glycerin ("Sodium Lauryl Sulphate", "Dimethicon")
   botanical   a plant ingredient named without its part or common name, when only one ingredient of
               that plant gives that product ("Olea Europaea Oil" -> Olea Europaea (Olive) Fruit Oil)
+  plant       the same without a part, when several parts of that plant give that product: the item is
+              "one of them", an ingredient whose families are all of theirs (plants.py): "Olea Europaea Oil"
   parts       "Water/Aqua/Eau": a strict majority of the slash-separated parts name one ingredient and
               the others are plain words (no digits, no family rule fires on them)
   typo        a misprint of a known name (see TYPO_* below): "Fragance", "Caffeinee"
@@ -25,6 +29,7 @@ count their families (fail closed).
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -40,11 +45,14 @@ from conseil.search.knowledge.text import normalize_name
 TYPO_MIN_LENGTH = 8
 TYPO_TWO_EDITS_FROM = 16
 
-VIA_STEPS = ("exact", "synonym", "cas", "normalised", "spelling", "botanical", "parts", "typo")
+VIA_STEPS = ("exact", "synonym", "cas", "normalised", "spelling", "botanical", "plant", "parts", "typo")
 UNIDENTIFIED = "unidentified"
 TRUSTED_STEPS = frozenset({"exact", "synonym", "cas", "normalised"})  # the name is the ingredient's own
 
 _CAS = re.compile(r"^(?:cas\s*(?:no\.?|number|#)?\s*:?\s*)?(\d{2,7}-\d{2}-\d)$")
+# "Linalool 78-70-6", "Coconut Oil (CAS 84836-98-6)": a name followed by its CAS number
+_NAME_AND_CAS = re.compile(r"^(?P<name>.*?[a-z].*?)[\s(]+(?:cas\s*(?:no\.?|number|#)?\s*:?\s*)?"
+                           r"(?P<cas>\d{2,7}-\d{2}-\d)\)?$")
 _PARENS = re.compile(r"\([^()]*\)")
 _PERCENT = re.compile(r"\s*\d+(?:[.,]\d+)?\s*%|\bnano\b|\(\s*\)|\s*(?:™|®|\btm\b)|\s+ci$")
 _QUALIFIERS = re.compile(r"^(?:(?:certified|organic|natural|bio|wild|wildcrafted|fair ?trade|vegan|pure|"
@@ -57,6 +65,7 @@ _PLANT_PARTS = frozenset({
     "needle", "bran", "germ", "pulp", "nut", "sap", "tuber", "husk", "cone", "aerial", "part", "parts",
     "whole", "plant", "rind", "blossom", "petal", "essential",
 })
+_GRADE = re.compile(r"\s+(?:usp|nf|bp|ep|jp|ph\.?\s*eur\.?|fcc|food grade|cosmetic grade)$")  # "Stearic Acid USP"
 _SALT = re.compile(r"^(?P<stem>[a-z0-9 ,-]+?)ic acid,? \(?(?P<metal>sodium|potassium|calcium|magnesium|zinc|"
                    r"ammonium|disodium|dipotassium) salt\)?$")
 _SLASHES = re.compile(r"[/\\]")
@@ -75,6 +84,7 @@ _SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) f
     (r"\bcolour\b", "color"),
     (r"\bflavour\b", "flavor"),
     (r"\boestr", "estr"),
+    (r"(?<=glyceride)s\b", ""),  # "Caprylic/Capric Triglycerides": INCI names are singular
 ))
 
 
@@ -100,6 +110,7 @@ class Resolution:
     candidates: tuple[int, ...] = ()  # ambiguous typo: every ingredient at the best distance
     distance: int = 0  # edits, for a typo
     trail: tuple[str, ...] = field(default=(), compare=False)  # steps tried, for `knowledge explain`
+    plant: str = ""  # botanical key when the name is one of `candidates`, a plant's parts (plants.py)
 
     @property
     def identified(self) -> bool:
@@ -130,13 +141,26 @@ class LabelResolver:
         self._cas: dict[str, set[int]] = {}  # one CAS number may name several INCI entries (PEG-n series)
         self._typo: dict[int, tuple[list[str], list[int]]] | None = None
         self._plants: dict[str, set[int]] = {}
+        self._building = threading.Lock()  # a server warms the tables in a thread while requests arrive
+
+    def warm(self) -> None:
+        """Build the lazy tables now (a server calls this at start, off the request path)."""
+        self._typo_buckets()
+        from rapidfuzz.distance import OSA  # noqa: F401 - the import is part of the first typo's cost
+        from rapidfuzz.process import extract  # noqa: F401
 
     # -- tables ----------------------------------------------------------------------------------
 
     def _looser(self) -> tuple[dict[str, int], dict[str, int]]:
         """Compact and loose keys; one shared by two ingredients is ambiguous and dropped, never guessed."""
-        if self._compact is not None:
+        if self._compact is not None:  # assigned last, so a reader never sees half-built tables
             return self._compact, self._loose
+        with self._building:
+            if self._compact is not None:
+                return self._compact, self._loose
+            return self._build_looser()
+
+    def _build_looser(self) -> tuple[dict[str, int], dict[str, int]]:
         tables: tuple[dict[str, int], dict[str, int]] = ({}, {})
         ambiguous: tuple[set[str], set[str]] = (set(), set())
         for idx, ing in enumerate(self._ingredients):
@@ -158,7 +182,8 @@ class LabelResolver:
         for table, amb in zip(tables, ambiguous):
             for key in amb:
                 del table[key]
-        self._compact, self._loose = tables
+        self._loose = tables[1]
+        self._compact = tables[0]
         return tables
 
     def _typo_buckets(self) -> dict[int, tuple[list[str], list[int]]]:
@@ -195,7 +220,7 @@ class LabelResolver:
         trail: list[str] = []
         found = self._resolve(name, trail)
         return Resolution(found.name, found.index, found.via, found.matched, found.candidates, found.distance,
-                          tuple(trail))
+                          tuple(trail), found.plant)
 
     def _resolve(self, name: str, trail: list[str]) -> Resolution:
         key = normalize_name(name)
@@ -215,6 +240,9 @@ class LabelResolver:
                 trail.append(f"cas {cas.group(1)}: shared by {len(owners)} ingredients, not guessed")
                 return Resolution(name, None, UNIDENTIFIED, candidates=tuple(owners))
             trail.append(f"cas {cas.group(1)}: not in the inventory")
+        named = _NAME_AND_CAS.match(key)
+        if named:
+            return self._name_and_cas(name, named["name"], named["cas"], trail)
         variants = _normalised_variants(key)
         for variant in variants:
             found = self._table_step(variant, "normalised")
@@ -228,13 +256,24 @@ class LabelResolver:
                 if found is not None:
                     return Resolution(name, found.index, "spelling", spelled)
         trail.append("spelling: no")
-        plant = botanical_key(_respell(variants[0] if variants else key))
+        plant_name = _respell(variants[0] if variants else key)
+        plant = botanical_key(plant_name)
         owners = sorted(self._plants.get(plant, ())) if plant else []
-        if len(owners) == 1:
-            return Resolution(name, owners[0], "botanical", plant)
+        written = plant_parts(plant_name)
+        # A part written decides ("Ziziphus Jujuba Fruit Extract" is no other part's extract), but every
+        # candidate of the plant stays a candidate: their families still count (fail closed)
+        chosen = [i for i in owners if plant_parts(self._exact_key(self._ingredients[i].canonical)) == written
+                  ] if written else owners
+        if len(chosen) == 1:
+            return Resolution(name, chosen[0], "botanical", plant)
         if owners:
-            trail.append(f"botanical: {len(owners)} parts of that plant give it: not guessed")
-            return Resolution(name, None, UNIDENTIFIED, candidates=tuple(owners))
+            trail.append(f"botanical: {len(owners)} part(s) of that plant give it, "
+                         f"{len(chosen)} with the part written: not guessed")
+            typo = self._typo_step(name, _respell(variants[-1] if variants else key), [])
+            if typo.identified:  # a misprinted part: "Camellia Sinensis Leaf Extrakt"
+                return typo
+            # no part written: one of these (plants.py); a part written: never guessed
+            return Resolution(name, None, UNIDENTIFIED, plant, tuple(owners), plant="" if written else plant)
         parts = [p for p in _SLASHES.split(key) if p.strip()]
         if len(parts) > 1:
             hits = [self._resolve(p, []) for p in parts]
@@ -248,6 +287,18 @@ class LabelResolver:
                 return Resolution(name, known.pop(), "parts", key)
             trail.append("parts: not one ingredient, or an unknown part could be another substance")
         return self._typo_step(name, _respell(variants[-1] if variants else key), trail)
+
+    def _name_and_cas(self, name: str, written: str, cas: str, trail: list[str]) -> Resolution:
+        """A name printed with its CAS number: the name decides, but a number that names another
+        ingredient makes the item ambiguous (never guessed: both are candidates, fail closed)."""
+        found = self._resolve(written, trail)
+        self._looser()
+        others = self._cas.get(cas, set())
+        if found.index is None or not others or found.index in others:
+            via = "normalised" if found.via in ("exact", "synonym") else found.via  # the name's own step
+            return Resolution(name, found.index, via, found.matched, found.candidates, found.distance)
+        trail.append(f"cas {cas}: names another ingredient than {written!r}: not guessed")
+        return Resolution(name, None, UNIDENTIFIED, candidates=tuple(sorted({found.index, *others})))
 
     def _same_substance(self, indexes: set[int]) -> bool:
         """Do these entries share a CAS number that no other entry has (Beeswax, Cera Alba)?"""
@@ -264,6 +315,7 @@ class LabelResolver:
 
         max_edits = 1 if len(query) < TYPO_TWO_EDITS_FROM else 2
         digits = _DIGITS.findall(query)
+        parts = plant_parts(key)  # "Seed Extract" is never a misprint of "Peel Extract"
         buckets = self._typo_buckets()
         best: dict[int, int] = {}  # ingredient -> its smallest distance
         for length in range(len(query) - max_edits, len(query) + max_edits + 1):
@@ -272,6 +324,8 @@ class LabelResolver:
                                                  score_cutoff=max_edits, limit=20):
                 if choice[0] == query[0] and _DIGITS.findall(choice) == digits:
                     idx = owners[pos]
+                    if parts and plant_parts(self._exact_key(self._ingredients[idx].canonical)) != parts:
+                        continue
                     best[idx] = min(distance, best.get(idx, distance))
         if not best:
             trail.append(f"typo: nothing within {max_edits} edit(s)")
@@ -294,6 +348,14 @@ def botanical_key(normalized: str) -> str:
     return " ".join([found["plant"], *middle, found["product"]])
 
 
+def plant_parts(normalized: str) -> frozenset[str]:
+    """The plant parts a botanical name writes: 'ziziphus jujuba fruit extract' -> {'fruit'}."""
+    found = _PLANT_PRODUCT.match(" ".join(_PARENS.sub(" ", normalized).split()))
+    if not found:
+        return frozenset()
+    return frozenset(w for w in found["middle"].replace("/", " ").split() if w in _PLANT_PARTS)
+
+
 def _normalised_variants(key: str) -> list[str]:
     """The name without parentheses, percentages, 'nano' and 'organic'-style qualifiers, and in salt
     notation rewritten."""
@@ -303,6 +365,10 @@ def _normalised_variants(key: str) -> list[str]:
     if qualified != key:  # "organic aloe barbadensis leaf juice"
         out.append(qualified)
         key = qualified
+    graded = _GRADE.sub("", key)
+    if graded != key:
+        out.append(graded)
+        key = graded
     salt = _SALT.match(key)
     if salt:  # "hyaluronic acid (sodium salt)" -> "sodium hyaluronate"
         out.append(f"{salt['metal']} {salt['stem'].strip()}ate")

@@ -26,6 +26,7 @@ from typing import Any
 
 from conseil.search.errors import KnowledgeBaseError
 from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.knowledge.merged import split_merged
 from conseil.search.knowledge.text import normalize_name
 from conseil.search.products.contract import AuditWarning, Why
 from conseil.search.query import Constraints
@@ -71,12 +72,16 @@ def ingredient_items(payload: dict[str, Any], kb: IngredientKnowledge) -> list[I
     items = []
     for display, key, names, families in payload.get("ingredient_items") or ():
         every = frozenset(names) | {key}
+        # identified by its key (the canonical key stored at ingest, else the name as written) or its
+        # display text (the raw item): a slashed name's parts alone do not identify it; or as names run
+        # together ("Butylene Glycol Menthol"), each part then counting as a name of the item
+        identified = kb.resolve(str(key)) is not None or kb.resolve(str(display)) is not None
+        if not identified:
+            parts = split_merged(str(key), lambda n: kb.resolve_label(n).via)
+            identified, every = bool(parts), every | frozenset(parts)
         current = frozenset(families).union(*(kb.families_of_name(n) for n in every))
         resolved = [found for found in map(kb.resolve, every) if found is not None]
         keys = frozenset(k for found in resolved for k in (found.key, *found.groups))
-        # identified by its key (the canonical key stored at ingest, else the name as written) or its
-        # display text (the raw item): a slashed name's parts alone do not identify it
-        identified = kb.resolve(str(key)) is not None or kb.resolve(str(display)) is not None
         items.append(IngredientItem(str(display), str(key), every, current, keys, identified))
     return items
 
