@@ -14,7 +14,7 @@ from conseil.search.index.contract import Filter, IndexReader, MatchAny
 from conseil.search.index.schema import point_id
 from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.products.contract import AuditWarning
-from conseil.search.products.labels import category_labels, claim_labels
+from conseil.search.products.labels import category_labels, claim_label, claim_labels
 from conseil.search.products.verify import audit_warnings
 from pydantic import BaseModel, Field
 
@@ -83,8 +83,9 @@ class AuditRow(BaseModel):
     name: str
     brand: str | None
     claim: str
-    claim_text: str
-    offending: list[str]
+    claim_text: str = Field(description='The claim as the reader reads it ("free of parabens", "bez parabenów").')
+    offending: list[str] = Field(description="The listed ingredients that contradict it, as the label wrote them.")
+    warning: str = Field("", description="The contradiction in one sentence, in the requested language.")
 
 
 class AuditPage(BaseModel):
@@ -148,6 +149,15 @@ def describe_ingredient(kb: IngredientKnowledge, name: str, language: str = "en"
     return IngredientInfo.model_validate({
         **card, "families": [f["id"] for f in card["families"]],
         "family_names": {f["id"]: f["name"] for f in card["families"]}})
+
+
+def audit_row(row: dict[str, Any], kb: IngredientKnowledge, language: str) -> AuditRow:
+    """A contradiction row (from `contradictions`) with its texts in `language`; names stay as written."""
+    claim = str(row["claim"])
+    item = {"claim": claim, "offending": row["offending"]}
+    [warning] = audit_warnings({"audit": [item]}, kb, language)
+    text = row["claim_text"] if language == "en" else claim_label(claim, kb, language)
+    return AuditRow.model_validate({**row, "claim_text": text, "warning": warning.text})
 
 
 def contradictions(index: IndexReader) -> list[dict[str, Any]]:

@@ -31,6 +31,7 @@ from conseil.search.knowledge.text import fold
 from conseil.search.query.messages import message
 from conseil.search.query.model import MAX_QUERY_CHARS
 from conseil.search.query.vocabulary import guess_language
+from conseil.search.studies.contract import MAX_STUDY_QUERY_CHARS
 from fastapi import FastAPI, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -76,25 +77,30 @@ def conseil_error_response(exc: ConseilError) -> JSONResponse:
     return error_response(exc.http_status, detail, code=exc.error_code)
 
 
-def _search_message(exc: RequestValidationError) -> str:
-    """An invalid product search's sentence for the client, in the body's `language` or its query's."""
+def _search_message(exc: RequestValidationError, *, studies: bool = False) -> str:
+    """An invalid search's sentence for the client, in the body's language or its query's (a study
+    search names it `message_language`: its `language` filters documents)."""
     body = exc.body if isinstance(exc.body, dict) else {}
     query = body.get("query") if isinstance(body.get("query"), str) else ""
-    language = body.get("language") if isinstance(body.get("language"), str) else None
+    named = body.get("message_language" if studies else "language")
+    language = named if isinstance(named, str) else None
     language = language or (guess_language(query[:MAX_QUERY_CHARS], fold(query[:MAX_QUERY_CHARS]).split())
                             if query else "en")
     too_long = any(e.get("type") == "string_too_long" and tuple(e.get("loc", ()))[-1:] == ("query",)
                    for e in exc.errors())
-    return message(language, "error_query_too_long", limit=MAX_QUERY_CHARS) if too_long \
-        else message(language, "error_request")
+    if not too_long:
+        return message(language, "error_request")
+    return message(language, "error_study_query_too_long", limit=MAX_STUDY_QUERY_CHARS) if studies \
+        else message(language, "error_query_too_long", limit=MAX_QUERY_CHARS)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         detail, listed = _validation_detail(list(exc.errors()))
-        if request.url.path.startswith("/v1/search/products"):  # the client's sentence too
-            return error_response(422, detail, errors=listed, message=_search_message(exc))
+        if request.url.path.startswith("/v1/search/"):  # the client's (or analyst's) sentence too
+            studies = request.url.path.startswith("/v1/search/studies")
+            return error_response(422, detail, errors=listed, message=_search_message(exc, studies=studies))
         return error_response(422, detail, errors=listed)
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:

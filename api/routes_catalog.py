@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 from .auth import Permission, Principal, require
 from .catalog import (
     AuditPage,
-    AuditRow,
     IngredientInfo,
     ProductDetail,
+    audit_row,
     describe_ingredient,
     find_product,
     product_detail,
@@ -73,9 +73,11 @@ def get_audit(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     source: Annotated[str | None, Query(max_length=100, description="Only this source's products.")] = None,
     claim: Annotated[str | None, Query(max_length=200, description='Only this claim, e.g. "without:parabens".')] = None,
+    language: Annotated[str, Query(pattern=r"^[a-z]{2}$", description=(
+        "Language of each row's claim_text and warning (English for a language without data)."))] = "en",
 ) -> AuditPage:
     """Products whose own claims their ingredient list contradicts, a page at a time."""
     rows = [r for r in runtime.audit_rows()
             if (source is None or r["source"] == source) and (claim is None or r["claim"] == claim)]
-    page = [AuditRow.model_validate(r) for r in rows[offset:offset + limit]]
+    page = [audit_row(r, runtime.kb, language) for r in rows[offset:offset + limit]]
     return AuditPage(total=len(rows), limit=limit, offset=offset, items=page)

@@ -3,6 +3,7 @@ error translation at the edge, metrics, the web page mount and the OpenAPI docs.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -157,6 +158,40 @@ def test_audit_is_paginated_and_filterable(client: TestClient) -> None:
     fragrance = client.get("/v1/audit?claim=without:fragrance", headers=ADVISOR).json()
     assert fragrance["items"] and all(r["claim"] == "without:fragrance" for r in fragrance["items"])
     assert all(r["claim_text"] == "free of fragrance" for r in fragrance["items"])
+
+    assert all(r["warning"].startswith("claims to be free of fragrance, but") for r in fragrance["items"])
+
+
+def test_audit_rows_in_the_requested_language(client: TestClient) -> None:
+    english = client.get("/v1/audit?limit=500", headers=ADVISOR).json()["items"]
+    for lang, free, warned in (("pl", "bez substancji zapachowych", "deklaruje brak substancji zapachowych, ale"),
+                               ("cs", "bez parfému", "uvádí, že je bez parfému, ale"),
+                               ("el", "χωρίς άρωμα", "δηλώνει ότι δεν περιέχει άρωμα, αλλά")):
+        rows = client.get(f"/v1/audit?limit=500&language={lang}", headers=ADVISOR).json()["items"]
+        assert [(r["product_id"], r["claim"], r["offending"]) for r in rows] == [
+            (r["product_id"], r["claim"], r["offending"]) for r in english]  # the same rows, other words
+        fragrance = [r for r in rows if r["claim"] == "without:fragrance"]
+        assert fragrance and all(r["claim_text"] == free and r["warning"].startswith(warned) for r in fragrance)
+        assert not any(re.search(r"\b(free of|claims|but)\b", r["claim_text"] + r["warning"]) for r in rows)
+    error_of(client.get("/v1/audit?language=Polish", headers=ADVISOR), 422)
+
+
+def test_a_studies_search_error_says_it_in_the_request_language(client: TestClient) -> None:
+    years = {"year_from": 2020, "year_to": 2010}
+    greek = client.post("/v1/search/studies", headers=ANALYST, json={"query": "ενυδάτωση δέρματος", **years})
+    assert greek.status_code == 400 and greek.json()["message"].startswith("Το διάστημα ετών είναι κενό")
+    assert "year range" in greek.json()["detail"]  # the analyst's log stays English
+    named = client.post("/v1/search/studies", headers=ANALYST, json={
+        "query": "skin hydration", "message_language": "cs", "language": ["en"], **years})
+    assert named.json()["message"] == "Rozsah let je prázdný: počáteční rok 2020 je pozdější než koncový 2010."
+    empty = client.post("/v1/search/studies", headers=ANALYST, json={"query": " ", "message_language": "pl"})
+    assert empty.status_code == 400 and empty.json()["message"].startswith("Zapytanie jest puste: wpisz pytanie")
+    long = client.post("/v1/search/studies", headers=ANALYST, json={"query": "nawilżanie skóry twarzy " * 30})
+    assert long.status_code == 400 and long.json()["message"].startswith("Pytanie jest za długie: najwyżej 500")
+    huge = client.post("/v1/search/studies", headers=ANALYST, json={"query": "la peau sèche et " * 700})
+    assert huge.status_code == 422 and huge.json()["message"].startswith("La question est trop longue")
+    english = client.post("/v1/search/studies", headers=ANALYST, json={"query": "skin hydration", **years})
+    assert english.json()["message"] == "The year range is empty: from 2020 is after to 2010."
 
 
 # -- bad input ---------------------------------------------------------------------------------

@@ -87,6 +87,20 @@ def test_product_answer_over_http(client: TestClient) -> None:
     assert answer.synthesizer == "extractive" and answer.answer_id
 
 
+def test_the_answer_comes_in_the_language_the_request_names(client: TestClient) -> None:
+    # The advisor's view: the client's French question, the answer and its why lines in Polish.
+    question = "une crème sans parfum pour peau sèche"
+    r = post(client, Role.ADVISOR, {"question": question, "limit": 3, "language": "pl"})
+    assert r.status_code == 200, r.text
+    answer = AskResponse.model_validate(r.json())
+    french = AskResponse.model_validate(post(client, Role.ADVISOR, {"question": question, "limit": 3}).json())
+    assert answer.language == "pl" and french.language == "fr"
+    assert answer.answer.split(" [")[0] != french.answer.split(" [")[0]  # a different template sentence
+    assert "Ces produits" not in answer.answer and "sans" not in answer.answer
+    assert [c.id for c in answer.citations] == [c.id for c in french.citations]  # same retrieval
+    assert "bez " in answer.answer  # the why lines, with the genitive ("bez substancji zapachowych")
+
+
 def test_stream_events(client: TestClient) -> None:
     r = post(client, Role.ANALYST, {"question": STUDY_QUESTION}, Accept="text/event-stream")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
@@ -111,6 +125,7 @@ def test_stream_for_an_advisor_keeps_studies_out(client: TestClient, studies: Co
     (Role.ADVISOR, {"question": "x" * 501}, 422, "invalid_request"),
     (Role.ADVISOR, {"question": "   "}, 400, "query_error"),
     (Role.ADVISOR, {"question": "what?", "domains": ["gossip"]}, 422, "invalid_request"),
+    (Role.ADVISOR, {"question": "what?", "language": "Polish"}, 422, "invalid_request"),
 ])
 def test_errors(client: TestClient, role: Role | None, body: dict[str, Any], status: int, code: str) -> None:
     r = post(client, role, body)

@@ -123,8 +123,9 @@
   }
 
   function studyBodyFromForm() {
+    // message_language: an error's sentence in the page's language (`language` filters documents).
     const body = { query: $("study-q").value.trim(), limit: STUDY_PAGE_SIZE, offset: 0,
-                   group_by_document: $("study-group").checked };
+                   group_by_document: $("study-group").checked, message_language: P.lang() };
     const from = $("study-year-from").value.trim();
     const to = $("study-year-to").value.trim();
     if (from) body.year_from = Number(from);

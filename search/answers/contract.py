@@ -22,7 +22,10 @@ class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")  # an unknown field is refused (422), never ignored
 
     question: Text = Field(..., min_length=1, max_length=MAX_QUESTION_CHARS,
-                          description="The question, in any of the 7 languages.")
+                          description="The question, in any of the supported languages.")
+    language: str | None = Field(None, pattern=r"^[a-z]{2}$",
+                                 description="Language of the answer and its facts (the advisor's, say); default: "
+                                             "the question's. English for a language without data.")
     domains: list[Domain] = Field(default_factory=list,
                                   description="Force these domains instead of routing (still limited by role).")
     limit: int = Field(5, ge=1, le=20, description="Sources retrieved per domain.")

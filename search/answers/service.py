@@ -101,7 +101,9 @@ class AskService:
             interp = self._interpret(text)
         use_llm = self.llm is not None and req.synthesizer == "auto"
         routing = self.router.route(text, interp, allowed=allowed, forced=req.domains, use_llm=use_llm)
-        question = Question(text, question_language(text) or (interp.language if interp else "en"))
+        # The answer's language: the request's (the advisor reads the client's question in hers), else
+        # the question's. Retrieval uses the question's text whatever the answer's language.
+        question = Question(text, req.language or question_language(text) or (interp.language if interp else "en"))
         sources: list[Source] = []
         study_spans: dict[int, tuple[str, int | None, int | None]] = {}
         reasons: list[str] = []

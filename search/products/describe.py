@@ -14,7 +14,7 @@ from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.products.contract import ChipModel, IgnoredModel, InterpretationModel
 from conseil.search.products.labels import category_label
 from conseil.search.query import Interpretation
-from conseil.search.query.messages import concern_name, family_name, join_and, message, skin_type_name
+from conseil.search.query.messages import concern_name, family_without, join_and, message, skin_type_name
 
 
 def describe(interp: Interpretation, kb: IngredientKnowledge, language: str = "en") -> InterpretationModel:
@@ -55,7 +55,7 @@ def family_phrase(kb: IngredientKnowledge, family_id: str, language: str = "en")
         kb.family(family_id)
     except KnowledgeBaseError:
         return family_id
-    name = family_name(kb, family_id, language)
+    name = family_without(kb, family_id, language)  # the summary reads "excluding …", "bez …"
     if family_id == "fragrance":
         allergens = len(kb.members("fragrance_allergens"))
         return message(language, "family_fragrance", name=name, count=allergens)
@@ -64,7 +64,7 @@ def family_phrase(kb: IngredientKnowledge, family_id: str, language: str = "en")
 
 def chip_label(kb: IngredientKnowledge, kind: str, value: str, language: str = "en") -> str:
     if kind == "exclude_family":
-        return message(language, "chip_no", x=family_name(kb, value, language))
+        return message(language, "chip_no", x=family_without(kb, value, language))
     if kind == "exclude_ingredient":
         return message(language, "chip_no", x=value)
     if kind == "include_ingredient":

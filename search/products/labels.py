@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 from conseil.search.knowledge.text import normalize_name
 from conseil.search.query.language_data import language_file
-from conseil.search.query.messages import NamedVocabulary, family_name, message, skin_type_name
+from conseil.search.query.messages import NamedVocabulary, family_without, message, skin_type_name
 
 
 def _entries(name: str, section: str, key_field: str) -> Mapping[str, Mapping[str, str]]:
@@ -51,7 +51,7 @@ def claim_label(code: str, kb: NamedVocabulary, language: str) -> str:
     """'without:parabens' -> 'sans parabènes'; 'vegan' -> 'végan'; an unknown code -> its words."""
     kind, _, subject = code.partition(":")
     if kind == "without" and subject:
-        return message(language, "claim_without", x=family_name(kb, subject, language))
+        return message(language, "claim_without", x=family_without(kb, subject, language))
     if kind == "without_ingredient" and subject:  # the ingredient's name stays as the label wrote it
         return message(language, "claim_without", x=subject)
     entry = _claims().get(normalize_name(code))

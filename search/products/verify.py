@@ -30,7 +30,7 @@ from conseil.search.knowledge.merged import split_merged
 from conseil.search.knowledge.text import normalize_name
 from conseil.search.products.contract import AuditWarning, Why
 from conseil.search.query import Constraints
-from conseil.search.query.messages import concern_name, family_name, message, skin_type_name
+from conseil.search.query.messages import concern_name, family_name, family_without, message, skin_type_name
 
 
 @dataclass
@@ -127,7 +127,8 @@ def verify(payload: dict[str, Any], constraints: Constraints, kb: IngredientKnow
                                    text=_unverified(family, verdict, count, language)))
         else:
             verdict.why.append(Why(constraint=f"exclude_family:{family_id}",
-                                   text=message(language, "why_free_of_family", family=family, count=count)))
+                                   text=message(language, "why_free_of_family", count=count, family=(
+                                       label if language == "en" else family_without(kb, family_id, language)))))
     for key in constraints.exclude_ingredients:
         offenders = _mentions(items, raw_key, key)
         if offenders:
@@ -185,7 +186,9 @@ def audit_warnings(payload: dict[str, Any], kb: IngredientKnowledge | None = Non
     for item in payload.get("audit") or ():
         claim = str(item.get("claim", ""))
         code = claim.split(":", 1)[-1]
-        subject = family_name(kb, code, language) if kb is not None and language != "en" else code.replace("_", " ")
+        # The warning reads "claims to be free of …", "deklaruje brak …": the form after "without".
+        subject = (family_without(kb, code, language) if kb is not None and language != "en"
+                   else code.replace("_", " "))
         offending = [str(x) for x in item.get("offending", [])]
         warnings.append(AuditWarning(
             claim=claim, offending=offending,

@@ -9,6 +9,7 @@
     gloss.json             English glosses for retrieval over the English catalog
     questions.json         question words of the answer route (search/answers/domain_router.py)
     messages.json          what the product search writes for the client (why lines, summary, notes, errors)
+    family_cases.json      family names after "without" where the language inflects them (pl, cs genitive)
     categories.json        display names of catalog category values (breadcrumbs, facets, chips)
     claims.json            labels of brand-claim codes (vegan, cruelty_free...)
     functions.json         names of CosIng ingredient functions (ingredient cards)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from conseil.search.query.language_data import by_language
+from conseil.search.query.language_data import by_language, language_file
 from conseil.search.query.model import FamilyLike
 
 MESSAGES: Mapping[str, Mapping[str, str]] = by_language("messages.json", "messages")
@@ -47,6 +47,13 @@ def family_name(kb: NamedVocabulary, family_id: str, language: str) -> str:
     if name is None:
         return family_id.replace("_", " ")
     return name.lower() if language == "en" or language not in MESSAGES else name
+
+
+def family_without(kb: NamedVocabulary, family_id: str, language: str) -> str:
+    """The family's name as it reads after the language's "without" word: the genitive in Polish and
+    Czech ("bez parabenów", "bez parabenů", from `family_cases.json`), the name itself elsewhere."""
+    form = language_file("family_cases.json")["without"].get(language, {}).get(family_id)
+    return str(form) if form else family_name(kb, family_id, language)
 
 
 def skin_type_name(kb: NamedVocabulary, code: str, language: str) -> str:

@@ -33,6 +33,9 @@ class StudySearchRequest(BaseModel):
     year_to: int | None = Field(None, ge=1900, le=2100)
     market: list[Item] = Field(default_factory=list, max_length=MAX_LIST_ITEMS, description='e.g. "FR", "KR", "EU", "global"')
     language: list[Item] = Field(default_factory=list, max_length=MAX_LIST_ITEMS, description="ISO 639-1 codes of the documents")
+    message_language: str | None = Field(None, pattern=r"^[a-z]{2}$", description=(
+        "Language of the error `message` the analyst reads (`language` filters documents); default: the query's. "
+        "English for a language without data."))
     study_type: list[Item] = Field(default_factory=list, max_length=MAX_LIST_ITEMS, description='e.g. "peer-reviewed", "course-notes"')
     kind: list[Item] = Field(default_factory=list, max_length=MAX_LIST_ITEMS, description='"pdf", "text" or "survey"')
     audiences: list[Item] = Field(max_length=MAX_LIST_ITEMS, default_factory=lambda: list(DEFAULT_AUDIENCES),

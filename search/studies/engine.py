@@ -40,6 +40,7 @@ from conseil.search.index.store import CollectionSource, missing_index_message, 
 from conseil.search.knowledge.text import fold
 from conseil.search.query.lexicon import FUNCTION_WORDS, word_set
 from conseil.search.query.tokens import stem
+from conseil.search.query.vocabulary import guess_language
 from conseil.search.studies.contract import (
     MAX_STUDY_QUERY_CHARS,
     StudyHit,
@@ -286,15 +287,29 @@ class StudySearch:
         return cls(store.collection(studies_schema(dense_size), create=False), embedder)
 
     def validate(self, req: StudySearchRequest) -> str:
-        """The stripped query, or a QueryError saying what to change."""
+        """The stripped query, or a QueryError saying what to change (its `message` in the request's
+        `message_language`, else the query's)."""
+        try:
+            return self._validate(req)
+        except QueryError as exc:  # the language only when it is needed: guessing costs a little
+            text = req.query.strip()[:MAX_STUDY_QUERY_CHARS]
+            exc.language = req.message_language or (guess_language(text, fold(text).split()) if text else "en")
+            raise
+
+    @staticmethod
+    def _validate(req: StudySearchRequest) -> str:
         text = req.query.strip()
         if not text:
-            raise QueryError("The query is empty: type the question to search the studies for.")
+            raise QueryError("The query is empty: type the question to search the studies for.",
+                             key="error_study_query_empty")
         if len(text) > MAX_STUDY_QUERY_CHARS:
             raise QueryError(f"The query is {len(text)} characters long; the limit is "
-                             f"{MAX_STUDY_QUERY_CHARS}: shorten it to the question itself.")
+                             f"{MAX_STUDY_QUERY_CHARS}: shorten it to the question itself.",
+                             key="error_study_query_too_long", limit=MAX_STUDY_QUERY_CHARS)
         if req.year_from is not None and req.year_to is not None and req.year_from > req.year_to:
-            raise QueryError(f"The year range is empty: from {req.year_from} is after to {req.year_to}.")
+            raise QueryError(f"The year range is empty: from {req.year_from} is after to {req.year_to}.",
+                             key="error_year_range", year_from=req.year_from,
+                             year_to=req.year_to)
         return text
 
     def search(self, req: StudySearchRequest) -> StudySearchResponse:

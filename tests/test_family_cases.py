@@ -1,0 +1,76 @@
+"""Family names after "without" read in the case the language asks: the genitive after Polish and Czech
+"bez" ("bez parabenów", not "bez parabeny"), from corpora/language/family_cases.json.
+
+The real knowledge base and language data, no model, no index: part of the unit tier.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conseil.search.knowledge.base import IngredientKnowledge
+from conseil.search.products.describe import chip_label, describe
+from conseil.search.products.labels import claim_label
+from conseil.search.products.verify import audit_warnings, verify
+from conseil.search.query import Constraints, Interpretation
+from conseil.search.query.language_data import LANGUAGES, language_file
+from conseil.search.query.messages import family_name, family_without
+
+INFLECTED = ("pl", "cs")  # "bez" + genitive
+# Names that are the same in every case: acronyms and the retailer's programme.
+INVARIANT = frozenset({"pegs", "edta", "pfas", "clean_at_sephora"})
+WATER: dict[str, Any] = {"ingredient_items": [["Water", "water", ["water"], []]]}
+
+
+@pytest.fixture(scope="module")
+def kb() -> IngredientKnowledge:
+    return IngredientKnowledge.load()
+
+
+def test_every_family_has_a_reviewed_genitive_in_polish_and_czech(kb: IngredientKnowledge) -> None:
+    forms = language_file("family_cases.json")["without"]
+    for lang in INFLECTED:
+        assert set(forms[lang]) == set(kb.families), lang  # no family left out, no unknown id
+        for fid, form in forms[lang].items():
+            nominative = family_name(kb, fid, lang)
+            assert form.strip() == form and form, (lang, fid)
+            assert (form == nominative) == (fid in INVARIANT), (lang, fid, form, nominative)
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("pl", "bez parabenów (30 nazw INCI)"),
+                                                ("cs", "bez parabenů (30 názvů INCI)")])
+def test_the_summary_says_without_parabens_in_the_genitive(kb: IngredientKnowledge, lang: str,
+                                                           expected: str) -> None:
+    interp = Interpretation(query="x", language=lang, semantic_text="krem",
+                            constraints=Constraints(exclude_families=("parabens",)), chips=(), warnings=())
+    count = len(kb.members("parabens"))
+    assert describe(interp, kb, lang).summary == expected.replace("30", str(count))
+
+
+@pytest.mark.parametrize("lang", INFLECTED)
+def test_every_family_reads_in_the_genitive_wherever_it_follows_bez(kb: IngredientKnowledge, lang: str) -> None:
+    for fid in kb.families:
+        form = family_without(kb, fid, lang)
+        assert chip_label(kb, "exclude_family", fid, lang) == f"bez {form}"
+        assert claim_label(f"without:{fid}", kb, lang) == f"bez {form}"
+        why = verify(WATER, Constraints(exclude_families=(fid,)), kb, language=lang).why
+        if fid != "clean_at_sephora":  # water is on the Clean list: nothing to say "bez" about
+            assert [w.text.split(":")[0] for w in why] == [f"bez {form}"], fid
+        [warning] = audit_warnings({"audit": [{"claim": f"without:{fid}", "offending": ["X"]}]}, kb, lang)
+        assert f" {form}, " in warning.text  # "deklaruje brak …", "uvádí, že je bez …"
+
+
+def test_the_genitives_are_the_reviewed_ones(kb: IngredientKnowledge) -> None:
+    assert family_without(kb, "parabens", "pl") == "parabenów"
+    assert family_without(kb, "parabens", "cs") == "parabenů"
+    assert family_without(kb, "fragrance", "pl") == "substancji zapachowych"
+    assert family_without(kb, "fragrance", "cs") == "parfému"
+    assert family_without(kb, "aluminum_salts", "cs") == "hlinitých solí"
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang not in INFLECTED])
+def test_languages_whose_without_takes_the_name_as_it_is(kb: IngredientKnowledge, lang: str) -> None:
+    # fr/es/it take no case; German "ohne" and Greek "χωρίς" the accusative, the same form as the names.
+    for fid in kb.families:
+        assert family_without(kb, fid, lang) == family_name(kb, fid, lang)
