@@ -63,13 +63,14 @@ def run(products_dir: Path, studies_dir: Path, study_sources: list[Path]) -> dic
 
     product_settings = Settings(data_dir=products_dir)
     embedder = load_embedder(product_settings)
-    _ensure_studies(studies_dir, study_sources, embedder)
+    study_embedder = load_embedder(product_settings, "studies")  # the studies' own model
+    _ensure_studies(studies_dir, study_sources, study_embedder)
     kb = IngredientKnowledge.load()
     product_store = Store(product_settings)  # IndexLockedError, naming the holder, if another process has it
     study_store = Store(Settings(data_dir=studies_dir))
     try:
         products = ProductSearch.from_store(product_store, embedder, kb)
-        studies = StudySearch.from_store(study_store, embedder)
+        studies = StudySearch.from_store(study_store, study_embedder)
         service = AskService(kb, products=lambda: products, studies=lambda: studies, embedder=embedder)
         dataset = load(QRELS_DIR)
 

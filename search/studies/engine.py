@@ -271,7 +271,7 @@ class StudySearch:
         if embedder.dimension != index.schema.dense_size:
             raise IndexSchemaError(
                 f"The studies index holds {index.schema.dense_size}-dimension vectors but the embedding "
-                f"model {embedder.name!r} makes {embedder.dimension}: set CONSEIL_EMBEDDING_MODEL to the "
+                f"model {embedder.name!r} makes {embedder.dimension}: set CONSEIL_STUDIES_EMBEDDING_MODEL to the "
                 "model the index was built with, or ingest the studies again.")
         self.index = index
         self.embedder = embedder
