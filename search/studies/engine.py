@@ -6,6 +6,7 @@
 
 or `StudySearch(index, embedder)` on any `IndexReader`, or `StudySearch.from_store(store, embedder)`.
 
+A non-English question gets the English gloss of its cosmetic words appended (`translate.py`).
 Ranking is one Qdrant Query API call: a dense and a BM25 prefetch, each carrying the filter (years,
 market, language, study type, kind and the caller's audiences), fused by RRF (`mode` keeps one of
 the two); a count and a facet give the totals. Qdrant Edge has no grouping call, so
@@ -47,6 +48,7 @@ from conseil.search.studies.contract import (
     StudySearchResponse,
 )
 from conseil.search.studies.references import looks_like_references
+from conseil.search.studies.translate import with_english_gloss
 
 MARK_OPEN, MARK_CLOSE = "**", "**"  # Markdown bold: French text already uses «guillemets» as quotes
 SNIPPET_CHARS = 280
@@ -267,7 +269,8 @@ def _str(value: Any) -> str | None:
 class StudySearch:
     """Search over the `studies` collection; build one per process and reuse it."""
 
-    def __init__(self, index: IndexReader, embedder: Embedder) -> None:
+    def __init__(self, index: IndexReader, embedder: Embedder, *, gloss: bool = True) -> None:
+        """`gloss`: append the English gloss of a non-English question (`translate.py`)."""
         if embedder.dimension != index.schema.dense_size:
             raise IndexSchemaError(
                 f"The studies index holds {index.schema.dense_size}-dimension vectors but the embedding "
@@ -276,6 +279,7 @@ class StudySearch:
         self.index = index
         self.embedder = embedder
         self.bm25 = Bm25Encoder()
+        self.gloss = gloss
 
     @classmethod
     def from_store(cls, store: CollectionSource, embedder: Embedder) -> StudySearch:
@@ -305,6 +309,7 @@ class StudySearch:
         total = total_documents = 0
         matching: tuple[int, int, bool] | None = None
         if req.audiences:  # no audience: nothing is visible (advisors never see studies)
+            text = with_english_gloss(text) if self.gloss else text
             dense = self.embedder.embed_query(text) if req.mode != "bm25" else None
             sparse = self.bm25.query(sparse_text(text)) if req.mode != "dense" else None
             if dense is not None or (sparse is not None and sparse.indices):  # bm25 of stopwords only: none
