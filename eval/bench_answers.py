@@ -6,7 +6,7 @@
 Products: the 210 advisor queries of `eval/product_queries.py`, asked of `AskService` over the
 products index in --products-data-dir (default /tmp/conseil-sephora/data, the full Sephora export;
 build one with `conseil ingest products ../shared/data/sephora-products/product_info.csv`).
-Studies: the 66 judged questions of `eval/studies_qrels` over the studies index in
+Studies: the judged questions (100) of `eval/studies_qrels` over the studies index in
 --studies-data-dir; when it has none, the script ingests --studies-source (default
 ../shared/data/studies and ../shared/data/surveys) there first, with the same model.
 
