@@ -1,7 +1,7 @@
 """Page-level retrieval quality of study search on the judged analyst questions (BEIR format).
 
     python -m conseil.eval.studies_eval [--data-dir DIR] [--qrels DIR] [--modes bm25,dense,hybrid,hybrid_dbsf]
-                                        [--group-by-document] [--translate gloss|none] [--json]
+                                        [--group-by-document] [--translate auto|gloss|none] [--json]
 
 Needs a studies index (`conseil ingest studies ../shared/data/studies ../shared/data/surveys`) under
 --data-dir (default: CONSEIL_DATA_DIR). Every question of `eval/studies_qrels` runs in each mode; it
@@ -16,8 +16,8 @@ results page answers). A returned passage matches a judged key when its path and
 end alike (one is a suffix of the other at a "/" boundary: the index keeps paths relative to the
 folder that was ingested) and its page span [page, page_end] contains the judged page. hit@5: a
 matching passage among the first 5; MRR@10: mean of 1/rank of the first matching passage within
-the first 10 (0 when none). How the pages were judged: `eval/studies_qrels/README.md`. `--translate none`
-turns off the engine's English gloss of non-English questions (`search/studies/translate.py`), to measure it.
+the first 10 (0 when none). How the pages were judged: `eval/studies_qrels/README.md`. `--translate`
+forces the engine's English gloss of non-English questions on or off (`search/studies/translate.py`).
 The latency columns add the process CPU time per search, which the load of a shared machine disturbs less.
 """
 
@@ -140,7 +140,7 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 # -- running the questions ---------------------------------------------------------------------
 
-TRANSLATIONS = ("gloss", "none")  # the engine's English gloss of non-English questions (default), or not
+TRANSLATIONS = ("auto", "gloss", "none")  # the engine's English gloss of non-English questions: its own choice, on, off
 
 
 def run_mode(engine: StudySearch, queries: Sequence[BeirQuery], mode: str, *, limit: int = MRR_K,
@@ -171,12 +171,13 @@ def run_mode(engine: StudySearch, queries: Sequence[BeirQuery], mode: str, *, li
 
 
 def evaluate(engine: StudySearch, queries: Sequence[BeirQuery], qrels: Qrels, modes: Sequence[str],
-             group: bool = False, translation: str = "gloss") -> dict[str, Any]:
+             group: bool = False, translation: str = "auto") -> dict[str, Any]:
+    if translation != "auto":
+        engine.gloss = translation == "gloss"
     languages = sorted({str(q.metadata.get("language", "?")) for q in queries})
     report: dict[str, Any] = {"questions": len(queries), "languages": {
         lang: sum(1 for q in queries if q.metadata.get("language", "?") == lang) for lang in languages},
-        "modes": {}, "translation": translation, "model": engine.embedder.name}
-    engine.gloss = translation == "gloss"
+        "modes": {}, "translation": "gloss" if engine.gloss else "none", "model": engine.embedder.name}
     for mode in modes:
         cpu: list[float] = []
         run, latencies = run_mode(engine, queries, mode, group=group, cpu=cpu)
@@ -216,9 +217,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--qrels", type=Path, default=QRELS_DIR, help="BEIR directory of questions and qrels")
     parser.add_argument("--modes", default=",".join(MODES), help=f"of {', '.join((*MODES, *FUSED))}")
     parser.add_argument("--group-by-document", action="store_true")
-    parser.add_argument("--translate", choices=TRANSLATIONS, default="gloss",
-                        help="gloss (the engine's default): append the English gloss of a non-English "
-                        "question's cosmetic words; none: the question as typed")
+    parser.add_argument("--translate", choices=TRANSLATIONS, default="auto",
+                        help="gloss: append the English gloss of a non-English question's cosmetic words; "
+                        "none: the question as typed; auto: the engine's choice (gloss with all-MiniLM-L6-v2)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 

