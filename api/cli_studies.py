@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from conseil.search.settings import Settings
+from conseil.search.settings import STUDIES, Settings
 from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
@@ -19,8 +19,8 @@ def run_study_ingest(settings: Settings, paths: list[Path], sync: bool, as_json:
     from conseil.search.embedder import load_embedder
 
     def make_embedder() -> Any:
-        console.print(f"Loading embedding model {settings.embedding_model}…")
-        return load_embedder(settings)
+        console.print(f"Loading embedding model {settings.model_for(STUDIES)}…")
+        return load_embedder(settings, STUDIES)
 
     def progress(stage: str, done: int, total: int) -> None:
         if console.is_terminal and not as_json:

@@ -126,7 +126,8 @@ def ingest_studies(
 
     def work(progress: Progress) -> dict[str, Any]:
         report = ingest_studies_in_store(runtime.store, runtime.settings, [root], lock=runtime.rw,
-                                         open_lock=runtime.open_lock, embedder=runtime.embedder, progress=progress)
+                                         open_lock=runtime.open_lock, embedder=runtime.study_embedder,
+                                         progress=progress)
         return json.loads(json.dumps(report.as_dict(), default=str))
 
     runtime.jobs.start(job, work)

@@ -59,13 +59,17 @@ class Runtime:
     """The open store, the model, the knowledge base, the engines, the jobs and the metrics."""
 
     def __init__(self, settings: Settings, api_settings: ApiSettings, store: Store, embedder: Embedder,
-                 kb: IngredientKnowledge) -> None:
+                 kb: IngredientKnowledge, study_embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.api_settings = api_settings
         self.store = store
         self.embedder = embedder  # ingestion jobs embed documents with it directly
         # Searches: concurrent queries in one model call.
         self.query_embedder = BatchingEmbedder(embedder, api_settings.query_batch_max)
+        # The studies' own model when the settings give them another (README "Studies across languages").
+        self.study_embedder = study_embedder or embedder
+        self.study_query_embedder = (BatchingEmbedder(study_embedder, api_settings.query_batch_max)
+                                     if study_embedder is not None else self.query_embedder)
         self.kb = kb
         # Search caches, sized by settings; cleared whenever the index is written (see InvalidatingLock).
         self.caches = SearchCaches(embeddings=api_settings.cache_embeddings, filters=api_settings.cache_filters,
@@ -84,15 +88,17 @@ class Runtime:
             # admin can build it with POST /v1/ingest/...; its routes answer 503 until then. A damaged
             # one is recorded (`engines.open_errors`) and reported by /readyz.
             with self.open_lock:
-                self.engines = Engines(settings, store, self.query_embedder, kb, self.caches)
+                self.engines = Engines(settings, store, self.query_embedder, kb, self.caches,
+                                       study_embedder=self.study_query_embedder)
             self.check_index()
             self.engines.answers  # noqa: B018 - built now: a misconfigured LLM stops the server at startup
-        except BaseException:  # e.g. an index built with another model: stop the thread, then fail
-            self.query_embedder.close()
+        except BaseException:  # e.g. an index built with another model: stop the threads, then fail
+            self._close_embedders()
             raise
 
     @classmethod
-    def open(cls, settings: Settings, api_settings: ApiSettings, embedder_factory: Callable[[], Embedder]) -> Runtime:
+    def open(cls, settings: Settings, api_settings: ApiSettings, embedder_factory: Callable[[], Embedder],
+             study_embedder_factory: Callable[[], Embedder | None] = lambda: None) -> Runtime:
         """Lock the index first (fail fast, before the model loads), then load the model."""
         try:
             store = Store(settings)
@@ -105,7 +111,7 @@ class Runtime:
             # The lookup tables an unknown label name needs (~0.5 s) are built off the request path, so
             # readiness is not delayed and the first such request does not pay for them.
             threading.Thread(target=kb.warm, name="conseil-kb-warm", daemon=True).start()
-            return cls(settings, api_settings, store, embedder_factory(), kb)
+            return cls(settings, api_settings, store, embedder_factory(), kb, study_embedder_factory())
         except BaseException as exc:
             store.close()
             if is_engine_panic(exc):
@@ -183,9 +189,16 @@ class Runtime:
             self.jobs.shutdown()
         finally:
             try:
-                self.query_embedder.close()
+                self._close_embedders()
             finally:
                 self.store.close()
+
+    def _close_embedders(self) -> None:
+        try:
+            self.query_embedder.close()
+        finally:
+            if self.study_query_embedder is not self.query_embedder:
+                self.study_query_embedder.close()
 
 
 def runtime_of(request: Request) -> Runtime:

@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from conseil.search.embedder import Embedder
-from conseil.search.settings import Settings
+from conseil.search.settings import STUDIES, Settings
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
@@ -72,10 +72,19 @@ def create_app(settings: Settings, *, embedder_factory: Callable[[], Embedder] |
 
         return load_embedder(settings)
 
+    def make_study_embedder() -> Embedder | None:
+        """The studies' own model, when the settings give them another one (an injected factory serves
+        both)."""
+        if embedder_factory is not None or settings.model_for(STUDIES) == settings.embedding_model:
+            return None
+        from conseil.search.embedder import load_embedder
+
+        return load_embedder(settings, STUDIES)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         keyring = build_keyring(settings, limits, keys)  # a broken key file stops the start, with its error
-        runtime = await run_in_threadpool(Runtime.open, settings, limits, make_embedder)
+        runtime = await run_in_threadpool(Runtime.open, settings, limits, make_embedder, make_study_embedder)
         app.state.keyring = keyring
         app.state.runtime = runtime
         if not keyring.keys():

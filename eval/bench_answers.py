@@ -6,7 +6,7 @@
 Products: the 210 advisor queries of `eval/product_queries.py`, asked of `AskService` over the
 products index in --products-data-dir (default /tmp/conseil-sephora/data, the full Sephora export;
 build one with `conseil ingest products ../shared/data/sephora-products/product_info.csv`).
-Studies: the 66 judged questions of `eval/studies_qrels` over the studies index in
+Studies: the judged questions (100) of `eval/studies_qrels` over the studies index in
 --studies-data-dir; when it has none, the script ingests --studies-source (default
 ../shared/data/studies and ../shared/data/surveys) there first, with the same model.
 
@@ -63,13 +63,14 @@ def run(products_dir: Path, studies_dir: Path, study_sources: list[Path]) -> dic
 
     product_settings = Settings(data_dir=products_dir)
     embedder = load_embedder(product_settings)
-    _ensure_studies(studies_dir, study_sources, embedder)
+    study_embedder = load_embedder(product_settings, "studies")  # the studies' own model
+    _ensure_studies(studies_dir, study_sources, study_embedder)
     kb = IngredientKnowledge.load()
     product_store = Store(product_settings)  # IndexLockedError, naming the holder, if another process has it
     study_store = Store(Settings(data_dir=studies_dir))
     try:
         products = ProductSearch.from_store(product_store, embedder, kb)
-        studies = StudySearch.from_store(study_store, embedder)
+        studies = StudySearch.from_store(study_store, study_embedder)
         service = AskService(kb, products=lambda: products, studies=lambda: studies, embedder=embedder)
         dataset = load(QRELS_DIR)
 

@@ -171,7 +171,7 @@ def sizing(args: argparse.Namespace) -> None:
         from conseil.search.embedder import load_embedder
 
         studies = Settings(data_dir=work / "studies")
-        ingest_studies(studies, args.studies, embedder_factory=lambda: load_embedder(studies))
+        ingest_studies(studies, args.studies, embedder_factory=lambda: load_embedder(studies, "studies"))
         results += measure_collection(f"study chunks ({', '.join(map(str, args.studies))})", studies.index_dir,
                                       studies_schema(DIM), work)
         if args.json:

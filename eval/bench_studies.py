@@ -189,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="conseil-bench-studies-") as tmp:
         settings = Settings(data_dir=args.data_dir or Path(tmp) / "data")
-        embedder = load_embedder(settings)
+        embedder = load_embedder(settings, "studies")  # the studies' own model
         if not args.skip_ingest:
             report["extraction"] = bench_extraction(args.studies)
             report["ingestion"] = bench_ingestion(args.studies, settings, embedder)

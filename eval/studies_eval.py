@@ -1,7 +1,7 @@
 """Page-level retrieval quality of study search on the judged analyst questions (BEIR format).
 
     python -m conseil.eval.studies_eval [--data-dir DIR] [--qrels DIR] [--modes bm25,dense,hybrid,hybrid_dbsf]
-                                        [--group-by-document] [--json]
+                                        [--group-by-document] [--translate auto|gloss|none] [--json]
 
 Needs a studies index (`conseil ingest studies ../shared/data/studies ../shared/data/surveys`) under
 --data-dir (default: CONSEIL_DATA_DIR). Every question of `eval/studies_qrels` runs in each mode; it
@@ -16,7 +16,9 @@ results page answers). A returned passage matches a judged key when its path and
 end alike (one is a suffix of the other at a "/" boundary: the index keeps paths relative to the
 folder that was ingested) and its page span [page, page_end] contains the judged page. hit@5: a
 matching passage among the first 5; MRR@10: mean of 1/rank of the first matching passage within
-the first 10 (0 when none). How the pages were judged: `eval/studies_qrels/README.md`.
+the first 10 (0 when none). How the pages were judged: `eval/studies_qrels/README.md`. `--translate`
+forces the engine's English gloss of non-English questions on or off (`search/studies/translate.py`).
+The latency columns add the process CPU time per search, which the load of a shared machine disturbs less.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import statistics
 import time
 from collections.abc import Mapping, Sequence
@@ -137,9 +140,13 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 # -- running the questions ---------------------------------------------------------------------
 
+TRANSLATIONS = ("auto", "gloss", "none")  # the engine's English gloss of non-English questions: its own choice, on, off
+
+
 def run_mode(engine: StudySearch, queries: Sequence[BeirQuery], mode: str, *, limit: int = MRR_K,
-             group: bool = False) -> tuple[dict[str, list[RankedPassage]], list[float]]:
-    """Every question in one mode: the ranked passages and the wall latency (ms) of each search."""
+             group: bool = False, cpu: list[float] | None = None) -> tuple[dict[str, list[RankedPassage]], list[float]]:
+    """Every question in one mode: the ranked passages and the wall latency (ms) of each search
+    (`cpu`, when given, receives the process CPU time of each, which load disturbs less)."""
     from conseil.search.index.contract import DEFAULT_FUSION
     from conseil.search.studies.contract import StudySearchRequest
 
@@ -154,21 +161,26 @@ def run_mode(engine: StudySearch, queries: Sequence[BeirQuery], mode: str, *, li
     run: dict[str, list[RankedPassage]] = {}
     latencies: list[float] = []
     for q in queries:
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         response = engine.search(request(q.text))
         latencies.append((time.perf_counter() - began) * 1000)
+        if cpu is not None:
+            cpu.append((time.process_time() - began_cpu) * 1000)
         run[q.id] = [RankedPassage(h.path, h.page, h.page_end) for h in response.hits]
     return run, latencies
 
 
 def evaluate(engine: StudySearch, queries: Sequence[BeirQuery], qrels: Qrels, modes: Sequence[str],
-             group: bool = False) -> dict[str, Any]:
+             group: bool = False, translation: str = "auto") -> dict[str, Any]:
+    if translation != "auto":
+        engine.gloss = translation == "gloss"
     languages = sorted({str(q.metadata.get("language", "?")) for q in queries})
     report: dict[str, Any] = {"questions": len(queries), "languages": {
         lang: sum(1 for q in queries if q.metadata.get("language", "?") == lang) for lang in languages},
-        "modes": {}}
+        "modes": {}, "translation": "gloss" if engine.gloss else "none", "model": engine.embedder.name}
     for mode in modes:
-        run, latencies = run_mode(engine, queries, mode, group=group)
+        cpu: list[float] = []
+        run, latencies = run_mode(engine, queries, mode, group=group, cpu=cpu)
         overall = score_run(run, qrels)
         by_language = {}
         for lang in languages:
@@ -178,20 +190,23 @@ def evaluate(engine: StudySearch, queries: Sequence[BeirQuery], qrels: Qrels, mo
         report["modes"][mode] = {
             "hit@5": overall.hit, "mrr@10": overall.mrr, "n": overall.n, "by_language": by_language,
             "latency_ms": {"p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99),
-                           "mean": round(statistics.fmean(latencies), 2)},
+                           "mean": round(statistics.fmean(latencies), 2),
+                           "cpu_mean": round(statistics.fmean(cpu), 2)},
             "missed@10": sorted(qid for qid, r in overall.ranks.items() if r is None)}
     return report
 
 
 def print_report(report: dict[str, Any]) -> None:
     langs = ", ".join(f"{lang} {n}" for lang, n in report["languages"].items())
-    print(f"{report['questions']} questions ({langs}); page-level, k=5 for hit, 10 for MRR\n")
-    print(f"{'mode':<8} {'hit@5':>6} {'MRR@10':>7} {'p50 ms':>8} {'p99 ms':>8}   "
+    print(f"{report['questions']} questions ({langs}); page-level, k=5 for hit, 10 for MRR; model "
+          f"{report['model']}, query translation {report['translation']}; load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
+    print(f"{'mode':<8} {'hit@5':>6} {'MRR@10':>7} {'p50 ms':>8} {'p99 ms':>8} {'cpu ms':>7}   "
           "by language (hit@5 / MRR@10)")
     for mode, m in report["modes"].items():
         per = "  ".join(f"{lang} {v['hit@5']:.2f}/{v['mrr@10']:.2f}" for lang, v in m["by_language"].items())
         print(f"{mode:<8} {m['hit@5']:>6.3f} {m['mrr@10']:>7.3f} {m['latency_ms']['p50']:>8.1f} "
-              f"{m['latency_ms']['p99']:>8.1f}   {per}")
+              f"{m['latency_ms']['p99']:>8.1f} {m['latency_ms']['cpu_mean']:>7.1f}   {per}")
     for mode, m in report["modes"].items():
         print(f"\n{mode}: no judged page in the top 10 for {', '.join(m['missed@10']) or 'none'}")
 
@@ -202,6 +217,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--qrels", type=Path, default=QRELS_DIR, help="BEIR directory of questions and qrels")
     parser.add_argument("--modes", default=",".join(MODES), help=f"of {', '.join((*MODES, *FUSED))}")
     parser.add_argument("--group-by-document", action="store_true")
+    parser.add_argument("--translate", choices=TRANSLATIONS, default="auto",
+                        help="gloss: append the English gloss of a non-English question's cosmetic words; "
+                        "none: the question as typed; auto: the engine's choice (gloss with all-MiniLM-L6-v2)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
@@ -214,7 +232,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with Engines.open(settings, need=["studies"]) as engines:
             engine = engines.study_engine()
-            report = evaluate(engine, dataset.queries, dataset.qrels, modes, group=args.group_by_document)
+            report = evaluate(engine, dataset.queries, dataset.qrels, modes, group=args.group_by_document,
+                              translation=args.translate)
     except ConseilError as exc:
         print(f"error: {exc}")
         return 2

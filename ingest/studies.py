@@ -275,6 +275,12 @@ class _Run:
             began = time.perf_counter()
             self.embedder = self.embedder_factory()
             self.report.model_load_seconds = round(time.perf_counter() - began, 2)
+            expected = self.settings.model_for(STUDIES_COLLECTION)
+            if self.embedder.name != expected:  # the index records `expected`: never store other vectors
+                raise IndexSchemaError(
+                    f"The studies are embedded with {expected!r} (CONSEIL_STUDIES_EMBEDDING_MODEL) but this "
+                    f"ingestion was given {self.embedder.name!r}: load the studies' model "
+                    "(`load_embedder(settings, 'studies')`).")
         if self.index is None:
             self.index = self.store.collection(studies_schema(self.embedder.dimension), create=True)
         elif self.index.schema.dense_size != self.embedder.dimension:

