@@ -96,7 +96,8 @@ class AskService:
         began = time.perf_counter()
         text = req.question.strip()
         if not text:
-            raise QueryError("The question is empty: type what you want to know.")
+            raise QueryError("The question is empty: type what you want to know.", key="error_question_empty",
+                             language=req.language)
         with lock():
             interp = self._interpret(text)
         use_llm = self.llm is not None and req.synthesizer == "auto"

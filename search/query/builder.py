@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from conseil.search.errors import QueryError
 from conseil.search.query.lexicon import FILLERS, FUNCTION_WORDS
-from conseil.search.query.messages import message
+from conseil.search.query.messages import message, names_by_language
 from conseil.search.query.model import Chip, Constraints, Interpretation, KnowledgeVocabulary
 from conseil.search.query.tokens import TokenState
 
@@ -122,8 +122,9 @@ class Builder:
             clash = sorted(self._families_of(c.value) & excluded_families.keys())
             if clash:
                 raise QueryError(f'Contradictory constraints: the required ingredient "{c.value}" belongs to the '
-                                 f"excluded family {clash[0]}. Remove one of them.", key="error_contradiction",
-                                 x=c.value)
+                                 f"excluded family {clash[0]}. Remove one of them.",
+                                 key="error_contradiction_family", x=c.value,
+                                 family=names_by_language(self.kb, clash[0]))
 
     def _effective(self) -> list[Chip]:
         """Chips in query order, deduplicated; of several prices of one kind the tightest wins."""

@@ -109,7 +109,7 @@ def merge_with(
         term = parser.resolve_name(value)
         if term.kind == "family":
             raise QueryError(f'"{value}" is an ingredient family ({term.value}); a required ingredient must be '
-                             "one ingredient, e.g. niacinamide or retinol.")
+                             "one ingredient, e.g. niacinamide or retinol.", key="error_include_family", x=value)
         out.include([term], "", _EXPLICIT)
     for value in skin_types:
         code = skin_type_code(parser, value)
@@ -140,7 +140,8 @@ def merge_with(
         if price is None:
             continue
         if not math.isfinite(price) or price < 0:
-            raise QueryError(f"{kind} must be a non-negative number, not {price!r}.")
+            raise QueryError(f"{kind} must be a non-negative number, not {price!r}.", key="error_price_negative",
+                             x=f"{price:g}")
         out.drop(kind)  # an explicit price replaces the one read from the text
         out.add(Chip(kind, format_number(price), ""), _EXPLICIT)
     return out.build(interp.query, interp.language, interp.semantic_text)

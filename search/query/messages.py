@@ -31,8 +31,17 @@ class NamedVocabulary(Protocol):
 
 
 def message(language: str, key: str, **values: object) -> str:
-    """The sentence `key` in `language` (English when the language has no data), placeholders filled."""
-    return MESSAGES.get(language, MESSAGES["en"])[key].format(**values)
+    """The sentence `key` in `language` (English when the language has no data), placeholders filled.
+    A value may be a mapping language -> text (a family's names, from `names_by_language`): it is read
+    in `language` (else English), so an error raised before the request's language is known still
+    renders every name in it."""
+    filled = {k: (v.get(language, v.get("en", "")) if isinstance(v, Mapping) else v) for k, v in values.items()}
+    return MESSAGES.get(language, MESSAGES["en"])[key].format(**filled)
+
+
+def names_by_language(kb: NamedVocabulary, family_id: str) -> dict[str, str]:
+    """The family's display name in every language with messages (a `message` value)."""
+    return {language: family_name(kb, family_id, language) for language in MESSAGES}
 
 
 def _first(names: Mapping[str, Sequence[str]], language: str) -> str | None:

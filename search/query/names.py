@@ -47,7 +47,7 @@ class NameResolver:
         """A family id, a family name in any language, or an ingredient name -> a term (unknown: by name)."""
         text = name.strip()
         if not text:
-            raise QueryError("An empty name cannot be excluded or required.")
+            raise QueryError("An empty name cannot be excluded or required.", key="error_empty_name")
         code = fold(text).replace(" ", "_").replace("-", "_")
         if code in self.family_ids:
             return Term("family", code, 0, 0, True, text)

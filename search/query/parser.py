@@ -83,10 +83,11 @@ class QueryParser:
     def parse(self, query: str) -> Interpretation:
         text = query.strip()
         if not text:
-            raise QueryError("The query is empty: type what the client is looking for.")
+            raise QueryError("The query is empty: type what the client is looking for.", key="error_query_empty")
         if len(text) > MAX_QUERY_CHARS:
             raise QueryError(f"The query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}. "
-                             "Shorten it to what the client is looking for.")
+                             "Shorten it to what the client is looking for.", key="error_query_too_long",
+                             limit=MAX_QUERY_CHARS)
         folded, origin = fold_with_offsets(text)
         toks = TokenState.of(text, folded, origin)
         out = Builder(self.kb)
