@@ -340,7 +340,11 @@ def test_a_refused_constraint_shows_the_servers_sentence(make_page: Any) -> None
         page.press("#add-text", "Enter")
     assert response.value.status == 400
     page.wait_for_selector("#products-error:not([hidden])")
-    assert "ingredient family" in page.inner_text("#products-error")
+    # The client's sentence (the server's `message`), which on an English page is a clear English one.
+    assert page.inner_text("#products-error") == (
+        'Error: "parabens" is an ingredient family: a required ingredient must be a single ingredient, '
+        "for example niacinamide or retinol.")
+    assert response.value.json()["message"] in page.inner_text("#products-error")
     assert chip_texts(page) == before, "the chips stay as they were"
     assert page.input_value("#q") == "serum", "and so does the box"
 

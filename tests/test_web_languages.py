@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 import test_web
 from conftest import REPO
+from conseil.search.query.messages import message
 from test_web import chip_texts, expect, shot
 from test_web_tablet import axe_violations
 
@@ -370,3 +371,29 @@ def test_network_errors_are_said_in_the_page_language(make_page: Any) -> None:
         assert "fetch" not in page.inner_text(region).lower()
     # The browser logs the refused requests itself; that is not a script error of the page.
     p.errors[:] = [e for e in p.errors if "ERR_INTERNET_DISCONNECTED" not in e]
+
+
+# -- refused searches: the server's sentence for the client, not its English detail ------------------
+
+@pytest.mark.parametrize("lang,family", [("el", "σιλικόνες"), ("pl", "silikony")])
+def test_a_refused_constraint_is_said_in_the_clients_language(make_page: Any, lang: str, family: str) -> None:
+    page = make_page().sign_in("advisor")
+    choose_advisor_language(page, lang)
+    search(page, QUERIES[lang])
+    before = chip_texts(page)
+    page.click("#add-toggle")
+    page.select_option("#add-kind", "include")
+    page.fill("#add-text", family)
+    with page.expect_response("**/v1/search/products") as response:
+        page.press("#add-text", "Enter")
+    refused = response.value.json()
+    assert response.value.status == 400 and "ingredient family" in refused["detail"]
+    sentence = message(lang, "error_include_family", x=family)
+    assert refused["message"] == sentence
+    error = page.locator("#products-error")
+    expect(error).to_contain_text(sentence)
+    assert "ingredient family" not in error.inner_text(), "the English detail is for the advisor's logs"
+    assert page.get_attribute("#products-error", "lang") == lang
+    leaks = english_leaks(page, lang)
+    assert not leaks, "\n".join(leaks)
+    assert chip_texts(page) == before, "the refused constraint changed nothing"

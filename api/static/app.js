@@ -249,8 +249,11 @@
     }
   }
 
+  /** What the page says about a refused request: the server's sentence for the client (`message`, in the
+   *  request's language) when it wrote one, else its `detail` (English, for the advisor and the logs). */
   function errorMessage(payload, status) {
-    const detail = payload && (payload.detail ?? payload.error ?? payload.message);
+    if (payload && typeof payload.message === "string" && payload.message) return payload.message;
+    const detail = payload && (payload.detail ?? payload.error);
     if (typeof detail === "string") return detail;
     if (Array.isArray(detail)) {
       return detail.map((d) => (d && d.msg ? (d.loc ? d.loc.slice(1).join(".") + ": " : "") + d.msg : String(d)))
@@ -973,7 +976,7 @@
   const hooks = { signOut: [], language: [], signIn: [] };
   window.ConseilPage = Object.freeze({
     el, append, clear, t, lang, api, state, markedText, showError, setStatus, feedbackButtons,
-    loadProductDetails, signOut, hooks, ApiError, tn, canSeeStudies, familyName, isStandard,
+    loadProductDetails, signOut, hooks, ApiError, errorMessage, tn, canSeeStudies, familyName, isStandard,
     skinName, concernName, formatPrice, formatCount, humanize,
   });
 

@@ -174,7 +174,7 @@
     } else if (event === "done" && data) {
       renderAnswer(data);
     } else if (event === "error") {
-      throw new P.ApiError(0, (data && (data.detail || data.error)) || "error");
+      throw new P.ApiError(0, (data && (data.message || data.detail || data.error)) || "error");
     }
   }
 
@@ -184,8 +184,7 @@
       payload = await response.json();
     } catch (_) { /* not JSON */ }
     if (response.status === 401) P.signOut(t("bad_key"));
-    const detail = payload && typeof payload.detail === "string" ? payload.detail : "HTTP " + response.status;
-    return new P.ApiError(response.status, detail);
+    return new P.ApiError(response.status, P.errorMessage(payload, response.status));
   }
 
   async function askStreaming(body, signal) {

@@ -78,7 +78,7 @@
         headers: { Authorization: "Bearer " + P.state.key } });
       if (!response.ok) {
         let detail = "HTTP " + response.status;
-        try { detail = (await response.json()).detail || detail; } catch (_) { /* not JSON */ }
+        try { detail = P.errorMessage(await response.json(), response.status); } catch (_) { /* not JSON */ }
         throw new P.ApiError(response.status, detail);
       }
       const url = URL.createObjectURL(await response.blob());
