@@ -88,6 +88,9 @@ def _search_message(exc: RequestValidationError, *, studies: bool = False) -> st
                             if query else "en")
     too_long = any(e.get("type") == "string_too_long" and tuple(e.get("loc", ()))[-1:] == ("query",)
                    for e in exc.errors())
+    price = next((e for e in exc.errors() if tuple(e.get("loc", ()))[-1:] in (("price_min",), ("price_max",))), None)
+    if price is not None and not studies and not too_long:  # the sentence QueryError's own check would say
+        return message(language, "error_price_negative", x=price.get("input"))
     if not too_long:
         return message(language, "error_request")
     return message(language, "error_study_query_too_long", limit=MAX_STUDY_QUERY_CHARS) if studies \

@@ -338,3 +338,20 @@ def test_limits_come_from_the_api_settings(data_dir: Path, tmp_path: Path) -> No
     small = ApiSettings(api_keys_file=None, api_keys=None, max_body_kb=1)
     with TestClient(make_app(_copy(data_dir, tmp_path), api_settings=small, static_dir=None)) as client:
         assert "1 KB" in error_of(client.post("/v1/search/products", headers=ADVISOR, json={"query": "s" * 2000}), 413)
+
+
+def test_every_refusal_has_its_own_sentence(client: TestClient) -> None:
+    """Not the generic "the detail says why": the family named in the client's language, the question's
+    emptiness said on /v1/ask too."""
+    clash = client.post("/v1/search/products", headers=ADVISOR,
+                        json={"query": "krem bez silikonów", "include": ["dimethicone"]})
+    assert clash.status_code == 400 and "excluded family silicones" in clash.json()["detail"]
+    assert clash.json()["message"] == ("Sprzeczne warunki: wymagany składnik „dimethicone” należy do wykluczonej "
+                                       "rodziny (silikony). Usuń jeden z nich.")
+    negative = client.post("/v1/search/products", headers=ADVISOR,
+                           json={"query": "κρέμα", "price_max": -5})
+    assert negative.status_code == 422 and "price_max" in negative.json()["detail"]  # refused by the contract
+    assert negative.json()["message"] == "Η τιμή πρέπει να είναι αριθμός μηδέν ή μεγαλύτερος, όχι -5."
+    question = client.post("/v1/ask", headers=ADVISOR, json={"question": "   ", "language": "pl"})
+    assert question.status_code == 400
+    assert question.json()["message"] == "Pytanie jest puste: wpisz, czego chcesz się dowiedzieć."

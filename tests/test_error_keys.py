@@ -13,7 +13,7 @@ from conseil.search.answers.service import AskService
 from conseil.search.errors import QueryError
 from conseil.search.query import MAX_QUERY_CHARS, merge_explicit
 from conseil.search.query.messages import MESSAGES, message
-from test_query_support import KB, VOCABULARY, parse
+from test_query_support import KB, parse
 
 # Words of the English sentences that must not appear in a Polish or Greek one.
 ENGLISH = re.compile(r"\b(the|is|an|must|required|excluded|empty|query|question|price|family|ingredient|"
