@@ -63,7 +63,11 @@ def test_explicit_sephora_style_category_still_filters(engine: ProductSearch) ->
 def test_a_price_in_zloty_is_applied_in_pounds_with_a_note(engine: ProductSearch) -> None:
     response = engine.search(SearchRequest(query="serum do 20 zł"))
     assert response.interpretation.constraints["price_max"] == 20
-    assert any("used ≤ 20.00 GBP" in w for w in response.interpretation.warnings)
+    # the note is written in the query's language (Polish here), the bound and the currency as numbers
+    assert any("Filtr ceny użył ≤ 20.00 GBP" in w for w in response.interpretation.warnings), \
+        response.interpretation.warnings
+    english = engine.search(SearchRequest(query="serum do 20 zł", language="en"))
+    assert any("used ≤ 20.00 GBP" in w for w in english.interpretation.warnings), english.interpretation.warnings
 
 
 def _point(source: str, product_id: str) -> str:
