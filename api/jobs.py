@@ -28,7 +28,7 @@ import shutil
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -300,25 +300,30 @@ class JobManager:
             if self._cancel.is_set():
                 raise JobCancelled()
 
+        # The outcome is recorded on disk first and published to readers after, so that a client who
+        # sees the job finished (and its upload gone) also finds its record finished.
+        outcome = replace(job)
         try:
             report = work(progress)
-            job.report = json.loads(self._scrub(job, json.dumps(report, default=str)))
-            job.status = JobStatus.SUCCEEDED
+            outcome.report = json.loads(self._scrub(job, json.dumps(report, default=str)))
+            outcome.status = JobStatus.SUCCEEDED
         except JobCancelled:
-            job.status, job.error = JobStatus.CANCELLED, "The server shut down during the job; run it again."
+            outcome.status, outcome.error = JobStatus.CANCELLED, "The server shut down during the job; run it again."
         except ConseilError as exc:
-            job.status, job.error = JobStatus.FAILED, self._scrub(job, str(exc))
+            outcome.status, outcome.error = JobStatus.FAILED, self._scrub(job, str(exc))
         except Exception as exc:  # never lose a job silently; details stay in the server log
             log.exception("ingestion job %s failed", job.id)
-            job.status = JobStatus.FAILED
-            job.error = f"Ingestion failed unexpectedly ({type(exc).__name__}); the server log has the details."
+            outcome.status = JobStatus.FAILED
+            outcome.error = f"Ingestion failed unexpectedly ({type(exc).__name__}); the server log has the details."
         finally:
-            job.finished_at = _now()
+            outcome.finished_at, outcome.progress = _now(), dict(job.progress)
             shutil.rmtree(job.directory, ignore_errors=True)  # ingested (or failed): the upload is not needed
             try:
-                self._save(job)
+                self._save(outcome)
             except OSError:
                 log.exception("could not record ingestion job %s", job.id)
+            job.report, job.error, job.progress = outcome.report, outcome.error, outcome.progress
+            job.finished_at, job.status = outcome.finished_at, outcome.status  # status last: readers poll it
             if self._on_finish is not None:
                 try:
                     self._on_finish(job)

