@@ -178,6 +178,16 @@ def test_is_x_a_family_answers_yes_or_no(engines: Engines) -> None:
     assert "Yes:" in ask(engines, "is butylparaben a paraben?").answer
 
 
+@pytest.mark.parametrize(("language", "yes", "no"), [
+    ("pl", "Tak: Butylparaben należy do rodziny parabenów.", "Nie: Phenoxyethanol nie należy do rodziny parabenów."),
+    ("cs", "Ano: Butylparaben patří do skupiny parabenů.", "Ne: Phenoxyethanol nepatří do skupiny parabenů."),
+])
+def test_is_x_a_family_names_the_family_in_the_genitive(engines: Engines, language: str, yes: str, no: str) -> None:
+    """Polish "rodziny" and Czech "skupiny" govern the genitive: "parabenów", never "parabeny"."""
+    assert yes in ask(engines, "is butylparaben a paraben?", language=language).answer
+    assert no in ask(engines, "is phenoxyethanol a paraben?", language=language).answer
+
+
 def test_answers_use_the_question_language(engines: Engines) -> None:
     fr = ask(engines, "qu'est-ce que le méthylparabène ?")
     assert fr.language == "fr" and fr.answer.startswith("Selon la base d'ingrédients")

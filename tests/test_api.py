@@ -347,7 +347,7 @@ def test_every_refusal_has_its_own_sentence(client: TestClient) -> None:
                         json={"query": "krem bez silikonów", "include": ["dimethicone"]})
     assert clash.status_code == 400 and "excluded family silicones" in clash.json()["detail"]
     assert clash.json()["message"] == ("Sprzeczne warunki: wymagany składnik „dimethicone” należy do wykluczonej "
-                                       "rodziny (silikony). Usuń jeden z nich.")
+                                       "rodziny silikonów. Usuń jeden z nich.")
     negative = client.post("/v1/search/products", headers=ADVISOR,
                            json={"query": "κρέμα", "price_max": -5})
     assert negative.status_code == 422 and "price_max" in negative.json()["detail"]  # refused by the contract

@@ -15,12 +15,17 @@ from conseil.search.products.labels import claim_label
 from conseil.search.products.verify import audit_warnings, verify
 from conseil.search.query import Constraints, Interpretation
 from conseil.search.query.language_data import LANGUAGES, language_file
-from conseil.search.query.messages import family_name, family_without
+from conseil.search.query.messages import family_name, family_without, message, names_by_language
 
 INFLECTED = ("pl", "cs")  # "bez" + genitive
 # Names that are the same in every case: acronyms and the retailer's programme.
 INVARIANT = frozenset({"pegs", "edta", "pfas", "clean_at_sephora"})
 WATER: dict[str, Any] = {"ingredient_items": [["Water", "water", ["water"], []]]}
+# Water, and an item the knowledge base cannot identify: "free of" cannot be said, only "not certain".
+UNKNOWN: dict[str, Any] = {"ingredient_items": [["Water", "water", ["water"], []],
+                                                ["Xyzzium Plorb", "xyzzium plorb", [], []]]}
+# The sentence around a family the unverified why line writes, by language ({} is the family's form).
+UNVERIFIED = {"pl": "brak {} nie jest pewny:", "cs": "nepřítomnost {} není jistá:"}
 
 
 @pytest.fixture(scope="module")
@@ -74,3 +79,29 @@ def test_languages_whose_without_takes_the_name_as_it_is(kb: IngredientKnowledge
     # fr/es/it take no case; German "ohne" and Greek "χωρίς" the accusative, the same form as the names.
     for fid in kb.families:
         assert family_without(kb, fid, lang) == family_name(kb, fid, lang)
+
+
+@pytest.mark.parametrize("lang", INFLECTED)
+def test_the_unverified_why_line_declines_the_family_and_quotes_an_ingredient(kb: IngredientKnowledge,
+                                                                            lang: str) -> None:
+    """Not "nie należy do: parabeny": the genitive after "brak"/"nepřítomnost"; an ingredient's name,
+    which no table declines, is quoted after "składnika"/"složky" (the genitive noun)."""
+    for fid in kb.families:
+        if fid == "clean_at_sephora":
+            continue
+        [why] = verify(UNKNOWN, Constraints(exclude_families=(fid,)), kb, language=lang).why
+        assert why.text.startswith(UNVERIFIED[lang].format(family_without(kb, fid, lang))), why.text
+        assert "'Xyzzium Plorb'" in why.text
+    [why] = verify(UNKNOWN, Constraints(exclude_ingredients=("retinol",)), kb, language=lang).why
+    noun = {"pl": "składnika „retinol”", "cs": "složky „retinol“"}[lang]
+    assert why.text.startswith(UNVERIFIED[lang].format(noun)), why.text
+
+
+@pytest.mark.parametrize("lang", INFLECTED)
+def test_a_family_after_rodziny_or_skupiny_is_in_the_genitive(kb: IngredientKnowledge, lang: str) -> None:
+    """The contradiction error ("należy do wykluczonej rodziny silikonów"); the answers' "należy do
+    rodziny parabenów" is tested end to end in test_answers.py."""
+    head = {"pl": "rodziny", "cs": "skupiny"}[lang]
+    for fid in kb.families:
+        text = message(lang, "error_contradiction_family", x="X", family=names_by_language(kb, fid, declined=True))
+        assert f" {head} {family_without(kb, fid, lang)}." in text, text

@@ -40,7 +40,7 @@ from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.knowledge.cards import regulatory_summary
 from conseil.search.products.contract import SearchRequest
 from conseil.search.query import Interpretation, parse_query
-from conseil.search.query.messages import message
+from conseil.search.query.messages import family_without, message
 from conseil.search.studies.contract import StudySearchRequest
 
 if TYPE_CHECKING:
@@ -181,7 +181,9 @@ class AskService:
         fam_names = [self._family_name(f, language) for f in card["families"]]
         facts: list[str] = []
         if subject.family is not None:
-            asked = self._family_name(subject.family, language)
+            # after "rodziny"/"skupiny" the genitive: "należy do rodziny parabenów", "patří do skupiny parabenů"
+            asked = (self._family_name(subject.family, language) if language == "en"
+                     else family_without(self.kb, subject.family, language))
             key = "in_family" if subject.family in card["families"] else "not_in_family"
             yes = template(language, "yes" if key == "in_family" else "no")
             facts.append(f"{yes}: {template(language, key, name=name, family=asked)}")

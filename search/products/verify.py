@@ -30,7 +30,7 @@ from conseil.search.knowledge.merged import split_merged
 from conseil.search.knowledge.text import normalize_name
 from conseil.search.products.contract import AuditWarning, Why
 from conseil.search.query import Constraints
-from conseil.search.query.messages import concern_name, family_name, family_without, message, skin_type_name
+from conseil.search.query.messages import concern_name, family_without, message, skin_type_name
 
 
 @dataclass
@@ -118,7 +118,8 @@ def verify(payload: dict[str, Any], constraints: Constraints, kb: IngredientKnow
     for family_id in constraints.exclude_families:
         offenders = [i.display for i in items if family_id in i.families]
         label = _family_label(kb, family_id)
-        family = label if language == "en" else family_name(kb, family_id, language)
+        # "brak parabenów", "nepřítomnost parabenů": the genitive the unverified sentence asks for
+        family = label if language == "en" else family_without(kb, family_id, language)
         if offenders:
             verdict.ok = False
             verdict.violations.append(f"contains {label}: {', '.join(dict.fromkeys(offenders))}")
@@ -136,7 +137,7 @@ def verify(payload: dict[str, Any], constraints: Constraints, kb: IngredientKnow
             verdict.violations.append(f"contains {key}: {', '.join(dict.fromkeys(offenders))}")
         elif verdict.unidentified:
             verdict.why.append(Why(constraint=f"exclude_ingredient:{key}",
-                                   text=_unverified(key, verdict, count, language)))
+                                   text=_unverified(key, verdict, count, language, "why_unverified_ingredient")))
         else:
             verdict.why.append(Why(constraint=f"exclude_ingredient:{key}",
                                    text=message(language, "why_free_of_ingredient", name=key, count=count)))
@@ -171,11 +172,12 @@ def verify(payload: dict[str, Any], constraints: Constraints, kb: IngredientKnow
     return verdict
 
 
-def _unverified(label: str, verdict: Verdict, count: int, language: str) -> str:
-    """The text that replaces "free of X" while an item cannot be identified (never a "free of")."""
+def _unverified(label: str, verdict: Verdict, count: int, language: str, key: str = "why_unverified") -> str:
+    """The text that replaces "free of X" while an item cannot be identified (never a "free of"). An
+    ingredient's name is not declined: its sentence quotes it after a noun in the right case."""
     missing = verdict.unidentified
     shown = ", ".join(repr(m) for m in missing[:5]) + (" …" if len(missing) > 5 else "")
-    return message(language, "why_unverified", subject=label, missing=len(missing), count=count, items=shown)
+    return message(language, key, subject=label, missing=len(missing), count=count, items=shown)
 
 
 def audit_warnings(payload: dict[str, Any], kb: IngredientKnowledge | None = None,

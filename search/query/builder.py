@@ -124,7 +124,7 @@ class Builder:
                 raise QueryError(f'Contradictory constraints: the required ingredient "{c.value}" belongs to the '
                                  f"excluded family {clash[0]}. Remove one of them.",
                                  key="error_contradiction_family", x=c.value,
-                                 family=names_by_language(self.kb, clash[0]))
+                                 family=names_by_language(self.kb, clash[0], declined=True))  # "rodziny silikonów"
 
     def _effective(self) -> list[Chip]:
         """Chips in query order, deduplicated; of several prices of one kind the tightest wins."""

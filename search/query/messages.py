@@ -39,9 +39,11 @@ def message(language: str, key: str, **values: object) -> str:
     return MESSAGES.get(language, MESSAGES["en"])[key].format(**filled)
 
 
-def names_by_language(kb: NamedVocabulary, family_id: str) -> dict[str, str]:
-    """The family's display name in every language with messages (a `message` value)."""
-    return {language: family_name(kb, family_id, language) for language in MESSAGES}
+def names_by_language(kb: NamedVocabulary, family_id: str, *, declined: bool = False) -> dict[str, str]:
+    """The family's display name in every language with messages (a `message` value); `declined`: the
+    form `family_without` gives, for a sentence whose word before the name governs the genitive."""
+    name = family_without if declined else family_name
+    return {language: name(kb, family_id, language) for language in MESSAGES}
 
 
 def _first(names: Mapping[str, Sequence[str]], language: str) -> str | None:
@@ -60,7 +62,9 @@ def family_name(kb: NamedVocabulary, family_id: str, language: str) -> str:
 
 def family_without(kb: NamedVocabulary, family_id: str, language: str) -> str:
     """The family's name as it reads after the language's "without" word: the genitive in Polish and
-    Czech ("bez parabenów", "bez parabenů", from `family_cases.json`), the name itself elsewhere."""
+    Czech ("bez parabenów", "bez parabenů", from `family_cases.json`), the name itself elsewhere. The
+    same genitive follows every other word that governs it there: "brak", "nepřítomnost", and "rodziny"/
+    "skupiny" ("należy do rodziny parabenów", "patří do skupiny parabenů")."""
     form = language_file("family_cases.json")["without"].get(language, {}).get(family_id)
     return str(form) if form else family_name(kb, family_id, language)
 
