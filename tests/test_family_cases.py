@@ -105,3 +105,17 @@ def test_a_family_after_rodziny_or_skupiny_is_in_the_genitive(kb: IngredientKnow
     for fid in kb.families:
         text = message(lang, "error_contradiction_family", x="X", family=names_by_language(kb, fid, declined=True))
         assert f" {head} {family_without(kb, fid, lang)}." in text, text
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("pl", "deklaruje brak składnika „alcohol denat”, ale jego lista składników zawiera Alcohol"),
+    ("cs", "uvádí, že je bez složky „alcohol denat“, ale jeho seznam složek obsahuje Alcohol"),
+    ("el", "δηλώνει ότι δεν περιέχει «alcohol denat», αλλά η λίστα συστατικών του αναφέρει Alcohol"),
+    ("en", "claims to be free of alcohol denat, but its ingredient list has Alcohol"),
+])
+def test_a_claim_about_one_ingredient_quotes_its_name_after_a_declined_noun(kb: IngredientKnowledge, lang: str,
+                                                                           expected: str) -> None:
+    """The label's ingredient name is not declined ("brak alcohol denat" would read as an error)."""
+    item = {"claim": "without_ingredient:alcohol denat", "offending": ["Alcohol"]}
+    [warning] = audit_warnings({"audit": [item]}, kb, lang)
+    assert warning.text == expected

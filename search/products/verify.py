@@ -187,12 +187,18 @@ def audit_warnings(payload: dict[str, Any], kb: IngredientKnowledge | None = Non
     warnings = []
     for item in payload.get("audit") or ():
         claim = str(item.get("claim", ""))
-        code = claim.split(":", 1)[-1]
-        # The warning reads "claims to be free of …", "deklaruje brak …": the form after "without".
-        subject = (family_without(kb, code, language) if kb is not None and language != "en"
-                   else code.replace("_", " "))
+        kind, _, code = claim.rpartition(":")
+        # The warning reads "claims to be free of …", "deklaruje brak …": the form after "without". An
+        # ingredient's name is not declined: its sentence quotes it after a declined noun ("składnika").
+        key = "claim_warning_ingredient" if kind == "without_ingredient" else "claim_warning"
+        if key == "claim_warning_ingredient":
+            subject = code
+        elif kb is not None and language != "en":
+            subject = family_without(kb, code, language)
+        else:
+            subject = code.replace("_", " ")
         offending = [str(x) for x in item.get("offending", [])]
         warnings.append(AuditWarning(
             claim=claim, offending=offending,
-            text=message(language, "claim_warning", subject=subject, offending=", ".join(offending))))
+            text=message(language, key, subject=subject, offending=", ".join(offending))))
     return warnings
