@@ -1,9 +1,10 @@
 """HTTP errors: exceptions become status codes and one JSON shape, bodies are bounded, types checked.
 
 Every error answer is `{"error": "<code>", "detail": "<sentence a person can act on>"}` (422 adds
-`"errors": [{"loc", "msg", "type"}]`; a QueryError, and a 422 on a product search, add `"message"`,
-the client's sentence in the request's language, from corpora/language/messages.json). Never a stack trace: unexpected exceptions are logged and
-answered with a generic 500.
+`"errors": [{"loc", "msg", "type"}]`; a QueryError, an LLMError and a 422 on a search add `"message"`,
+the client's sentence from corpora/language/messages.json, and `"message_language"`, the language it
+is written in: the request's, English for one without data). Never a stack trace: unexpected
+exceptions are logged and answered with a generic 500.
 
 A `ConseilError` is answered by ONE handler, with the `http_status` and `error_code` its class
 carries (the table is drawn in `conseil.search.errors`): QueryError 400, JobConflict and
@@ -26,9 +27,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from conseil.search.errors import ConseilError, IndexMissingError, QueryError
+from conseil.search.errors import ConseilError, IndexMissingError, LLMError, QueryError
 from conseil.search.knowledge.text import fold
-from conseil.search.query.messages import message
+from conseil.search.query.messages import client_message, message, message_language
 from conseil.search.query.model import MAX_QUERY_CHARS
 from conseil.search.query.vocabulary import guess_language
 from conseil.search.studies.contract import MAX_STUDY_QUERY_CHARS
@@ -71,15 +72,17 @@ def conseil_error_response(exc: ConseilError) -> JSONResponse:
     if exc.http_status >= 500:
         log.error("%s: %s", type(exc).__name__, exc)
     detail = str(exc) + (INGEST_HINT if isinstance(exc, IndexMissingError) else "")
-    if isinstance(exc, QueryError):  # and the client's sentence, in the request's language
+    if isinstance(exc, (QueryError, LLMError)):  # and the client's sentence, in the request's language
         return error_response(exc.http_status, detail, code=exc.error_code,
-                              message=message(exc.language or "en", exc.key, **exc.values))
+                              **client_message(exc.key, exc.language, **exc.values))
     return error_response(exc.http_status, detail, code=exc.error_code)
 
 
-def _search_message(exc: RequestValidationError, *, studies: bool = False) -> str:
-    """An invalid search's sentence for the client, in the body's language or its query's (a study
-    search names it `message_language`: its `language` filters documents)."""
+
+def _search_message(exc: RequestValidationError, *, studies: bool = False) -> dict[str, str]:
+    """An invalid search's sentence for the client (`message`, `message_language`), in the body's
+    language or its query's (a study search names it `message_language`: its `language` filters
+    documents)."""
     body = exc.body if isinstance(exc.body, dict) else {}
     query = body.get("query") if isinstance(body.get("query"), str) else ""
     named = body.get("message_language" if studies else "language")
@@ -89,12 +92,15 @@ def _search_message(exc: RequestValidationError, *, studies: bool = False) -> st
     too_long = any(e.get("type") == "string_too_long" and tuple(e.get("loc", ()))[-1:] == ("query",)
                    for e in exc.errors())
     price = next((e for e in exc.errors() if tuple(e.get("loc", ()))[-1:] in (("price_min",), ("price_max",))), None)
+    language = message_language(language)
     if price is not None and not studies and not too_long:  # the sentence QueryError's own check would say
-        return message(language, "error_price_negative", x=price.get("input"))
-    if not too_long:
-        return message(language, "error_request")
-    return message(language, "error_study_query_too_long", limit=MAX_STUDY_QUERY_CHARS) if studies \
-        else message(language, "error_query_too_long", limit=MAX_QUERY_CHARS)
+        text = message(language, "error_price_negative", x=price.get("input"))
+    elif not too_long:
+        text = message(language, "error_request")
+    else:
+        text = message(language, "error_study_query_too_long", limit=MAX_STUDY_QUERY_CHARS) if studies \
+            else message(language, "error_query_too_long", limit=MAX_QUERY_CHARS)
+    return {"message": text, "message_language": language}
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -103,7 +109,7 @@ def install_error_handlers(app: FastAPI) -> None:
         detail, listed = _validation_detail(list(exc.errors()))
         if request.url.path.startswith("/v1/search/"):  # the client's (or analyst's) sentence too
             studies = request.url.path.startswith("/v1/search/studies")
-            return error_response(422, detail, errors=listed, message=_search_message(exc, studies=studies))
+            return error_response(422, detail, errors=listed, **_search_message(exc, studies=studies))
         return error_response(422, detail, errors=listed)
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:

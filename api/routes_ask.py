@@ -3,7 +3,8 @@
 The caller's role decides which domains may be searched (advisor: products and ingredients, never
 studies — the studies engine is not even called; analyst and admin: also studies). With
 `Accept: text/event-stream` the answer streams: `route`, `delta` ({"text"}) events, then `done` (the
-whole AskResponse) or `error` ({"error", "detail"}). Retrieval runs under the index read lock (an LLM
+whole AskResponse) or `error` ({"error", "detail", "message", "message_language"}: `detail` English,
+`message` in the answer's language). Retrieval runs under the index read lock (an LLM
 router call does not hold it) before anything is sent, so index and query errors are ordinary JSON
 errors; an LLM failure is a 503 (or, with CONSEIL_LLM_FALLBACK, the extractive answer with
 `fallback` set).

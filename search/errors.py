@@ -96,10 +96,15 @@ class KnowledgeBaseError(ConseilError):
 
 
 class LLMError(ConseilError):
-    """The configured answer LLM failed: unreachable, timed out, or its answer broke the citation rules."""
+    """The configured answer LLM failed: unreachable, timed out, or its answer broke the citation rules.
+    Like QueryError it carries the client's sentence: `key` in corpora/language/messages.json, which
+    the edges add (`message`) in `language`, the answer's (set by the answer service; None: English)."""
 
     http_status = 503
     error_code = "llm_unavailable"
+    key: str = "error_llm"
+    language: str | None = None
+    values: dict[str, object] = {}  # noqa: RUF012 (never mutated)
 
 
 class QueryError(ConseilError):

@@ -26,7 +26,7 @@ from conseil.api.server import create_app
 from conseil.search.answers.contract import AskRequest
 from conseil.search.answers.llm import build_llm_synthesizer, parse_llm_setting
 from conseil.search.answers.service import AskService
-from conseil.search.errors import ConfigurationError, IndexMissingError, LLMError
+from conseil.search.errors import ConfigurationError, IndexMissingError, KnowledgeBaseError, LLMError
 from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.settings import Settings
 from fastapi.testclient import TestClient
@@ -226,6 +226,52 @@ def test_stream_error_event_and_fallback_done(server: FakeOpenAI) -> None:
     assert done.event == "done" and done.data["fallback"] and done.data["synthesizer"] == "extractive"
 
 
+@pytest.mark.parametrize(("language", "expected"), [
+    ("pl", "Model językowy nie zdołał napisać odpowiedzi. Spróbuj ponownie za chwilę."),
+    ("el", "Το γλωσσικό μοντέλο δεν μπόρεσε να γράψει την απάντηση. Δοκιμάστε ξανά σε λίγο."),
+    ("xx", "The language model could not write the answer. Try again in a moment."),  # no data: English
+])
+def test_a_streamed_llm_error_speaks_the_answers_language(server: FakeOpenAI, language: str,
+                                                          expected: str) -> None:
+    """`detail` stays English for the advisor and the logs; `message` is the client's sentence, in the
+    answer's language, and `message_language` says which (English for a language without data)."""
+    server.reply = "no citation here"
+    svc = service(llm_settings(server.url))
+    prepared = svc.prepare(AskRequest(question=QUESTION, domains=["ingredients"], language=language),
+                           allowed={"ingredients"}, audiences=())
+    error = list(svc.stream(prepared))[-1]
+    assert error.event == "error" and "cites no source" in str(error.data["detail"])
+    assert error.data["message"] == expected
+    assert error.data["message_language"] == (language if language != "xx" else "en")
+    with pytest.raises(LLMError) as raised:  # unstreamed, the same error carries the answer's language
+        svc.complete(prepared)
+    assert raised.value.language == language
+
+
+class BrokenSynthesizer:
+    """Writes a few words, then hits a server-side error that is not the LLM's (an index read, say)."""
+
+    name = "openai-compatible:broken"
+
+    def answer(self, question: Any, sources: Any) -> Iterator[str]:
+        yield "Methylparaben "
+        raise KnowledgeBaseError("The knowledge base file is damaged: re-install the package.")
+
+
+def test_a_server_error_in_a_stream_speaks_the_answers_language() -> None:
+    def missing() -> Any:
+        raise IndexMissingError("no index in these tests")
+
+    svc = AskService(IngredientKnowledge.load(), products=missing, studies=missing, llm=BrokenSynthesizer())
+    prepared = svc.prepare(AskRequest(question=QUESTION, domains=["ingredients"], language="cs"),
+                           allowed={"ingredients"}, audiences=())
+    error = list(svc.stream(prepared))[-1]
+    assert error.event == "error" and error.data["error"] == "server_error"
+    assert "knowledge base file is damaged" in str(error.data["detail"])
+    assert error.data["message_language"] == "cs"
+    assert error.data["message"] == "Odpověď se nepodařilo dokončit: na serveru došlo k chybě. Zkuste to za chvíli znovu."
+
+
 def test_extractive_can_be_asked_for_even_with_an_llm(server: FakeOpenAI) -> None:
     svc = service(llm_settings(server.url))
     response = svc.ask(AskRequest(question=QUESTION, domains=["ingredients"], synthesizer="extractive"),
@@ -258,6 +304,10 @@ def test_http_503_with_the_reason_and_sse_error(server: FakeOpenAI, tmp_path_fac
         r = client.post("/v1/ask", json=body, headers=auth(Role.ADVISOR))
         assert r.status_code == 503 and r.json()["error"] == "llm_unavailable"
         assert "did not answer within 0.5 s" in r.json()["detail"] and SECRET not in r.text
+        assert r.json()["message_language"] == "en" and "language model" in r.json()["message"]
+        r = client.post("/v1/ask", json={**body, "language": "cs"}, headers=auth(Role.ADVISOR))
+        assert r.status_code == 503 and r.json()["message_language"] == "cs"
+        assert r.json()["message"] == "Jazykový model nedokázal odpověď napsat. Zkuste to za chvíli znovu."
         server.delay = 0.0
         r = client.post("/v1/ask", json=body, headers={**auth(Role.ADVISOR), "Accept": "text/event-stream"})
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")

@@ -192,6 +192,13 @@ def test_a_studies_search_error_says_it_in_the_request_language(client: TestClie
     assert huge.status_code == 422 and huge.json()["message"].startswith("La question est trop longue")
     english = client.post("/v1/search/studies", headers=ANALYST, json={"query": "skin hydration", **years})
     assert english.json()["message"] == "The year range is empty: from 2020 is after to 2010."
+    # Each body names the language of its `message`: the query's, the one the request names, or English
+    # for a language without data.
+    assert [r.json()["message_language"] for r in (greek, named, empty, long, huge, english)] == [
+        "el", "cs", "pl", "pl", "fr", "en"]
+    unknown = client.post("/v1/search/studies", headers=ANALYST, json={
+        "query": "skin hydration", "message_language": "xx", **years})
+    assert unknown.json()["message_language"] == "en" and unknown.json()["message"] == english.json()["message"]
 
 
 # -- bad input ---------------------------------------------------------------------------------
@@ -355,3 +362,9 @@ def test_every_refusal_has_its_own_sentence(client: TestClient) -> None:
     question = client.post("/v1/ask", headers=ADVISOR, json={"question": "   ", "language": "pl"})
     assert question.status_code == 400
     assert question.json()["message"] == "Pytanie jest puste: wpisz, czego chcesz się dowiedzieć."
+    assert [r.json()["message_language"] for r in (clash, negative, question)] == ["pl", "el", "pl"]
+    refined = client.post("/v1/search/products", headers=ADVISOR,  # a refinement: the page's language
+                          json={"query": "krem bez silikonów", "include": ["dimethicone"], "language": "de"})
+    assert refined.json()["message_language"] == "de" and "Silikone" in refined.json()["message"]
+    missing = client.get("/v1/products/DEMO-404", headers=ADVISOR)  # no client sentence, no language
+    assert missing.status_code == 404 and not {"message", "message_language"} & set(missing.json())

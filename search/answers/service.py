@@ -40,7 +40,7 @@ from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.knowledge.cards import regulatory_summary
 from conseil.search.products.contract import SearchRequest
 from conseil.search.query import Interpretation, parse_query
-from conseil.search.query.messages import family_without, message
+from conseil.search.query.messages import client_message, family_without, message
 from conseil.search.studies.contract import StudySearchRequest
 
 if TYPE_CHECKING:
@@ -243,16 +243,19 @@ class AskService:
         except LLMError as exc:
             try:
                 response = self._fall_back(prep, exc)
-            except LLMError:
-                yield AskEvent(event="error", data={"error": exc.error_code, "detail": str(exc)})
+            except LLMError:  # `detail` English (advisor, logs), `message` in the answer's language
+                yield AskEvent(event="error", data={"error": exc.error_code, "detail": str(exc),
+                                                    **client_message(exc.key, exc.language, **exc.values)})
                 return
         except ConseilError as exc:
-            yield AskEvent(event="error", data={"error": "server_error", "detail": str(exc)})
+            yield AskEvent(event="error", data={"error": "server_error", "detail": str(exc),
+                                                **client_message("error_answer", prep.question.language)})
             return
         yield AskEvent(event="done", data=response.model_dump())
 
     def _fall_back(self, prep: Prepared, exc: LLMError) -> AskResponse:
         if not self.fallback:
+            exc.language = prep.question.language  # the edges say so in the answer's language
             raise exc
         log.warning("%s Falling back to the extractive answer.", exc)
         text = "".join(self.extractive.answer(prep.question, prep.sources))

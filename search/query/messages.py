@@ -46,6 +46,19 @@ def names_by_language(kb: NamedVocabulary, family_id: str, *, declined: bool = F
     return {language: name(kb, family_id, language) for language in MESSAGES}
 
 
+def message_language(language: str | None) -> str:
+    """The language `message(language, ...)` actually writes in: English for one without data (or
+    none). An error body names it beside its `message` (`message_language`)."""
+    return language if language is not None and language in MESSAGES else "en"
+
+
+def client_message(key: str, language: str | None, **values: object) -> dict[str, str]:
+    """`message` and `message_language` of an error body or a streamed error event: the sentence `key`
+    (a QueryError's or LLMError's) in `language`, and the language it is actually written in."""
+    written = message_language(language)
+    return {"message": message(written, key, **values), "message_language": written}
+
+
 def _first(names: Mapping[str, Sequence[str]], language: str) -> str | None:
     found = names.get(language) or names.get("en")
     return found[0] if found else None
