@@ -20,7 +20,15 @@ from conseil.search.errors import ConseilError
 from conseil.search.settings import Settings
 
 from . import cli_ask, cli_eval, cli_index, cli_knowledge, cli_server
-from .cli_common import console, demo_catalog_path, friendly_errors, out, validation_message
+from .cli_common import (
+    LANGUAGE_HELP,
+    check_language,
+    console,
+    demo_catalog_path,
+    friendly_errors,
+    out,
+    validation_message,
+)
 
 __all__ = ["app", "demo_catalog_path", "main"]
 
@@ -137,6 +145,8 @@ def ingest_studies_command(
 def audit_command(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per contradiction.")] = False,
     limit: Annotated[int, typer.Option(help="Show at most this many products (0 = all).")] = 0,
+    language: Annotated[str | None, typer.Option(callback=check_language, help=LANGUAGE_HELP + (
+        "the claim codes and English. Adds `warning`, as GET /v1/audit?language= does."))] = None,
 ) -> None:
     """List products whose own claims their ingredient list contradicts."""
     from conseil.ingest.audit_report import list_contradictions
@@ -144,6 +154,12 @@ def audit_command(
     rows = list_contradictions(Settings())
     if limit:
         rows = rows[:limit]
+    if language is not None:  # claim_text and warning in the language, as the HTTP rows
+        from conseil.api.catalog import audit_row
+        from conseil.search.knowledge.base import IngredientKnowledge
+
+        kb = IngredientKnowledge.load()
+        rows = [audit_row(row, kb, language).model_dump() for row in rows]
     if as_json:
         for row in rows:
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -154,7 +170,8 @@ def audit_command(
     for column in ("product", "name", "brand", "claim", "offending ingredients"):
         table.add_column(column)
     for row in rows:
-        table.add_row(row["product_id"], row["name"], row["brand"] or "", row["claim"], ", ".join(row["offending"]))
+        claim = row["claim"] if language is None else row["claim_text"]
+        table.add_row(row["product_id"], row["name"], row["brand"] or "", claim, ", ".join(row["offending"]))
     out.print(table)
 
 

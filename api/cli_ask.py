@@ -3,6 +3,7 @@
     conseil ask "a cream without parabens for dry skin"
     conseil ask "what is methylparaben?" --json
     conseil ask "what share of respondents have sensitive skin?" --role analyst --domain studies
+    conseil ask "is butylparaben a paraben?" --language pl   # the answer in Polish, whatever the question's
 
 Offline and extractive by default; CONSEIL_LLM=provider:model answers with that LLM instead (the
 answer streams to the terminal as it is written). The role limits the domains as over HTTP: an
@@ -17,7 +18,7 @@ from typing import Annotated, Any
 import typer
 from conseil.search.settings import Settings
 
-from .cli_common import console, friendly_errors, out, validation_message
+from .cli_common import LANGUAGE_HELP, check_language, console, friendly_errors, out, validation_message
 from .keys import ROLE_AUDIENCES, ROLE_PERMISSIONS, Permission, Role
 
 _DOMAIN_PERMISSIONS = {"products": Permission.PRODUCTS, "studies": Permission.STUDIES,
@@ -25,13 +26,15 @@ _DOMAIN_PERMISSIONS = {"products": Permission.PRODUCTS, "studies": Permission.ST
 
 
 def ask_command(
-    question: Annotated[str, typer.Argument(help="The question, in en, fr, es, it, de, pl or cs.")],
+    question: Annotated[str, typer.Argument(help="The question, in en, fr, es, it, de, pl, cs or el.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the AskResponse as JSON.")] = False,
     domain: Annotated[list[str] | None, typer.Option(help="products, studies or ingredients (repeatable): "
                                                      "skip routing.")] = None,
     role: Annotated[Role, typer.Option(help="Whose question: an advisor never gets studies.")] = Role.ANALYST,
     limit: Annotated[int, typer.Option(min=1, max=20, help="Sources retrieved per domain.")] = 5,
     extractive: Annotated[bool, typer.Option("--extractive", help="Ignore CONSEIL_LLM for this answer.")] = False,
+    language: Annotated[str | None, typer.Option(callback=check_language, help=LANGUAGE_HELP + "the question's. "
+                                                 "As POST /v1/ask's `language`.")] = None,
 ) -> None:
     """Answer a product, study or ingredient question with numbered citations."""
     from conseil.search.answers.contract import AskRequest
@@ -41,7 +44,8 @@ def ask_command(
 
     try:
         request = AskRequest.model_validate({"question": question, "domains": domain or [], "limit": limit,
-                                             "synthesizer": "extractive" if extractive else "auto"})
+                                             "synthesizer": "extractive" if extractive else "auto",
+                                             "language": language})
     except ValidationError as exc:
         raise typer.BadParameter(validation_message(exc)) from None
     allowed = frozenset(d for d, p in _DOMAIN_PERMISSIONS.items() if p in ROLE_PERMISSIONS[role])

@@ -47,6 +47,23 @@ def friendly_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def check_language(value: str | None) -> str | None:
+    """Typer callback of `--language`: a supported language code (any case), else a usage error that
+    names the option and the codes (exit 2). The HTTP API falls back to English for an unknown code; a
+    person typing the option is better told."""
+    if value is None:
+        return None
+    from conseil.search.query.language_data import LANGUAGES  # imports the parser: only when given
+
+    code = value.strip().lower()
+    if code not in LANGUAGES:
+        raise typer.BadParameter(f"{value!r} is not a supported language; use one of {', '.join(LANGUAGES)}.")
+    return code
+
+
+LANGUAGE_HELP = "Language of the texts the client reads (en fr es it de pl cs el); default: "
+
+
 def validation_message(exc: Any) -> str:
     """A pydantic ValidationError as one line: `field: message; ...`."""
     return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())

@@ -1,4 +1,5 @@
-"""The `conseil` command line end to end, as a user runs it: real processes, real model, real engine."""
+"""The `conseil` command line end to end, as a user runs it: real processes, real model, real engine;
+and `--language` on `ask` and `audit` in process, on the demo index with the fake embedder."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 CLI = [sys.executable, "-m", "conseil.api.cli"]
 
@@ -107,3 +110,60 @@ def test_second_process_gets_a_clear_lock_error(demo_dir: Path) -> None:
     finally:
         holder.kill()
         holder.wait()
+
+
+# -- --language on `conseil ask` and `conseil audit` (in process, the demo index and the fake embedder) --
+
+@pytest.fixture(scope="module")
+def fake_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliRunner]:
+    from api_support import demo_data
+    from conftest import fake_embedder
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CONSEIL_DATA_DIR", str(demo_data(tmp_path_factory, "cli-language")))
+        mp.setenv("CONSEIL_EMBEDDING_MODEL", "hash-test")
+        mp.delenv("CONSEIL_LLM", raising=False)
+        mp.setattr("conseil.search.engines.load_embedder", lambda settings, *_: fake_embedder())
+        yield CliRunner()
+
+
+@pytest.mark.parametrize("command", [["ask", "what is methylparaben?"], ["audit"]])
+def test_an_unsupported_language_is_a_usage_error_naming_the_option(command: list[str]) -> None:
+    from conseil.api.cli import app
+
+    result = CliRunner().invoke(app, [*command, "--language", "xx"])
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())
+    assert "--language" in said and "'xx' is not a supported language" in said
+    assert "en, fr, es, it, de, pl, cs, el" in said
+
+
+@pytest.mark.index
+def test_ask_language_writes_the_answer_in_it(fake_demo: CliRunner) -> None:
+    from conseil.api.cli import app
+    from conseil.search.answers.contract import AskResponse
+
+    result = fake_demo.invoke(app, ["ask", "is butylparaben a paraben?", "--json", "--language", "PL"])
+    assert result.exit_code == 0, result.output
+    answer = AskResponse.model_validate_json(result.stdout)
+    assert answer.language == "pl" and "Tak: Butylparaben należy do rodziny parabenów." in answer.answer
+    plain = fake_demo.invoke(app, ["ask", "is butylparaben a paraben?", "--language", "cs"])
+    assert plain.exit_code == 0 and "Ano: Butylparaben patří do skupiny parabenů." in plain.stdout
+    english = fake_demo.invoke(app, ["ask", "is butylparaben a paraben?", "--json"])
+    assert AskResponse.model_validate_json(english.stdout).language == "en"  # the question's, as before
+
+
+@pytest.mark.index
+def test_audit_language_translates_the_claim_and_adds_the_warning(fake_demo: CliRunner) -> None:
+    from conseil.api.cli import app
+
+    result = fake_demo.invoke(app, ["audit", "--json", "--language", "pl"])
+    assert result.exit_code == 0, result.output
+    row = next(json.loads(line) for line in result.stdout.splitlines() if '"DEMO-035"' in line)
+    assert row["claim"] == "without:parabens" and row["claim_text"] == "bez parabenów"
+    assert row["warning"].startswith("deklaruje brak parabenów, ale jego lista składników zawiera ")
+    english = fake_demo.invoke(app, ["audit", "--json"])
+    plain = next(json.loads(line) for line in english.stdout.splitlines() if '"DEMO-035"' in line)
+    assert plain["claim_text"] == "free of parabens" and "warning" not in plain  # unchanged without the option
+    table = fake_demo.invoke(app, ["audit", "--language", "cs"], env={"COLUMNS": "200"})
+    assert table.exit_code == 0 and "bez parabenů" in table.stdout
