@@ -29,7 +29,7 @@ from typing import Any
 
 from conseil.search.errors import ConseilError, IndexMissingError, LLMError, QueryError
 from conseil.search.knowledge.text import fold
-from conseil.search.query.messages import client_message, message, message_language
+from conseil.search.query.messages import ClientMessage, client_message, message, message_language
 from conseil.search.query.model import MAX_QUERY_CHARS
 from conseil.search.query.vocabulary import guess_language
 from conseil.search.studies.contract import MAX_STUDY_QUERY_CHARS
@@ -79,7 +79,7 @@ def conseil_error_response(exc: ConseilError) -> JSONResponse:
 
 
 
-def _search_message(exc: RequestValidationError, *, studies: bool = False) -> dict[str, str]:
+def _search_message(exc: RequestValidationError, *, studies: bool = False) -> ClientMessage:
     """An invalid search's sentence for the client (`message`, `message_language`), in the body's
     language or its query's (a study search names it `message_language`: its `language` filters
     documents)."""
@@ -100,7 +100,7 @@ def _search_message(exc: RequestValidationError, *, studies: bool = False) -> di
     else:
         text = message(language, "error_study_query_too_long", limit=MAX_STUDY_QUERY_CHARS) if studies \
             else message(language, "error_query_too_long", limit=MAX_QUERY_CHARS)
-    return {"message": text, "message_language": language}
+    return ClientMessage(message=text, message_language=language)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -9,7 +9,7 @@ language without data falls back to English, so a response is always complete.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 from conseil.search.query.language_data import by_language, language_file
 from conseil.search.query.model import FamilyLike
@@ -52,7 +52,12 @@ def message_language(language: str | None) -> str:
     return language if language is not None and language in MESSAGES else "en"
 
 
-def client_message(key: str, language: str | None, **values: object) -> dict[str, str]:
+class ClientMessage(TypedDict):
+    message: str
+    message_language: str
+
+
+def client_message(key: str, language: str | None, **values: object) -> ClientMessage:
     """`message` and `message_language` of an error body or a streamed error event: the sentence `key`
     (a QueryError's or LLMError's) in `language`, and the language it is actually written in."""
     written = message_language(language)
