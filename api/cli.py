@@ -42,7 +42,7 @@ def _run_product_ingest(settings: Settings, path: Path, fmt: str, mapping: Path 
                         source: str | None, sync: bool, as_json: bool, workers: int = 1,
                         strict: bool = False) -> None:
     from conseil.ingest.products import ingest_products
-    from conseil.search.embedder import load_embedder
+    from conseil.search.embedder import bulk_settings, load_embedder
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -57,7 +57,7 @@ def _run_product_ingest(settings: Settings, path: Path, fmt: str, mapping: Path 
 
         def make_embedder() -> Any:
             console.print(f"Loading embedding model {settings.embedding_model}…")
-            return load_embedder(settings)
+            return load_embedder(bulk_settings(settings))
 
         if workers != 1:  # worker processes against a server; ingest.parallel refuses the embedded index
             from functools import partial

@@ -30,16 +30,16 @@ DEFAULT_PATH = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / 
 def raw_encode_rate(path: Path) -> tuple[float, int]:
     from conseil.ingest.products import _document
     from conseil.ingest.sources import read_products
-    from conseil.search.embedder import load_embedder
+    from conseil.search.embedder import bulk_settings, load_embedder
     from conseil.search.knowledge.base import IngredientKnowledge
     from conseil.search.settings import Settings
 
     settings = Settings()
     kb = IngredientKnowledge.load()
     texts = [_document(r, kb, "", "").dense_text for r in read_products(path).records]
-    # The runtime ingestion uses (ONNX Runtime for the bundled model), so the ratio compares like
-    # with like.
-    embedder = load_embedder(settings)
+    # The runtime and threads `conseil ingest products` uses (ONNX Runtime on every core for the
+    # bundled model), so the ratio compares like with like.
+    embedder = load_embedder(bulk_settings(settings))
     embedder.embed_documents(texts[:64])  # warm-up
     began = time.perf_counter()
     embedder.embed_documents(texts)

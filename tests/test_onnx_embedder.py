@@ -80,3 +80,35 @@ def test_length_chunks_cap_padding_and_size_and_keep_every_text_once() -> None:
     assert [len(c) for c in chunks] == [5, 4, 3], "cut where the next text would pad too much"
     assert [len(c) for c in length_chunks(list(range(20)), [9] * 20, most=8)] == [8, 8, 4], "equal lengths: by size"
     assert length_chunks([], [], most=8) == []
+
+
+def test_bulk_settings_use_every_core_unless_threads_are_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    from conseil.search.embedder import bulk_settings
+
+    monkeypatch.delenv("CONSEIL_EMBEDDING_THREADS", raising=False)
+    default = Settings()
+    assert default.embedding_threads == 1  # the server's and the studies' default is unchanged
+    assert bulk_settings(default).embedding_threads == 0
+    assert bulk_settings(default).embedding_model == default.embedding_model
+    assert bulk_settings(Settings(embedding_threads=1)).embedding_threads == 1
+    monkeypatch.setenv("CONSEIL_EMBEDDING_THREADS", "1")
+    assert bulk_settings(Settings()).embedding_threads == 1
+
+
+@pytest.mark.index
+def test_cli_product_ingest_embeds_with_the_bulk_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import fake_embedder
+    from conseil.api.cli import _run_product_ingest, demo_catalog_path
+    from conseil.search import embedder
+
+    monkeypatch.delenv("CONSEIL_EMBEDDING_THREADS", raising=False)
+    seen: list[int] = []
+
+    def record(settings: Settings, collection: str | None = None) -> embedder.Embedder:
+        seen.append(settings.embedding_threads)
+        return fake_embedder()
+
+    monkeypatch.setattr(embedder, "load_embedder", record)
+    settings = Settings(data_dir=tmp_path / "data", embedding_model="hash-test")
+    _run_product_ingest(settings, demo_catalog_path(), "auto", None, "demo", False, True)
+    assert seen == [0]
