@@ -295,6 +295,29 @@ class ProductSearch:
             self.caches.items.put(key, items)
         return items
 
+    def _card(self, hit: Hit, stable: bool, language: str) -> dict[str, Any]:
+        """What the hit shows whatever the constraints (its fields, labels in `language`, audit warnings,
+        rating...), kept per product and language while the index is stable: labelling was about a third
+        of building a verified page. The verdict's parts (why, ingredients...) are never kept."""
+        key = (self.caches.generation, self.kb.version, id(self.kb), hit.id, language) if (
+            self.caches is not None and stable) else None
+        if self.caches is not None and key is not None:
+            known: dict[str, Any] | None = self.caches.cards.get(key)
+            if known is not None:
+                return known
+        p = hit.payload
+        card = dict(
+            id=str(p.get("product_id")), source=str(p.get("source")), name=str(p.get("name")),
+            brand=p.get("brand"), category=list(p.get("category_path") or []),
+            category_labels=category_labels(p.get("category_path") or (), language), price=p.get("price"),
+            currency=p.get("currency"), skin_types=list(p.get("skin_types") or []),
+            concerns=list(p.get("concerns") or []), claims=list(p.get("claims") or []),
+            claim_labels=claim_labels(p.get("claims") or (), self.kb, language),
+            warnings=audit_warnings(p, self.kb, language), **popularity(p.get("extra")))
+        if self.caches is not None and key is not None:
+            self.caches.cards.put(key, card)
+        return card
+
     def _memo_items(self, hit: Hit) -> list[IngredientItem]:
         """Verification fast path without the server's caches: re-deriving families costs ~0.2 ms a hit,
         comparing the stored items with the memoised ones a few microseconds."""
@@ -348,16 +371,9 @@ class ProductSearch:
             if excluding and strict and verdict.unidentified:
                 continue  # strict mode: an exclusion that cannot be verified item by item is not offered
             hits.append(ProductHit(
-                id=str(p.get("product_id")), source=str(p.get("source")), name=str(p.get("name")),
-                brand=p.get("brand"), category=list(p.get("category_path") or []),
-                category_labels=category_labels(p.get("category_path") or (), language), price=p.get("price"),
-                currency=p.get("currency"), skin_types=list(p.get("skin_types") or []),
-                concerns=list(p.get("concerns") or []), claims=list(p.get("claims") or []),
-                claim_labels=claim_labels(p.get("claims") or (), self.kb, language),
-                score=round(hit.score, 6), why=verdict.why, warnings=audit_warnings(p, self.kb, language),
+                **self._card(hit, stable, language), score=round(hit.score, 6), why=verdict.why,
                 ingredients=verdict.ingredients, matched_families=verdict.matched_families,
-                unidentified=verdict.unidentified, matched_ingredients=verdict.matched_ingredients,
-                **popularity(p.get("extra"))))
+                unidentified=verdict.unidentified, matched_ingredients=verdict.matched_ingredients))
         if excluding:
             hits.sort(key=lambda h: bool(h.unidentified))  # stable: relevance order kept within each part
         return hits, dropped
