@@ -5,6 +5,8 @@ What may be cached, and on what key (nothing else is ever a key):
     embeddings   (model name, query prefix, retrieval text)   -> query vector
     filters      (generation, "count" | "facets", filter)     -> total / facets: they depend on the
                                                                  filter only, never on the query text
+                 (generation, "understood", KB, vocabulary,   -> the request understood: the page's
+                  the request's text and constraints)            facets request follows its search
     items        (generation, KB version, point id)           -> the hit's ingredient items with their
                                                                  families re-derived from that KB
     payloads     (generation, point id)                       -> the hit's stored payload (the fields a

@@ -165,6 +165,27 @@ def test_cards_are_kept_per_language_and_kb(index: VectorIndex, kb: IngredientKn
     assert caches.cards.hits == misses
 
 
+def test_a_facets_request_after_its_search_reuses_the_understanding(index: VectorIndex,
+                                                                   kb: IngredientKnowledge) -> None:
+    """The page asks for a search's facets right after it, with the same body: parsed once, the same
+    facets and total as an engine without caches; another text or an index change parses again."""
+    caches = SearchCaches()
+    engine = ProductSearch(index, fake_embedder(), kb, caches)
+    parsed: list[str] = []
+    interpret = engine.interpret
+    engine.interpret = lambda req: parsed.append(req.query) or interpret(req)  # type: ignore[method-assign]
+    request = SearchRequest(query="serum without parabens under $40", facets=False)
+    engine.search(request)
+    facets = engine.facets(request.model_copy(update={"facets": True, "offset": 10}))
+    assert parsed == [request.query]
+    assert facets == ProductSearch(index, fake_embedder(), kb).facets(request)
+    engine.facets(request.model_copy(update={"query": "serum without silicones"}))
+    assert parsed == [request.query, "serum without silicones"]
+    caches.invalidate()
+    engine.facets(request)
+    assert parsed == [request.query, "serum without silicones", request.query], "an index change: parsed again"
+
+
 def test_every_write_through_the_server_lock_invalidates(index: VectorIndex, kb: IngredientKnowledge) -> None:
     caches = SearchCaches()
     lock = InvalidatingLock(caches.invalidate)

@@ -51,6 +51,10 @@ HIT_FIELDS = ("product_id", "source", "name", "brand", "category_path", "price",
 # Extra hits fetched so that a hit dropped by verification does not shorten the page.
 VERIFY_MARGIN = 5
 ITEMS_MEMO_SIZE = 50_000  # products whose derived ingredient items are kept (content-checked)
+# What the understanding of a request depends on: not its page, ranking, sort or facets flag, so the
+# page's facets request (the same body, right after its search) reuses the search's understanding.
+UNDERSTOOD_FROM = {"query", "language", "exclude", "include", "skin_type", "concern", "category", "brand",
+                   "price_min", "price_max", "parse"}
 
 
 def retrieval_text(interp: Interpretation) -> str:
@@ -181,10 +185,7 @@ class ProductSearch:
 
     def _search(self, req: SearchRequest, stable: bool) -> SearchResponse:
         began = time.perf_counter()
-        interp = self.interpret(req)
-        language = req.language or interp.language  # of every text the client reads
-        interp = self._relax_if_untagged(interp, stable, language)
-        interp = with_unusable_words(interp, self._catalog_knows)
+        interp, language = self._understood(req, stable)  # language: of every text the client reads
         if nothing_usable(interp):  # "xyzzy plugh": no products rather than the whole catalogue by chance
             interp = replace(interp, warnings=interp.warnings + (message(language, "nothing_usable"),))
             return SearchResponse(
@@ -231,15 +232,30 @@ class ProductSearch:
         """The request's facets and total alone (no embedding, no ranking): a page asks for its hits
         with `facets=False` and for these beside them, so the first results never wait for facets."""
         stable = self.caches is not None and self.caches.usable()
-        interp = self.interpret(req)
-        language = req.language or interp.language
-        interp = self._relax_if_untagged(interp, stable, language)
-        interp = with_unusable_words(interp, self._catalog_knows)
+        interp, language = self._understood(req, stable)
         if nothing_usable(interp):  # as `search`: no products rather than the whole catalogue
             return FacetsResponse(facets={}, total=0)
         flt = build_filter(interp.constraints)
         return FacetsResponse(facets=self._labelled(self._facets(flt, stable), language),
                               total=self._count(flt, stable))
+
+    def _understood(self, req: SearchRequest, stable: bool) -> tuple[Interpretation, str]:
+        """The request understood (parsed, untagged skin types relaxed, unusable words set aside) and the
+        language of its texts; kept while the index is stable, keyed by what it depends on (the KB and
+        vocabulary objects included: a refreshed vocabulary is a new object)."""
+        key = (self.caches.generation, "understood", self.kb.version, id(self.kb), id(self.vocabulary),
+               req.model_dump_json(include=UNDERSTOOD_FROM)) if self.caches is not None and stable else None
+        if self.caches is not None and key is not None:
+            known: tuple[Interpretation, str] | None = self.caches.filters.get(key)
+            if known is not None:
+                return known
+        interp = self.interpret(req)
+        language = req.language or interp.language
+        interp = self._relax_if_untagged(interp, stable, language)
+        understood = with_unusable_words(interp, self._catalog_knows), language
+        if self.caches is not None and key is not None:
+            self.caches.filters.put(key, understood)
+        return understood
 
     def _payloads(self, hits: list[Hit], fields: tuple[str, ...], stable: bool) -> list[Hit]:
         return with_payloads(self.index, hits, fields, self.caches if stable else None, HIT_FIELDS)
