@@ -20,10 +20,19 @@ vector, filter or answer cache can answer: the cold figure. The cache hit rates 
 part (from /metrics) are printed beside the figures, and so are the CPU seconds the server and this
 load generator used (they share the machine's cores).
 
+Two request patterns (`--pattern`): `page` (default) does what the web page does: each first page
+is asked for with `facets: false` and, once answered, its facets from `POST /v1/search/products/facets`
+(a pair; next pages ask for no facets). Requests/s and the latencies are the result requests' (what
+the advisor waits for); the facet requests' own latencies, the pair's (results then facets) and the
+facet requests per second are printed beside them, and the server CPU per request is per result
+request with its facets included. `inline` is the earlier pattern, one request with `facets: true`
+for each first page: the figures before the page split its requests (kept to compare with them).
+
 Printed: requests/s, p50/p90/p99/max latency (client side, and the engine's own `took_ms`), errors
 by kind, dropped verification violations from /metrics, and the targets beside the figures.
 
-    python -m conseil.eval.bench_api [--concurrency 32] [--duration 30] [--rate 100] [--unique] [--json]
+    python -m conseil.eval.bench_api [--concurrency 32] [--duration 30] [--rate 100] [--unique]
+                                     [--pattern page|inline] [--json]
 """
 
 from __future__ import annotations
@@ -61,6 +70,8 @@ TARGET_RPS = 100.0
 class Sample:
     latencies: list[float] = field(default_factory=list)  # seconds, successful requests
     engine_ms: list[float] = field(default_factory=list)
+    facets: list[float] = field(default_factory=list)  # seconds, successful facet requests (page pattern)
+    pairs: list[float] = field(default_factory=list)  # seconds, results then facets (page pattern)
     errors: Counter[str] = field(default_factory=Counter)
     sent: int = 0
 
@@ -85,9 +96,10 @@ class Bodies:
     n gets the token "· vN" in its text (changes the embedded text, not the parsed constraints) and a
     price cap of 30 + n/100 (changes the filter), so no cache keyed on the request can answer."""
 
-    def __init__(self, unique: bool) -> None:
+    def __init__(self, unique: bool, pattern: str = "inline") -> None:
         self.cycle = requests_cycle()
         self.unique = unique
+        self.pattern = pattern
         self.encoded = [json.dumps(b).encode() for b in self.cycle]
 
     def __getitem__(self, n: int) -> bytes:
@@ -97,6 +109,17 @@ class Bodies:
         body["query"] = f"{body['query']} · v{n}"
         body["price_max"] = round(30 + n / 100, 2)
         return json.dumps(body).encode()
+
+    def request(self, n: int) -> bytes | tuple[bytes, bytes | None]:
+        return self.page(n) if self.pattern == "page" else self[n]
+
+    def page(self, n: int) -> tuple[bytes, bytes | None]:
+        """Request n as the page sends it: the results without facets, then (first pages only) the
+        same body to the facets route."""
+        body = json.loads(self[n])
+        first = body.pop("facets")
+        search = json.dumps({**body, "facets": False}).encode()
+        return search, (json.dumps(body).encode() if first else None)
 
 
 class RawClient:
@@ -108,12 +131,12 @@ class RawClient:
     IDLE_S = 2.0
 
     def __init__(self, host: str, port: int, path: str, key: str) -> None:
-        self.host, self.port = host, port
-        self.head = (f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {key}\r\n"
+        self.host, self.port, self.path = host, port, path
+        self.tail = (f" HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {key}\r\n"
                      "Content-Type: application/json\r\nContent-Length: ").encode()
         self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []
 
-    async def post(self, body: bytes) -> tuple[int, bytes]:
+    async def post(self, body: bytes, path: str | None = None) -> tuple[int, bytes]:
         now = time.monotonic()
         while self.idle:
             reader, writer, last = self.idle.pop()
@@ -122,7 +145,8 @@ class RawClient:
             writer.close()
         else:
             reader, writer = await asyncio.open_connection(self.host, self.port)
-        writer.write(self.head + str(len(body)).encode() + b"\r\n\r\n" + body)
+        head = b"POST " + (path or self.path).encode() + self.tail
+        writer.write(head + str(len(body)).encode() + b"\r\n\r\n" + body)
         head = await reader.readuntil(b"\r\n\r\n")
         lines = head.split(b"\r\n")
         status = int(lines[0].split()[1])
@@ -140,21 +164,37 @@ class RawClient:
         self.idle.clear()
 
 
-async def _one(client: RawClient, body: bytes, sample: Sample) -> None:
-    began = time.perf_counter()
-    sample.sent += 1
+FACETS_PATH = "/v1/search/products/facets"
+
+
+async def _post(client: RawClient, body: bytes, sample: Sample, path: str | None = None) -> bytes | None:
     try:
-        status, content = await asyncio.wait_for(client.post(body), timeout=30)
+        status, content = await asyncio.wait_for(client.post(body, path), timeout=30)
     except (TimeoutError, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as exc:
         sample.errors[type(exc).__name__] += 1
-        return
-    elapsed = time.perf_counter() - began
+        return None
     if status != 200:
-        sample.errors[f"HTTP {status}"] += 1
+        sample.errors[f"HTTP {status}" + (" (facets)" if path else "")] += 1
+        return None
+    return content
+
+
+async def _one(client: RawClient, request: bytes | tuple[bytes, bytes | None], sample: Sample) -> None:
+    """One request, or (page pattern) the results and then their facets."""
+    body, facets = request if isinstance(request, tuple) else (request, None)
+    began = time.perf_counter()
+    sample.sent += 1
+    content = await _post(client, body, sample)
+    if content is None:
         return
-    sample.latencies.append(elapsed)
+    answered = time.perf_counter()
+    sample.latencies.append(answered - began)
     found = TOOK_MS.search(content[-400:])  # took_ms is near the end: no full JSON parse
     sample.engine_ms.append(float(found.group(1)) if found else float("nan"))
+    if facets is not None and await _post(client, facets, sample, FACETS_PATH) is not None:
+        done = time.perf_counter()
+        sample.facets.append(done - answered)
+        sample.pairs.append(done - began)
 
 
 async def closed_loop(client: RawClient, concurrency: int, seconds: float, sample: Sample,
@@ -164,7 +204,7 @@ async def closed_loop(client: RawClient, concurrency: int, seconds: float, sampl
 
     async def worker() -> None:
         while time.perf_counter() < stop:
-            await _one(client, bodies[next(counter)], sample)
+            await _one(client, bodies.request(next(counter)), sample)
 
     began = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -178,7 +218,7 @@ async def open_loop(client: RawClient, rate: float, seconds: float, sample: Samp
     n = 0
     while (due := began + n / rate) < began + seconds:
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
-        tasks.append(asyncio.create_task(_one(client, bodies[start + n], sample)))
+        tasks.append(asyncio.create_task(_one(client, bodies.request(start + n), sample)))
         n += 1
     await asyncio.gather(*tasks)
     return time.perf_counter() - began
@@ -258,7 +298,7 @@ async def run_load(base: str, key: str, args: argparse.Namespace, server_pid: in
     port = int(base.rsplit(":", 1)[1])
     client = RawClient(HOST, port, "/v1/search/products", key)
     try:
-        bodies = Bodies(args.unique)
+        bodies = Bodies(args.unique, args.pattern)
         warm = Sample()  # untimed: model, index pages, thread pool; unique mode: tokens never reused later
         # Repeated mix: warm = every distinct request answered once (a server in use has seen them).
         first = 0 if not args.unique else 10**8
@@ -287,12 +327,19 @@ def report(sample: Sample, elapsed: float, args: argparse.Namespace, ready: dict
     errors = sum(sample.errors.values())
     return {
         "mode": (f"open loop at {args.rate:g} req/s" if args.rate else f"closed loop, {args.concurrency} clients")
-                + (", unique requests (cold caches)" if args.unique else ", repeated realistic mix (warm caches)"),
+                + (", unique requests (cold caches)" if args.unique else ", repeated realistic mix (warm caches)")
+        + (", page pattern (results without facets, then their facets)" if args.pattern == "page"
+           else ", inline pattern (facets in the first page's answer)"),
         "index": ready.get("collections"), "model": ready.get("model"), "seconds": round(elapsed, 1),
         "requests": sample.sent, "ok": len(ms), "requests_per_s": round(rps, 1),
         "p50_ms": round(percentile(ms, 50), 1), "p90_ms": round(percentile(ms, 90), 1),
         "p99_ms": round(percentile(ms, 99), 1), "max_ms": round(max(ms), 1) if ms else None,
         "mean_ms": round(statistics.fmean(ms), 1) if ms else None,
+        "facet_requests_per_s": round(len(sample.facets) / elapsed, 1) if elapsed else 0.0,
+        "facets_p50_ms": round(percentile([x * 1000 for x in sample.facets], 50), 1),
+        "facets_p99_ms": round(percentile([x * 1000 for x in sample.facets], 99), 1),
+        "pair_p50_ms": round(percentile([x * 1000 for x in sample.pairs], 50), 1),
+        "pair_p99_ms": round(percentile([x * 1000 for x in sample.pairs], 99), 1),
         "engine_p50_ms": round(percentile(sample.engine_ms, 50), 1),
         "engine_p99_ms": round(percentile(sample.engine_ms, 99), 1),
         "errors": errors, "errors_by_kind": dict(sample.errors),
@@ -320,6 +367,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3.0, help="untimed seconds first (default 3)")
     parser.add_argument("--unique", action="store_true",
                         help="every request distinct: no cache can answer (the cold figure)")
+    parser.add_argument("--pattern", choices=("page", "inline"), default="page",
+                        help="page: results without facets, then their facets (as the web page; default); "
+                             "inline: facets in the first page's answer (the earlier figures)")
     parser.add_argument("--server-arg", action="append", default=[],
                         help="extra `conseil serve` argument, e.g. --server-arg=--http=h11 (repeatable)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -358,6 +408,10 @@ def main() -> None:
     print(f"  p99 latency  {figures['p99_ms']:>8} ms   target <= {TARGET_P99_MS:g} ms   {ok[t['p99_ms<=50']]}"
           f"   (engine took_ms p99 {figures['engine_p99_ms']})")
     print(f"  max latency  {figures['max_ms']:>8} ms")
+    if args.pattern == "page":
+        print(f"  facets       {figures['facet_requests_per_s']:>8} req/s after their results: p50 "
+              f"{figures['facets_p50_ms']} ms, p99 {figures['facets_p99_ms']} ms; results then facets p50 "
+              f"{figures['pair_p50_ms']} ms, p99 {figures['pair_p99_ms']} ms")
     print(f"  errors       {figures['errors']:>8}   of {figures['requests']} requests   target 0   "
           f"{ok[t['zero_errors']]}   {figures['errors_by_kind'] or ''}")
     print(f"  dropped verification violations (server metric): {figures['dropped_violations']}")

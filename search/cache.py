@@ -5,12 +5,17 @@ What may be cached, and on what key (nothing else is ever a key):
     embeddings   (model name, query prefix, retrieval text)   -> query vector
     filters      (generation, "count" | "facets", filter)     -> total / facets: they depend on the
                                                                  filter only, never on the query text
+                 (generation, "understood", KB, vocabulary,   -> the request understood: the page's
+                  the request's text and constraints)            facets request follows its search
     items        (generation, KB version, point id)           -> the hit's ingredient items with their
                                                                  families re-derived from that KB
     payloads     (generation, point id)                       -> the hit's stored payload (the fields a
                                                                  hit shows): loading it was ~2 of a
                                                                  query's ~3 ms of CPU, for products
                                                                  that recur from query to query
+    cards        (generation, KB version, point id, language) -> what a hit shows that no constraint
+                                                                 changes (labels, audit warnings, rating
+                                                                 ...): ~a third of building a verified page
     responses    (generation, the full validated request)     -> the whole answer
 
 `generation` changes whenever the index may have changed: the server calls `invalidate()` under the
@@ -94,18 +99,19 @@ class SearchCaches:
 
     def __init__(self, *, embeddings: int = 4096, filters: int = 2048, items: int = 20_000,
                  responses: int = 2048, payloads: int | None = None, usable: Callable[[], bool] = _always) -> None:
-        """`payloads`: as many as `items` unless given (both are per product)."""
+        """`payloads` and `cards`: as many as `items` (all per product; cards per language too)."""
         self.embeddings: LruCache[list[float]] = LruCache("embeddings", embeddings)
         self.filters: LruCache[Any] = LruCache("filters", filters)
         self.items: LruCache[Any] = LruCache("items", items)
         self.payloads: LruCache[dict[str, Any]] = LruCache("payloads", items if payloads is None else payloads)
+        self.cards: LruCache[dict[str, Any]] = LruCache("cards", items)
         self.responses: LruCache[Any] = LruCache("responses", responses)
         self.usable = usable
         self.generation = 0
         self._lock = threading.Lock()
 
     def all(self) -> tuple[LruCache[Any], ...]:
-        return (self.embeddings, self.filters, self.items, self.payloads, self.responses)
+        return (self.embeddings, self.filters, self.items, self.payloads, self.cards, self.responses)
 
     def invalidate(self) -> None:
         """The index changed (an ingestion job finished): forget everything derived from it. Keys carry

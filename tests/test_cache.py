@@ -119,6 +119,7 @@ def test_cached_answers_equal_uncached_ones(index: VectorIndex, kb: IngredientKn
     assert caches.responses.hits == (len(requests) if responses else 0)
     assert caches.filters.hits > 0 and caches.items.hits > 0 and caches.embeddings.hits > 0
     assert caches.payloads.hits > 0 or responses, "repeated hits take their payload from the cache"
+    assert caches.cards.hits > 0, "a product shown again takes its labels from the cache"
     facets = {json.dumps(cached.search(r).facets, default=str, sort_keys=True) for r in requests[:4]}
     assert len(facets) == 4, "four different filters, four different facet sets"
 
@@ -145,6 +146,44 @@ def test_items_are_memoised_per_kb(index: VectorIndex, kb: IngredientKnowledge) 
     misses = caches.items.misses
     ProductSearch(index, fake_embedder(), other_kb, caches).search(SearchRequest(query="serum"))
     assert caches.items.misses == 2 * misses
+
+
+def test_cards_are_kept_per_language_and_kb(index: VectorIndex, kb: IngredientKnowledge) -> None:
+    """A hit's labels are cached per language and KB: a French answer never shows an English card."""
+    caches = SearchCaches(responses=0)
+    engine = ProductSearch(index, fake_embedder(), kb, caches)
+    request = SearchRequest(query="serum without parabens", language="en", facets=False)
+    engine.search(request)
+    misses = caches.cards.misses
+    assert misses > 0 and caches.cards.hits == 0
+    french = request.model_copy(update={"language": "fr"})
+    assert comparable(engine.search(french)) == comparable(ProductSearch(index, fake_embedder(), kb).search(french))
+    assert caches.cards.misses == 2 * misses, "another language: cards of its own"
+    ProductSearch(index, fake_embedder(), IngredientKnowledge.load(), caches).search(request)
+    assert caches.cards.misses == 3 * misses, "another KB: cards of its own"
+    engine.search(request)
+    assert caches.cards.hits == misses
+
+
+def test_a_facets_request_after_its_search_reuses_the_understanding(index: VectorIndex,
+                                                                   kb: IngredientKnowledge) -> None:
+    """The page asks for a search's facets right after it, with the same body: parsed once, the same
+    facets and total as an engine without caches; another text or an index change parses again."""
+    caches = SearchCaches()
+    engine = ProductSearch(index, fake_embedder(), kb, caches)
+    parsed: list[str] = []
+    interpret = engine.interpret
+    engine.interpret = lambda req: parsed.append(req.query) or interpret(req)  # type: ignore[method-assign]
+    request = SearchRequest(query="serum without parabens under $40", facets=False)
+    engine.search(request)
+    facets = engine.facets(request.model_copy(update={"facets": True, "offset": 10}))
+    assert parsed == [request.query]
+    assert facets == ProductSearch(index, fake_embedder(), kb).facets(request)
+    engine.facets(request.model_copy(update={"query": "serum without silicones"}))
+    assert parsed == [request.query, "serum without silicones"]
+    caches.invalidate()
+    engine.facets(request)
+    assert parsed == [request.query, "serum without silicones", request.query], "an index change: parsed again"
 
 
 def test_every_write_through_the_server_lock_invalidates(index: VectorIndex, kb: IngredientKnowledge) -> None:
@@ -234,7 +273,7 @@ def test_an_ingestion_job_invalidates_answers_totals_and_facets(client: TestClie
 
 def test_metrics_export_every_cache(client: TestClient) -> None:
     text = client.get("/metrics").text
-    for cache in ("embeddings", "filters", "items", "payloads", "responses"):
+    for cache in ("embeddings", "filters", "items", "payloads", "cards", "responses"):
         for name in ("conseil_cache_hits_total", "conseil_cache_misses_total", "conseil_cache_entries"):
             assert f'{name}{{cache="{cache}"}}' in text
 

@@ -9,6 +9,7 @@ Screenshots go to tests/web_artifacts/ (gitignored).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -160,7 +161,13 @@ class Page:
         with page.expect_response("**/v1/search/products"):
             page.press("#q", "Enter")
         page.wait_for_selector("#interpretation:not([hidden])")
+        facets_settled(page)
         return page
+
+
+def facets_settled(page: Any) -> None:
+    """The facets, asked for after the results (their own request), have come (or failed)."""
+    page.wait_for_selector("#facets:not([aria-busy])", state="attached")
 
 
 @pytest.fixture
@@ -220,6 +227,42 @@ def test_search_shows_chips_verified_badges_and_results(make_page: Any) -> None:
     assert page.is_hidden("#took"), "no timings for advisors (issue 15)"
     assert page.locator("#facets .facet-value").count() > 0
     shot(page, "advisor-tablet.png")
+
+
+def test_results_show_before_their_facets_and_a_newer_search_wins(make_page: Any) -> None:
+    """The page asks for the results without facets and for the facets after them: held facets
+    delay nothing, arrive later, and an older search's facets never replace a newer one's."""
+    p = make_page()
+    page = p.sign_in("advisor")
+    held: list[Any] = []
+    page.route("**/v1/search/products/facets", lambda route: held.append(route))
+    page.fill("#q", "shampoo")
+    with page.expect_request("**/v1/search/products") as searched:
+        page.press("#q", "Enter")
+    assert json.loads(searched.value.post_data)["facets"] is False
+    expect(page.locator("#hits .card").first).to_be_visible()
+    for _ in range(300):  # the facets request, held by the route (asked right after the results)
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert json.loads(held[0].request.post_data)["query"] == "shampoo"
+    assert page.locator("#facets button.facet-value").count() == 0, "no facet values before their answer"
+    assert page.get_attribute("#facets", "aria-busy") == "true"
+    stale = held.pop()
+    page.unroute("**/v1/search/products/facets")
+    p.search("moisturizer")  # a newer search: its facets come from the server
+    expect(page.locator("#facets button.facet-value").first).to_be_visible()
+    newer = page.locator("#facets button.facet-value").all_inner_texts()
+    from playwright.sync_api import Error as PlaywrightError
+
+    # The older list's facets, answered late: the page has aborted that request and ignores it (the
+    # browser may already have dropped the aborted request: Playwright then refuses the answer).
+    with contextlib.suppress(PlaywrightError):
+        stale.fulfill(status=200, content_type="application/json",
+                      body=json.dumps({"facets": {"brand": [{"value": "STALE BRAND", "count": 1}]}, "total": 9}))
+    page.wait_for_timeout(300)
+    assert "STALE BRAND" not in page.inner_text("#facets")
+    assert page.locator("#facets button.facet-value").all_inner_texts() == newer
 
 
 def test_removing_a_chip_reruns_without_it(make_page: Any) -> None:
@@ -523,6 +566,9 @@ def test_data_is_never_injected_as_html(make_page: Any) -> None:
     page = p.sign_in("analyst")
     page.route("**/v1/search/products", lambda route: route.fulfill(
         status=200, content_type="application/json", body=json.dumps(_evil_products({}))))
+    page.route("**/v1/search/products/facets", lambda route: route.fulfill(
+        status=200, content_type="application/json",
+        body=json.dumps({"facets": {"brand": [{"value": EVIL, "count": 1}]}, "total": 2})))
     page.route("**/v1/search/studies", lambda route: route.fulfill(
         status=200, content_type="application/json", body=json.dumps({
             "query": "x", "mode": "hybrid", "grouped": False, "limit": 10, "offset": 0, "took_ms": 1, "total": 1,
@@ -543,6 +589,7 @@ def test_data_is_never_injected_as_html(make_page: Any) -> None:
     assert page.locator("#study-hits .snippet mark").inner_text() == "<b>bold</b>"
     assert page.locator("#study-hits .passage-text mark").all_text_contents() == [EVIL], "a leading mark stays a mark"
     assert page.locator("#study-hits .citation").inner_text() == EVIL
+    assert page.locator("#facets .facet-value .verbatim").inner_text() == EVIL
     assert page.locator("main img, main b, main script").count() == 0
     assert page.evaluate("window.__pwned") is None
 

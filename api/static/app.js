@@ -80,6 +80,7 @@
     hits: [],
     response: null,
     productRequest: null, // the AbortController of the product search in flight: one query, one result set
+    facetsRequest: null,  // the AbortController of that search's facets request (asked after its results)
     sort: "relevance",
     studyBody: null,
     studyHits: [],
@@ -382,6 +383,7 @@
 
   function resetProducts() {
     if (state.productRequest) state.productRequest.abort();
+    abortFacets();
     Object.assign(state, { chips: [], semantic: "", currency: null, lastBody: null, hits: [], response: null, queryLang: null,
                            productRequest: null, sort: "relevance", view: "client" });
     $("q").value = "";
@@ -460,9 +462,13 @@
 
   async function searchProducts(body, { append: more = false, focusChip = null, boxBefore = null, fresh = false } = {}) {
     if (state.productRequest) state.productRequest.abort();
+    if (!more) abortFacets();  // the facets of the list being replaced are no use any more
     const controller = new AbortController();
     state.productRequest = controller;
     if (!more && state.sort !== "relevance") body = { ...body, sort: state.sort };
+    // The results alone: the facets are asked for once they are shown (loadFacets), so the first page
+    // never waits for the facet counts.
+    body = { ...body, facets: false };
     setLoading(true);
     setStatus("products-status", t("searching"));
     showError("products-error", "");
@@ -511,6 +517,33 @@
     state.hits = state.hits.concat(response.hits);
     renderProducts(response, more);
     if (focusChip !== null) focusAfterChipChange(focusChip);
+    if (!more) loadFacets(body);
+  }
+
+  function abortFacets() {
+    if (state.facetsRequest) state.facetsRequest.abort();
+    state.facetsRequest = null;
+    $("facets").removeAttribute("aria-busy");
+  }
+
+  /** The facets of the list shown, asked for right after its results and rendered when they come; a
+   * newer search aborts them (and an answer that still arrives for an older list is dropped). Without
+   * them the results stand, with the refinements already chosen. */
+  async function loadFacets(body) {
+    abortFacets();
+    const controller = new AbortController();
+    state.facetsRequest = controller;
+    $("facets").setAttribute("aria-busy", "true");
+    let answer;
+    try {
+      answer = await api("POST", "/v1/search/products/facets", body, { signal: controller.signal });
+    } catch (_) {
+      if (state.facetsRequest === controller) abortFacets();
+      return;
+    }
+    if (state.facetsRequest !== controller) return;
+    abortFacets();
+    renderFacets(answer.facets || {}, answer.total);
   }
 
   function runQuery() {
@@ -639,8 +672,8 @@
     $("more").hidden = state.hits.length >= response.total || response.hits.length < response.limit;
     renderCurrency();
 
-    // Facets
-    if (!more) renderFacets(response.facets || {}, response.total);
+    // Facets: the choices made at once; the values to pick from when their own request answers.
+    if (!more) renderFacets({}, response.total);
     renderViewSwitch();
   }
 

@@ -51,6 +51,10 @@ HIT_FIELDS = ("product_id", "source", "name", "brand", "category_path", "price",
 # Extra hits fetched so that a hit dropped by verification does not shorten the page.
 VERIFY_MARGIN = 5
 ITEMS_MEMO_SIZE = 50_000  # products whose derived ingredient items are kept (content-checked)
+# What the understanding of a request depends on: not its page, ranking, sort or facets flag, so the
+# page's facets request (the same body, right after its search) reuses the search's understanding.
+UNDERSTOOD_FROM = {"query", "language", "exclude", "include", "skin_type", "concern", "category", "brand",
+                   "price_min", "price_max", "parse"}
 
 
 def retrieval_text(interp: Interpretation) -> str:
@@ -181,10 +185,7 @@ class ProductSearch:
 
     def _search(self, req: SearchRequest, stable: bool) -> SearchResponse:
         began = time.perf_counter()
-        interp = self.interpret(req)
-        language = req.language or interp.language  # of every text the client reads
-        interp = self._relax_if_untagged(interp, stable, language)
-        interp = with_unusable_words(interp, self._catalog_knows)
+        interp, language = self._understood(req, stable)  # language: of every text the client reads
         if nothing_usable(interp):  # "xyzzy plugh": no products rather than the whole catalogue by chance
             interp = replace(interp, warnings=interp.warnings + (message(language, "nothing_usable"),))
             return SearchResponse(
@@ -231,15 +232,30 @@ class ProductSearch:
         """The request's facets and total alone (no embedding, no ranking): a page asks for its hits
         with `facets=False` and for these beside them, so the first results never wait for facets."""
         stable = self.caches is not None and self.caches.usable()
-        interp = self.interpret(req)
-        language = req.language or interp.language
-        interp = self._relax_if_untagged(interp, stable, language)
-        interp = with_unusable_words(interp, self._catalog_knows)
+        interp, language = self._understood(req, stable)
         if nothing_usable(interp):  # as `search`: no products rather than the whole catalogue
             return FacetsResponse(facets={}, total=0)
         flt = build_filter(interp.constraints)
         return FacetsResponse(facets=self._labelled(self._facets(flt, stable), language),
                               total=self._count(flt, stable))
+
+    def _understood(self, req: SearchRequest, stable: bool) -> tuple[Interpretation, str]:
+        """The request understood (parsed, untagged skin types relaxed, unusable words set aside) and the
+        language of its texts; kept while the index is stable, keyed by what it depends on (the KB and
+        vocabulary objects included: a refreshed vocabulary is a new object)."""
+        key = (self.caches.generation, "understood", self.kb.version, id(self.kb), id(self.vocabulary),
+               req.model_dump_json(include=UNDERSTOOD_FROM)) if self.caches is not None and stable else None
+        if self.caches is not None and key is not None:
+            known: tuple[Interpretation, str] | None = self.caches.filters.get(key)
+            if known is not None:
+                return known
+        interp = self.interpret(req)
+        language = req.language or interp.language
+        interp = self._relax_if_untagged(interp, stable, language)
+        understood = with_unusable_words(interp, self._catalog_knows), language
+        if self.caches is not None and key is not None:
+            self.caches.filters.put(key, understood)
+        return understood
 
     def _payloads(self, hits: list[Hit], fields: tuple[str, ...], stable: bool) -> list[Hit]:
         return with_payloads(self.index, hits, fields, self.caches if stable else None, HIT_FIELDS)
@@ -295,6 +311,29 @@ class ProductSearch:
             self.caches.items.put(key, items)
         return items
 
+    def _card(self, hit: Hit, stable: bool, language: str) -> dict[str, Any]:
+        """What the hit shows whatever the constraints (its fields, labels in `language`, audit warnings,
+        rating...), kept per product and language while the index is stable: labelling was about a third
+        of building a verified page. The verdict's parts (why, ingredients...) are never kept."""
+        key = (self.caches.generation, self.kb.version, id(self.kb), hit.id, language) if (
+            self.caches is not None and stable) else None
+        if self.caches is not None and key is not None:
+            known: dict[str, Any] | None = self.caches.cards.get(key)
+            if known is not None:
+                return known
+        p = hit.payload
+        card = dict(
+            id=str(p.get("product_id")), source=str(p.get("source")), name=str(p.get("name")),
+            brand=p.get("brand"), category=list(p.get("category_path") or []),
+            category_labels=category_labels(p.get("category_path") or (), language), price=p.get("price"),
+            currency=p.get("currency"), skin_types=list(p.get("skin_types") or []),
+            concerns=list(p.get("concerns") or []), claims=list(p.get("claims") or []),
+            claim_labels=claim_labels(p.get("claims") or (), self.kb, language),
+            warnings=audit_warnings(p, self.kb, language), **popularity(p.get("extra")))
+        if self.caches is not None and key is not None:
+            self.caches.cards.put(key, card)
+        return card
+
     def _memo_items(self, hit: Hit) -> list[IngredientItem]:
         """Verification fast path without the server's caches: re-deriving families costs ~0.2 ms a hit,
         comparing the stored items with the memoised ones a few microseconds."""
@@ -348,16 +387,9 @@ class ProductSearch:
             if excluding and strict and verdict.unidentified:
                 continue  # strict mode: an exclusion that cannot be verified item by item is not offered
             hits.append(ProductHit(
-                id=str(p.get("product_id")), source=str(p.get("source")), name=str(p.get("name")),
-                brand=p.get("brand"), category=list(p.get("category_path") or []),
-                category_labels=category_labels(p.get("category_path") or (), language), price=p.get("price"),
-                currency=p.get("currency"), skin_types=list(p.get("skin_types") or []),
-                concerns=list(p.get("concerns") or []), claims=list(p.get("claims") or []),
-                claim_labels=claim_labels(p.get("claims") or (), self.kb, language),
-                score=round(hit.score, 6), why=verdict.why, warnings=audit_warnings(p, self.kb, language),
+                **self._card(hit, stable, language), score=round(hit.score, 6), why=verdict.why,
                 ingredients=verdict.ingredients, matched_families=verdict.matched_families,
-                unidentified=verdict.unidentified, matched_ingredients=verdict.matched_ingredients,
-                **popularity(p.get("extra"))))
+                unidentified=verdict.unidentified, matched_ingredients=verdict.matched_ingredients))
         if excluding:
             hits.sort(key=lambda h: bool(h.unidentified))  # stable: relevance order kept within each part
         return hits, dropped
