@@ -11,12 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from conseil.search.knowledge.inci import (
-    _MEMO_SIZE,
-    InciItem,
-    _Fields,
-    _parse,
-)
+from conseil.search.knowledge.fields import _Fields
+from conseil.search.knowledge.inci import _MEMO_SIZE, InciItem, _parse
 from conseil.search.knowledge.merged import joins, split_merged
 
 
