@@ -168,8 +168,9 @@ def _locant(before: str, after: str) -> bool:
     return bool(_ONE_LOCANT.match(after)) and bool(_OPEN_LOCANT_END.search(before))
 
 
-def _pieces(text: str) -> list[str]:
-    """Depth-0 comma split: bracket contents are masked (innermost out), then split in C."""
+def _pieces(text: str, index_names: bool = True) -> list[str]:
+    """Depth-0 comma split: bracket contents are masked (innermost out), then split in C.
+    `index_names`: keep a chemical index name's pieces together (below)."""
     masked = text
     if "(" in text or "[" in text or "{" in text:
         for _ in range(16):
@@ -178,14 +179,71 @@ def _pieces(text: str) -> list[str]:
                 break
             masked = peeled
     out: list[str] = []
+    spans: list[tuple[int, int]] = []
     start = 0
     for part in masked.split(","):  # masking keeps lengths: slice the original text
-        part, start = text[start : start + len(part)], start + len(part) + 1
-        if out and _locant(out[-1], part):
-            out[-1] += "," + part
+        end = start + len(part)
+        if out and _locant(out[-1], text[start:end]):
+            out[-1] += "," + text[start:end]
+            spans[-1] = (spans[-1][0], end)
         else:
-            out.append(part)
+            out.append(text[start:end])
+            spans.append((start, end))
+        start = end + 1
+    if index_names and len(out) > 1 and _DEPENDENT_HINT.search(text):  # rare: chemical index names
+        joined, joined_spans = out[:1], spans[:1]
+        forward = False  # "Alpha,alpha-Dimethylphenethyl Butyrate": a bare greek locant opens the next name
+        for i, (part, (a, b)) in enumerate(zip(out[1:], spans[1:], strict=True), start=1):
+            if forward or (_dependent(joined[-1], masked[a:b]) and not _greek_opens_next(out, i)):
+                joined[-1] += "," + part
+                joined_spans[-1] = (joined_spans[-1][0], b)
+            else:
+                joined.append(part)
+                joined_spans.append((a, b))
+            forward = _greek_opens_next(out, i)
+        out = joined
     return [p.strip() for p in out if p.strip(" \t")]
+
+
+# A chemical (CAS) index name is printed inverted, parent first, and its commas are part of it:
+# "Cyclopentaneacetic acid, 3-oxo-2-pentyl-, methyl ester", "Benzoic acid, 2-hydroxy-, (3Z)-3-hexen-1-yl
+# ester", "2H-Pyran-4-ol, tetrahydro-4-methyl-2-(2-methylpropyl)". A piece that cannot stand alone joins
+# the piece before it; an ingredient name never has this shape, so two real ingredients are never glued.
+_DEPENDENT_HINT = re.compile(r"-|ester|alpha|beta|gamma|oxybis|acetate|propanoate", _I)
+_HYPHEN_EDGE = re.compile(r"^-\d|-$")  # "-3-hexen-1-yl ester", "3-oxo-2-pentyl-", "(3ar,5as,9as,9br)-"
+_CHEMICAL = re.compile(r"\d|alpha|beta|gamma|cis|trans|bis|oxy|hydro|methyl", _I)
+_ESTER = re.compile(r"^\S*yl ester$", _I)  # "methyl ester", "1-methylethyl ester" (an INCI name says whose)
+_GREEK = re.compile(r"^\.?(?:alpha|beta|gamma|delta)\.?$", _I)
+_SUBSTITUENT = re.compile(  # a locant-led prefix with no parent: "3,7-dimethyl", "dodecahydro-3a,6,6,9a-tetramethyl"
+    r"^(?=\S*(?:\d[a-z]?-|\.(?:alpha|beta)\.))\S*(?:(?:yl|hydroxy|methoxy|ethoxy|oxo|hydro)|-\([^()\s]*yl\))$"
+    r"|^oxybis$", _I)  # not "Poly(oxy-1,2-ethanediyl)", a parent of its own
+_ANION = re.compile(r"^(?:\d-)?(?:acetate|propanoate)$", _I)  # only after a locant-bearing piece
+_MASKED_GROUP = re.compile(r"\s+[\x11\x13\x15].*$", re.DOTALL)  # a trailing "(floral note/safe synthetic)"
+
+
+_GREEK_LOCANT = re.compile(r"\s*\.?(?:alpha|beta|gamma|delta)\.?-", _I)
+
+
+def _greek_opens_next(pieces: list[str], i: int) -> bool:
+    """Is pieces[i] a bare greek letter that the next piece continues ("Alpha", "alpha-Dimethyl...")?"""
+    return (i + 1 < len(pieces) and bool(_GREEK.match(pieces[i].strip()))
+            and bool(_GREEK_LOCANT.match(pieces[i + 1])))
+
+
+def _dependent(before: str, masked_part: str) -> bool:
+    """Is this comma piece the tail of a chemical index name begun in `before` (see above)?"""
+    if not _DEPENDENT_HINT.search(masked_part):
+        return False
+    core = _MASKED_GROUP.sub("", masked_part.strip()).translate(_UNMASK).strip()
+    if not core or not before.strip():
+        return False
+    if _HYPHEN_EDGE.search(core):
+        return core[0] == "-" or bool(_CHEMICAL.search(core))
+    if _ESTER.match(core) or _SUBSTITUENT.match(core):
+        return True
+    if _GREEK.match(core):  # ".alpha." of "3-Cyclopentene-1-butanol, .alpha.,.beta.,2,2,3-pentamethyl"
+        return any(c.isdigit() for c in before)
+    return bool(_ANION.match(core)) and (before.rstrip().endswith("-") or any(c.isdigit() for c in before))
 
 
 def _label_colon(text: str) -> int | None:

@@ -14,7 +14,8 @@ from conseil.search.knowledge.prose import _GROUP, _LETTER, _WORD
 from conseil.search.knowledge.text import normalize_name
 
 _I = re.IGNORECASE
-_Fields = tuple[str, tuple[str, ...], float | None, bool]  # name, alternatives, percent, nano
+# name, alternatives, percent, nano, repairs (what was set aside or read otherwise, for `via`)
+_Fields = tuple[str, tuple[str, ...], float | None, bool, tuple[str, ...]]
 _NOTE = "note"
 
 # --- items -------------------------------------------------------------------------------------
@@ -160,24 +161,52 @@ def _item_fields(raw: str) -> _Fields | None:
         if not alternatives:
             return None
         name = alternatives[0]
-    return name, tuple(dict.fromkeys(a for a in alternatives if a != name)), percent, nano
+    return name, tuple(dict.fromkeys(a for a in alternatives if a != name)), percent, nano, ()
+
+
+# Repairs of one piece, each recorded on the item (InciItem.repairs) so a user sees why it reads so:
+_LOT = re.compile(r"(?<![\w/])[a-z]\d{6}/\d(?![\w/])", _I)  # "Iron Oxide V282466/1": a batch code
+_CL = re.compile(r"\bcl\.?\s*(?=[1-7]\d{4}(?:\b|:))", _I)  # "CL 77492": CI misread before a colour index
+REPAIR_LOT = "batch code set aside"
+REPAIR_CL = "CL read as CI (colour index)"
+REPAIR_INDEX = "chemical index name rejoined across its commas"
 
 
 def _read_piece(piece: str) -> _Fields | str | None:
     """What one comma-separated piece is: an item's fields, _NOTE (set aside) or None (nothing)."""
+    repairs: list[str] = []
+    if "/" in piece and _LOT.search(piece):
+        codes = _LOT.findall(piece)
+        piece = " ".join(_LOT.sub(" ", piece).split())
+        if not _LETTER.search(piece):  # a bare "C179346/1" is no ingredient: kept as a note
+            return _NOTE
+        repairs.append(f"{REPAIR_LOT}: {' '.join(codes)}")
+    if _CL.search(piece):
+        piece = _CL.sub("CI ", piece)
+        repairs.append(REPAIR_CL)
+    if "," in piece and len(_pieces(piece, index_names=False)) > 1:
+        repairs.append(REPAIR_INDEX)
+    read = _read_fields(piece)
+    if repairs and isinstance(read, tuple):
+        return (*read[:4], tuple(repairs))
+    return read
+
+
+def _read_fields(piece: str) -> _Fields | str | None:
+    """_read_piece once the piece is repaired."""
     if _SIMPLE.fullmatch(piece) and not _SLOW_HINT.search(piece) and not (
             _DIGIT.search(piece) and _SLOW_DIGITS.search(piece)):
         name = _norm(piece)  # fast path for the common "Sodium Hyaluronate": same result, far quicker
         if name and not _PLACEHOLDER.match(name):
-            return name, (), None, False
+            return name, (), None, False, ()
     core = _strip_lead(piece).strip()
     words = [w.lower() for w in _WORD.findall(core)]
     if not words or words in (["and"], ["etc"]):
         numbers = [f"ci {n}" for n in _FIVE_DIGITS.findall(core)]
         if numbers:  # "Ci 77491, 77492"
-            return numbers[0], tuple(numbers[1:]), None, False
+            return numbers[0], tuple(numbers[1:]), None, False, ()
         if _CAS_NUMBER.fullmatch(core.strip()):  # a CAS number printed for a name is an item, not a note
-            return core.strip(), (), None, False
+            return core.strip(), (), None, False, ()
         return _NOTE if _DIGIT.search(core) else None  # "75%": information, not an ingredient
     if _PLACEHOLDER.match(core) or (_MARKS.match(core) and set(words) <= _FOOTNOTE_WORDS):
         return _NOTE  # "No Info", "*Certified Organic"

@@ -52,6 +52,7 @@ class InciItem:
     may_contain: bool  # listed under "May contain / +/-": still counts as present for exclusions
     percent: float | None
     nano: bool
+    repairs: tuple[str, ...] = ()  # how the text was repaired before reading (fields.REPAIR_*)
 
 
 @dataclass(frozen=True)
@@ -176,8 +177,9 @@ class _Builder:
                     memo.clear()
                 read = memo[piece] = _read_piece(piece)
             if isinstance(read, tuple):
-                name, alternatives, percent, nano = read
-                self.items.append(InciItem(piece, name, alternatives, self.variant, self.may, percent, nano))
+                name, alternatives, percent, nano, repairs = read
+                self.items.append(
+                    InciItem(piece, name, alternatives, self.variant, self.may, percent, nano, repairs))
             elif read is not None:
                 self.note(piece)
 
