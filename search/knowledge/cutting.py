@@ -179,7 +179,7 @@ def _pieces(text: str, index_names: bool = True) -> list[str]:
                 break
             masked = peeled
     out: list[str] = []
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int]] = []  # of each piece in `masked`
     start = 0
     for part in masked.split(","):  # masking keeps lengths: slice the original text
         end = start + len(part)
@@ -191,15 +191,15 @@ def _pieces(text: str, index_names: bool = True) -> list[str]:
             spans.append((start, end))
         start = end + 1
     if index_names and len(out) > 1 and _DEPENDENT_HINT.search(text):  # rare: chemical index names
-        joined, joined_spans = out[:1], spans[:1]
+        joined, heads = out[:1], out[:1]  # heads: the first piece of each joined one
         forward = False  # "Alpha,alpha-Dimethylphenethyl Butyrate": a bare greek locant opens the next name
         for i, (part, (a, b)) in enumerate(zip(out[1:], spans[1:], strict=True), start=1):
-            if forward or (_dependent(joined[-1], masked[a:b]) and not _greek_opens_next(out, i)):
+            if forward or (_dependent(joined[-1], masked[a:b]) and not _greek_opens_next(out, i)
+                           and not _SUBSTITUTED.search(heads[-1])):
                 joined[-1] += "," + part
-                joined_spans[-1] = (joined_spans[-1][0], b)
             else:
                 joined.append(part)
-                joined_spans.append((a, b))
+                heads.append(part)
             forward = _greek_opens_next(out, i)
         out = joined
     return [p.strip() for p in out if p.strip(" \t")]
@@ -217,6 +217,10 @@ _GREEK = re.compile(r"^\.?(?:alpha|beta|gamma|delta)\.?$", _I)
 _SUBSTITUENT = re.compile(  # a locant-led prefix with no parent: "3,7-dimethyl", "dodecahydro-3a,6,6,9a-tetramethyl"
     r"^(?=\S*(?:\d[a-z]?-|\.(?:alpha|beta)\.))\S*(?:(?:yl|hydroxy|methoxy|ethoxy|oxo|hydro)|-\([^()\s]*yl\))$"
     r"|^oxybis$", _I)  # not "Poly(oxy-1,2-ethanediyl)", a parent of its own
+# The parent heading of an inverted index name carries no substituent of its own ("Cyclopentaneacetic acid",
+# "1,6-Nonadien-3-ol"); a name that does ("1,2,3,3a,...-Octahydro-4,8-Dimethyl-...-6-Azulenol") is complete,
+# and what follows it is another ingredient.
+_SUBSTITUTED = re.compile(r"\(|methyl|ethyl|propyl|butyl|hydro|hydroxy|methoxy|ethoxy|oxo", _I)
 _ANION = re.compile(r"^(?:\d-)?(?:acetate|propanoate)$", _I)  # only after a locant-bearing piece
 _MASKED_GROUP = re.compile(r"\s+[\x11\x13\x15].*$", re.DOTALL)  # a trailing "(floral note/safe synthetic)"
 
