@@ -14,7 +14,8 @@ from conseil.search.knowledge.text import normalize_name
 from .audit import Contradiction
 
 # Bump when the payload layout or the text recipes change: stored products are then refreshed.
-PAYLOAD_VERSION = 6  # 6: items joined across a stray comma, split items identified (merged.py)
+PAYLOAD_VERSION = 7  # 6: items joined across a stray comma, split items identified (merged.py); 7: list
+# repairs (chemical index names kept whole, batch codes set aside, CL read as CI, unglued and slashed names)
 # The dense text keeps the first ingredients only: the model reads 256 word pieces at most, and
 # the full list is in the BM25 text, where exact ingredient names matter most.
 DENSE_INGREDIENTS = 12

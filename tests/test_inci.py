@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 from conseil.search.knowledge.analysis import CachedKnowledge, KnowledgeLike, analyze
-from conseil.search.knowledge.inci import Declaration, InciItem, _norm, _read_piece, parse_declaration
+from conseil.search.knowledge.fields import _norm, _read_piece
+from conseil.search.knowledge.inci import Declaration, InciItem, parse_declaration
 from conseil.search.knowledge.text import normalize_name
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -581,7 +582,7 @@ def test_property_parsed_names_are_fixed_points(name: str) -> None:
 @given(plain_name)
 @settings(max_examples=200, deadline=None)
 def test_property_fast_path_matches_full_path(name: str) -> None:
-    from conseil.search.knowledge.inci import _item_fields
+    from conseil.search.knowledge.fields import _item_fields
 
     assert _read_piece(name) == _item_fields(name)
 

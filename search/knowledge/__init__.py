@@ -3,6 +3,9 @@
     base.py       IngredientKnowledge: the packaged knowledge base (CosIng inventory, families, synonyms)
     resolve.py    LabelResolver: one resolution for every label name, each step recorded as `via`
     inci.py       parse_declaration: raw ingredient text -> items, kit variants, set-aside notes
+    cutting.py    the list cutter under it: repairs, clauses, label colons, comma pieces
+    prose.py      sentences, claims and marketing bullets told from lists (set aside as notes)
+    fields.py     one comma piece -> its name, alternative names, percentage, "nano"
     analysis.py   analyze: a parsed list resolved against the knowledge base (families, unidentified items)
     cards.py      ingredient_card: what an ingredient does, its families and EU restrictions, per language
     coverage.py   measure: the share of a catalog's mentions the knowledge base resolves

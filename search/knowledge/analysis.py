@@ -11,13 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from conseil.search.knowledge.inci import (
-    _MEMO_SIZE,
-    InciItem,
-    _Fields,
-    _parse,
-)
-from conseil.search.knowledge.merged import joins, split_merged
+from conseil.search.knowledge.fields import _Fields
+from conseil.search.knowledge.inci import _MEMO_SIZE, InciItem, _parse
+from conseil.search.knowledge.merged import OWN_STEPS, glued_candidate, joins, same_thing, split_words, unglue
 
 
 class IngredientLike(Protocol):
@@ -52,7 +48,8 @@ class ResolvedItem:
     key: str  # canonical key if known, else item.name
     families: frozenset[str]
     via: str  # "name" | "alternative" | "split" | "pattern" | "scan" | "unknown"
-    step: str = "unidentified"  # how it resolved: "exact", "synonym", "typo"..., "split", "joined"
+    step: str = "unidentified"  # how it resolved: "exact", "synonym", "typo"..., "split", "joined", "unglued",
+    #                             "slash" (merged.py); the item's parse repairs are item.repairs
 
 
 @dataclass(frozen=True)
@@ -126,8 +123,16 @@ def _resolve_item(item: InciItem, kb: KnowledgeLike) -> _Resolution:
     for ingredient in scanned:
         keys[ingredient.key] = None
         families |= ingredient.families
-    if main is None and scanned:
-        parts = split_merged(item.name, lambda n: kb.resolve_label(n).via)
+    if main is None and slash_parts:  # "Iris Florentina/Iris Florentina Root Extract" (merged.same_thing)
+        own = {p: hit for p in slash_parts if (hit := kb.resolve(p)) is not None
+               and kb.resolve_label(p).via in OWN_STEPS}
+        if same_thing(tuple(slash_parts), {p: h.key for p, h in own.items()},
+                      lambda key: tuple(h.canonical.lower() for h in own.values() if h.key == key)):
+            main, via, step = next(iter(own.values())), "alternative", "slash"
+    step_of = (lambda n: kb.resolve_label(n).via)
+    if main is None and (scanned or glued_candidate(item.name)):
+        parts = split_words(item.name, step_of) if scanned else ()
+        unglued = not parts and bool(parts := unglue(item.name, step_of))
         for part in parts:  # "Butylene Glycol Menthol": every word belongs to a name of its own
             hit = kb.resolve(part)
             if hit is not None:
@@ -135,7 +140,7 @@ def _resolve_item(item: InciItem, kb: KnowledgeLike) -> _Resolution:
                 keys.update(dict.fromkeys(hit.groups))
                 families |= hit.families | kb.families_of_name(part)
         if parts:
-            return None, "split", frozenset(families), tuple(keys), "split"
+            return None, "split", frozenset(families), tuple(keys), "unglued" if unglued else "split"
     if main is None:
         via = "scan" if scanned else "pattern" if families else "unknown"
     return main, via, frozenset(families), tuple(keys), step

@@ -17,7 +17,7 @@ from conseil.search.knowledge.analysis import CachedKnowledge, analyze
 from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.knowledge.resolve import UNIDENTIFIED, VIA_STEPS
 
-ITEM_STEPS = (*VIA_STEPS, "split", "joined")  # split/joined: see merged.py
+ITEM_STEPS = (*VIA_STEPS, "split", "joined", "unglued", "slash")  # see merged.py
 
 
 @dataclass
@@ -27,6 +27,7 @@ class Coverage:
     mentions: int = 0
     by_step: Counter[str] = field(default_factory=Counter)
     unresolved: Counter[str] = field(default_factory=Counter)  # item name as written (normalised)
+    repairs: Counter[str] = field(default_factory=Counter)  # mentions per parse repair (fields.REPAIR_*)
 
     @property
     def resolved(self) -> int:
@@ -42,6 +43,7 @@ class Coverage:
             "resolved": self.resolved, "resolved_share": round(self.share, 4),
             "by_step": {s: self.by_step[s] for s in (*ITEM_STEPS, "scan", "pattern", UNIDENTIFIED)
                         if self.by_step[s]},
+            "repairs": dict(self.repairs.most_common()),
             "top_unresolved": [{"name": n, "mentions": c} for n, c in self.unresolved.most_common(top)],
         }
 
@@ -59,6 +61,7 @@ def measure(declarations: Iterable[str | None], kb: IngredientKnowledge) -> Cove
             result.with_list += 1
         for item in analysis.items:
             result.mentions += 1
+            result.repairs.update(r.split(":")[0] for r in item.item.repairs)
             if item.canonical is not None or item.via == "split":
                 result.by_step[item.step] += 1
             else:

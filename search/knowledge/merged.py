@@ -11,8 +11,13 @@ Real lists lose commas ("Butylene Glycol Menthol", "CI 77491  CI 77492") and gai
   joined  two neighbouring pieces, at least one of which names nothing alone, that together are one
           such name. The joined item keeps both pieces as alternative names, so their families and
           keys still count.
+  unglued a word that is two run together ("Seed Oillimnanthes", "Tocopherollimonene"): one space put
+          back where the left half ends like a name (GLUE_ENDINGS) and the whole then splits as above;
+          only when exactly one such cut works.
+  slash   "Iris Florentina/Iris Florentina Root Extract": one slashed part identified by its own name and
+          every other part's words within that name; fail closed, as every part's families still count.
 
-Neither ever guesses: "Cane Sugar Alcohol And Distilled Water" (words left over), "Lauryl
+None ever guesses: "Cane Sugar Alcohol And Distilled Water" (words left over), "Lauryl
 Methacrylate/Glycol Dimethacrylate Copolymer" ("copolymer" alone names nothing) stay unidentified.
 """
 
@@ -33,11 +38,47 @@ GENERIC_WORDS = frozenset({
     "color", "colour", "silica", "sugar", "honey", "milk", "clay", "olive", "coconut", "vitamin",
 })
 _TOKENS = re.compile(r"[^\s/]+")
+# Where a glued word may be cut: after the ending of a name ("...seed oil|limnanthes", "tocopherol|limonene")
+GLUE_ENDINGS = ("oil", "ol", "ene", "ate", "ide", "ine", "one", "extract", "wax", "butter", "acid", "water",
+                "ane", "in")
+MIN_GLUED = 8  # a token shorter than this is never two names
+MIN_HALF = 3  # each half has at least this many letters ("oil|limnanthes")
 
 
 def split_merged(name: str, step_of: Callable[[str], str]) -> tuple[str, ...]:
     """The parts of a normalised name that is several names run together, or () when it is not
     certainly that. `step_of(name)` is the resolution step of a name ("unidentified" if none)."""
+    return split_words(name, step_of) or unglue(name, step_of)
+
+
+def glued_candidate(name: str) -> bool:
+    """Could `unglue` find anything here? (cheap: no lookup)"""
+    return any(len(t) >= MIN_GLUED and t.isalpha() and any(
+        t[:cut].endswith(GLUE_ENDINGS) for cut in range(MIN_HALF, len(t) - MIN_HALF + 1)) for t in name.split(" "))
+
+
+def unglue(name: str, step_of: Callable[[str], str]) -> tuple[str, ...]:
+    """The parts once one glued word is cut in two (see the module docstring), or ()."""
+    tokens = name.split(" ")
+    found: list[tuple[str, ...]] = []
+    for t, token in enumerate(tokens):
+        if len(token) < MIN_GLUED or not token.isalpha():
+            continue
+        for cut in range(MIN_HALF, len(token) - MIN_HALF + 1):
+            left = token[:cut]
+            if not left.endswith(GLUE_ENDINGS):
+                continue
+            spaced = " ".join((*tokens[:t], left, token[cut:], *tokens[t + 1 :]))
+            parts = split_words(spaced, step_of)
+            if parts:
+                found.append(parts)
+                if len(found) > 1:
+                    return ()  # two ways to cut: never guessed
+    return found[0] if found else ()
+
+
+def split_words(name: str, step_of: Callable[[str], str]) -> tuple[str, ...]:
+    """split_merged at the spaces only (the `split` step)."""
     tokens = _TOKENS.findall(name)
     if not 2 <= len(tokens) <= MAX_TOKENS:
         return ()
@@ -74,3 +115,24 @@ def joins(first: str, second: str, step_of: Callable[[str], str]) -> str:
         return ""  # two names of their own: "PEG-8, Dimethicone" is not "PEG-8 Dimethicone"
     joined = f"{first} {second}"
     return joined if step_of(joined) in OWN_STEPS else ""
+
+
+def same_thing(parts: tuple[str, ...], identified: dict[str, str], names_of: Callable[[str], tuple[str, ...]]) -> str:
+    """The key a slashed item names when its parts name one thing (the `slash` step), or "".
+
+    `identified`: part -> key of the parts identified by their own name (OWN_STEPS); `names_of(key)`: that
+    ingredient's names, normalised. Every other part's words must lie within one of those names
+    ("Iris Florentina" of "Iris Florentina Root Extract"); a part naming something else keeps it unidentified.
+    """
+    keys = set(identified.values())
+    if len(keys) != 1 or len(identified) == len(parts):
+        return ""
+    key = keys.pop()
+    words = [set(n.replace("(", " ").replace(")", " ").split()) for n in names_of(key)]
+    for part in parts:
+        if part in identified:
+            continue
+        own = set(part.split())
+        if len(own) < 2 or not any(own <= w for w in words):
+            return ""
+    return key
