@@ -154,8 +154,8 @@ def query_parts(backend: Any, parallel: Any, queries: list[str], rounds: int) ->
             for way in ways[k % 3:] + ways[: k % 3]:
                 began = clock()
                 if way == "run_iobinding":
-                    for name, value in feeds.items():
-                        binding.bind_cpu_input(name, value)
+                    for name, array in feeds.items():
+                        binding.bind_cpu_input(name, array)
                     binding.bind_output("last_hidden_state")
                     backend.session.run_with_iobinding(binding)
                     hidden = binding.copy_outputs_to_cpu()[0]

@@ -1,8 +1,21 @@
 """The bundled sentence-transformers model run by ONNX Runtime: the same vectors, without torch.
 
-A short query costs ~3-4 ms here against ~13-16 ms through sentence-transformers, and bulk catalogue
-texts embed ~1.4x faster (eval/bench_embed.py); ONNX Runtime releases the GIL while it computes, so
-two queries can embed on two cores at once.
+A short query (the product suite's 210: 5-31 tokens) cost ~5.6 ms on this machine with nothing else
+running, before the fusion below (~3 ms on the issue's), against ~13-16 ms through
+sentence-transformers; ONNX Runtime releases the GIL while it computes, so two queries can embed on
+two cores at once. Nearly all of it is the model:
+tokenising, the arrays, pooling and the lists take ~0.7 ms together under load (`python -m
+conseil.eval.bench_embed --query-path`, which measures every choice below, interleaved in one process).
+
+Chosen by measurement (CPU per query, fp32 throughout so the vectors stay the same): the graph is
+fused offline by ONNX Runtime's BERT optimiser (`fuse_transformer`), since the eager export's
+attention is a pattern its online optimiser misses (254 nodes left, 46 fused): 6-10% less CPU a
+query with one thread (11.8 / 12.5 vs 13.1 / 13.2 ms, two runs under load 7-16; the absolute
+figures are a loaded machine's); in bulk no difference measurable at that load. One intra-op thread
+by default (Settings.embedding_threads): two cost more CPU a query (12.7-14.5 ms) for a wall-time
+gain only an idle second core gives. Intra-op threads do not spin (two spinning: 21.6-25.2 ms of
+CPU a query). Measured and not kept: IO binding (11.4 vs 11.3 ms) and ORT_PARALLEL execution with
+2 inter-op threads (23.2 ms: the fused graph is one chain of kernels, so it only adds overhead).
 
 The ONNX graph is exported once from the model's own weights (torch and transformers, imported
 only for the export) and cached under the user cache, keyed by a fingerprint of the weights, so
