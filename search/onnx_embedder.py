@@ -10,8 +10,9 @@ conseil.eval.bench_embed --query-path`, which measures every choice below, inter
 Chosen by measurement (CPU per query, fp32 throughout so the vectors stay the same): the graph is
 fused offline by ONNX Runtime's BERT optimiser (`fuse_transformer`), since the eager export's
 attention is a pattern its online optimiser misses (254 nodes left, 46 fused): 6-10% less CPU a
-query with one thread (11.8 / 12.5 vs 13.1 / 13.2 ms, two runs under load 7-16; the absolute
-figures are a loaded machine's); in bulk no difference measurable at that load. One intra-op thread
+query with one thread in three runs of four (11.8 / 12.5 / 11.1 vs 13.1 / 13.2 / 11.9 ms, load
+1-16); the fourth (load ~4) showed 12.2 vs 11.3, inside its noise (two identical sessions differed
+by 2 ms). A small gain, not the 2x the target needs; in bulk no difference measurable. One intra-op thread
 by default (Settings.embedding_threads): two cost more CPU a query (12.7-14.5 ms) for a wall-time
 gain only an idle second core gives. Intra-op threads do not spin (two spinning: 21.6-25.2 ms of
 CPU a query). Measured and not kept: IO binding (11.4 vs 11.3 ms) and ORT_PARALLEL execution with
