@@ -1,8 +1,22 @@
 """The bundled sentence-transformers model run by ONNX Runtime: the same vectors, without torch.
 
-A short query costs ~3-4 ms here against ~13-16 ms through sentence-transformers, and bulk catalogue
-texts embed ~1.4x faster (eval/bench_embed.py); ONNX Runtime releases the GIL while it computes, so
-two queries can embed on two cores at once.
+A short query (the product suite's 210: 5-31 tokens) cost ~5.6 ms on this machine with nothing else
+running, before the fusion below (~3 ms on the issue's), against ~13-16 ms through
+sentence-transformers; ONNX Runtime releases the GIL while it computes, so two queries can embed on
+two cores at once. Nearly all of it is the model:
+tokenising, the arrays, pooling and the lists take ~0.7 ms together under load (`python -m
+conseil.eval.bench_embed --query-path`, which measures every choice below, interleaved in one process).
+
+Chosen by measurement (CPU per query, fp32 throughout so the vectors stay the same): the graph is
+fused offline by ONNX Runtime's BERT optimiser (`fuse_transformer`), since the eager export's
+attention is a pattern its online optimiser misses (254 nodes left, 46 fused): 6-10% less CPU a
+query with one thread in three runs of four (11.8 / 12.5 / 11.1 vs 13.1 / 13.2 / 11.9 ms, load
+1-16); the fourth (load ~4) showed 12.2 vs 11.3, inside its noise (two identical sessions differed
+by 2 ms). A small gain, not the 2x the target needs; in bulk no difference measurable. One intra-op thread
+by default (Settings.embedding_threads): two cost more CPU a query (12.7-14.5 ms) for a wall-time
+gain only an idle second core gives. Intra-op threads do not spin (two spinning: 21.6-25.2 ms of
+CPU a query). Measured and not kept: IO binding (11.4 vs 11.3 ms) and ORT_PARALLEL execution with
+2 inter-op threads (23.2 ms: the fused graph is one chain of kernels, so it only adds overhead).
 
 The ONNX graph is exported once from the model's own weights (torch and transformers, imported
 only for the export) and cached under the user cache, keyed by a fingerprint of the weights, so
@@ -25,7 +39,7 @@ from typing import Any
 from conseil.search.errors import ConfigurationError
 
 OPSET = 17
-EXPORT_VERSION = 1  # bump when the export recipe changes, so cached graphs are rebuilt
+EXPORT_VERSION = 2  # bump when the export recipe changes, so cached graphs are rebuilt (2: fused)
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 MIN_CHUNK = 4  # texts a model call holds before padding may close it: ~4.8 ms a query at 4 or 8, 8.2 at 1
 PAD_LIMIT = 1.25  # padded tokens / real tokens a model call may reach
@@ -72,17 +86,19 @@ def weights_fingerprint(model_dir: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def onnx_graph(model_dir: Path, cache_dir: Path | None = None) -> Path:
-    """The cached ONNX graph of `model_dir`, exported on first use (~2-5 s, needs torch)."""
-    target = (cache_dir or default_cache_dir()) / f"{model_dir.name}-{weights_fingerprint(model_dir)}.onnx"
+def onnx_graph(model_dir: Path, cache_dir: Path | None = None, *, fused: bool = True) -> Path:
+    """The cached ONNX graph of `model_dir`, exported on first use (~5-10 s, needs torch)."""
+    kind = "" if fused else "-plain"
+    target = (cache_dir or default_cache_dir()) / f"{model_dir.name}-{weights_fingerprint(model_dir)}{kind}.onnx"
     if not target.is_file():
-        export_onnx(model_dir, target)
+        export_onnx(model_dir, target, fuse=fused)
     return target
 
 
-def export_onnx(model_dir: Path, target: Path) -> None:
-    """Export the transformer (last hidden state); pooling stays in numpy. Atomic: a reader never
-    sees a half-written file, and two processes exporting at once both end with a whole one."""
+def export_onnx(model_dir: Path, target: Path, *, fuse: bool = True) -> None:
+    """Export the transformer (last hidden state), then fuse it (`fuse_transformer`; `fuse=False`
+    keeps the plain graph, for eval/bench_embed.py's comparison); pooling stays in numpy. Atomic: a
+    reader never sees a half-written file, and two processes exporting at once both end with a whole one."""
     import warnings
 
     try:
@@ -107,25 +123,51 @@ def export_onnx(model_dir: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     sample = torch.ones(2, 8, dtype=torch.long)
     dynamic = {name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "last_hidden_state")}
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, suffix=".onnx.tmp")
-    os.close(fd)
+    plain, fused = (_temp_file(target.parent) for _ in range(2))
     try:
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tracer warnings about constants that do not vary here
-            torch.onnx.export(LastHiddenState(model), (sample, sample, torch.zeros_like(sample)), tmp_name,
+            torch.onnx.export(LastHiddenState(model), (sample, sample, torch.zeros_like(sample)), plain,
                               input_names=list(_INPUTS), output_names=["last_hidden_state"],
                               dynamic_axes=dynamic, opset_version=OPSET, dynamo=False)
-        os.replace(tmp_name, target)
+        if fuse:
+            fuse_transformer(Path(plain), Path(fused), model_dir)
+            os.replace(fused, target)
+        else:
+            os.replace(plain, target)
     finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+        for name in (plain, fused):
+            if os.path.exists(name):
+                os.unlink(name)
+
+
+def fuse_transformer(source: Path, target: Path, model_dir: Path) -> None:
+    """ONNX Runtime's offline BERT fusions (fp32: the same arithmetic, fewer kernels). The eager
+    export's attention is a pattern the online optimiser does not fuse: 254 nodes after it, 46 after
+    this (one EmbedLayerNormalization, Attention, BiasGelu and SkipLayerNormalization per layer).
+    opt_level 0: only these graph rewrites, nothing tied to this machine's CPU."""
+    try:
+        from onnxruntime.transformers.optimizer import optimize_model
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise ConfigurationError("Fusing the ONNX graph needs onnxruntime's transformers tools (part of "
+                                 "the onnxruntime wheel): reinstall onnxruntime.") from exc
+    config = json.loads((model_dir / "config.json").read_text())
+    model = optimize_model(str(source), model_type="bert", num_heads=int(config["num_attention_heads"]),
+                           hidden_size=int(config["hidden_size"]), opt_level=0, use_gpu=False)
+    model.save_model_to_file(str(target))
+
+
+def _temp_file(folder: Path) -> str:
+    fd, name = tempfile.mkstemp(dir=folder, suffix=".onnx.tmp")
+    os.close(fd)
+    return name
 
 
 class OnnxBackend:
     """`embed(texts)`: tokenise without padding, run in length-sorted batches, mean-pool, normalise."""
 
     def __init__(self, model_dir: Path, *, cache_dir: Path | None = None, threads: int = 0,
-                 batch_size: int = 64) -> None:
+                 batch_size: int = 64, fused: bool = True, spinning: bool = False) -> None:
         try:
             import onnxruntime as ort
             from tokenizers import Tokenizer
@@ -139,9 +181,10 @@ class OnnxBackend:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads  # 0 = one per core
         # Threads that spin after a run would steal the core another request's parsing needs.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(str(onnx_graph(model_dir, cache_dir)), options,
+        graph = onnx_graph(model_dir, cache_dir, fused=fused)
+        self.session = ort.InferenceSession(str(graph), options,
                                             providers=["CPUExecutionProvider"])
         self.dimension = int(self.session.get_outputs()[0].shape[2] or _hidden_size(model_dir))
 

@@ -47,6 +47,11 @@ def test_onnx_vectors_match_sentence_transformers(tmp_path: Path) -> None:
     # The export is cached by weights fingerprint: a second backend reuses the same graph file.
     graphs = list(tmp_path.glob("*.onnx"))
     assert len(graphs) == 1
+    # The cached graph is the fused one (a changed export pattern would silently lose the fusions).
+    import onnx
+
+    ops = {node.op_type for node in onnx.load(str(graphs[0])).graph.node}
+    assert {"Attention", "SkipLayerNormalization", "EmbedLayerNormalization"} <= ops, sorted(ops)
     OnnxBackend(model_dir, cache_dir=tmp_path)
     assert list(tmp_path.glob("*.onnx")) == graphs
 
