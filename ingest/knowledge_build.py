@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conseil.search.knowledge.base import ancestors_map, compile_rules, lookup_keys, pattern_families
+from conseil.search.knowledge.families import ancestors_map, compile_rules, lookup_keys, pattern_families
 from conseil.search.knowledge.text import fold, normalize_name
 from conseil.search.query.language_data import LANGUAGES
 
