@@ -32,8 +32,15 @@ from conseil.search.knowledge.families import (  # noqa: F401 - re-exported for 
     name_variants,
     pattern_families,
 )
+from conseil.search.knowledge.label_names import LabelNames
 from conseil.search.knowledge.plants import plant_group
-from conseil.search.knowledge.resolve import TRUSTED_STEPS, LabelResolver, Resolution
+from conseil.search.knowledge.resolve import (
+    NOT_INGREDIENT,
+    TRUSTED_STEPS,
+    UNIDENTIFIED,
+    LabelResolver,
+    Resolution,
+)
 from conseil.search.knowledge.scan import NameScanner, name_tokens  # noqa: F401 - re-exported
 from conseil.search.knowledge.text import fold, normalize_name
 
@@ -111,7 +118,8 @@ class IngredientKnowledge:
             for synonym in synonyms:
                 self._exact.setdefault(match_key(synonym), idx)
         self._resolver = LabelResolver(self._ingredients, self._exact, match_key,
-                                       lambda name: bool(pattern_families((name,), self._rules)))
+                                       lambda name: bool(pattern_families((name,), self._rules)),
+                                       LabelNames.from_data(data.get("label_names", {})))
         self._name_index: dict[str, str] | None = None  # built on first use
         self._members = {fid: frozenset(v) for fid, v in members.items()}
         self._family_index = {fold(n): fam.id for fam in self._families.values()
@@ -161,8 +169,9 @@ class IngredientKnowledge:
         if len(self._resolved) > _MEMO_LIMIT:
             self._resolved.clear()
         found = self._resolver.resolve(name)
-        if found.plant:  # one of several parts of a plant: see plants.py
-            found = replace(found, index=self._plant_index(found.plant, found.candidates), via="plant")
+        if found.plant:  # one of several ingredients (a plant's parts, "Vitamin E"): see plants.py
+            found = replace(found, index=self._plant_index(found.plant, found.candidates),
+                            via="plant" if found.via == UNIDENTIFIED else found.via)
         self._resolved[name] = found
         return found
 
@@ -182,6 +191,10 @@ class IngredientKnowledge:
         than on the first unknown name; a server does it in a thread at start (api/runtime.py)."""
         self._resolver.warm()
         self._build_scanner()
+
+    def not_an_ingredient(self, name: str) -> bool:
+        """Is this label text certainly no substance ("Cotton Wick", "FDA Approved")? See resolve.py."""
+        return self.resolve_label(name).via == NOT_INGREDIENT
 
     def ingredient_of(self, resolution: Resolution) -> Ingredient | None:
         return None if resolution.index is None else self._at(resolution.index)
