@@ -65,7 +65,6 @@ def test_names_resolve(kb: IngredientKnowledge, name: str, canonical: str, via: 
     ("Passiflora Edulis", "passiflora edulis seed oil"),
     ("Chamomilla Recutita", "chamomilla recutita flower oil"),
     ("Vetiveria Zizanioides", "vetiveria zizanoides root oil"),  # botanical spelling -> CosIng's
-    ("Sea Buckthorn", "hippophae rhamnoides oil"),  # common name, no part
 ])
 def test_a_plant_named_alone_is_one_of_its_ingredients(kb: IngredientKnowledge, name: str, some_member: str) -> None:
     found = kb.resolve_label(name)
@@ -74,6 +73,17 @@ def test_a_plant_named_alone_is_one_of_its_ingredients(kb: IngredientKnowledge, 
     assert some_member in plant.groups  # "without <that member>" excludes it
     member = kb.resolve(some_member)
     assert member is not None and member.families <= plant.families  # every candidate's families
+
+
+@pytest.mark.parametrize("name", ["Ginger", "Turmeric", "Sea Buckthorn"])
+def test_a_common_name_alone_is_not_a_plant(kb: IngredientKnowledge, name: str) -> None:
+    assert kb.resolve_label(name).via not in ("common", "plant")
+
+
+def test_a_common_name_in_brackets_adds_no_family(kb: IngredientKnowledge) -> None:
+    for declaration in ("Aqua, Zingiber Officinale (Ginger) Root Extract", "Aqua, Curcuma Longa (Turmeric) Root Extract"):
+        item = analyze(declaration, kb).items[-1]
+        assert item.canonical is not None and "essential_oils" not in item.families, declaration
 
 
 def test_a_plant_named_alone_is_never_free_of_its_candidates_families(kb: IngredientKnowledge) -> None:

@@ -351,7 +351,9 @@ class LabelResolver:
     def _common_name(self, key: str) -> str:
         """'ginger root oil' -> 'zingiber officinale root oil' (the longest common name that starts it)."""
         words = key.split()
-        for n in range(min(3, len(words)), 0, -1):
+        # never a common name alone: "Ginger" in "Zingiber Officinale (Ginger) Root Extract" glosses the
+        # extract, and as one of every ginger ingredient it would add the oil's families to it
+        for n in range(min(3, len(words) - 1), 0, -1):
             plant = self._common.get(" ".join(words[:n]))
             if plant:
                 return " ".join([plant, *words[n:]])
