@@ -47,7 +47,8 @@ def coverage_command(
     for rep in reports:
         out.print(f"[bold]{rep['file']}[/] ({rep['format']}): {rep['products']} products, "
                   f"{rep['products_with_list']} with an ingredient list, {rep['mentions']} mentions")
-        out.print(f"  resolved: {rep['resolved']} ({rep['resolved_share']:.2%})")
+        out.print(f"  resolved: {rep['resolved']} ({rep['resolved_share']:.2%}); without the {rep['not_ingredient']} "
+                  f"not_ingredient mentions: {rep['resolved_share_substances']:.2%} of substances")
         for step, count in rep["by_step"].items():
             share = count / rep["mentions"] if rep["mentions"] else 0.0
             out.print(f"    {step:<13}{count:>9}  {share:7.2%}")

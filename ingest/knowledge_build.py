@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conseil.search.knowledge.base import ancestors_map, compile_rules, lookup_keys, pattern_families
+from conseil.search.knowledge.families import ancestors_map, compile_rules, lookup_keys, pattern_families
 from conseil.search.knowledge.text import fold, normalize_name
 from conseil.search.query.language_data import LANGUAGES
 
@@ -526,7 +526,8 @@ def build(shared: Path, curation: Path) -> tuple[dict[str, Any], Merger]:
             "functions": functions,
             "ingredients": ingredients,
             "skin_types": _vocab(cur["skin_types"]), "concerns": _vocab(cur["concerns"]),
-            "scan": {k: v for k, v in cur["scan"].items() if not k.startswith("_")}}, merger
+            "scan": {k: v for k, v in cur["scan"].items() if not k.startswith("_")},
+            "label_names": {k: v for k, v in cur["label_names"].items() if not k.startswith("_")}}, merger
 
 
 def _vocab(raw: dict[str, Any]) -> dict[str, Any]:

@@ -84,6 +84,8 @@ def test_index_name_guards_never_glue_two_ingredients() -> None:
         "phenethyl alcohol", "alpha,alpha-dimethylphenethyl butyrate"]
     assert names("Laureth-4, 1,2-Hexanediol, PEG-40, Ethylhexyl, Methoxycinnamate") == [
         "laureth-4", "1,2-hexanediol", "peg-40", "ethylhexyl", "methoxycinnamate"]
+    # a carbon-chain range is no locant: "Acetate" after "C12-15" stands alone (hypothesis found it)
+    assert names("C12-15, Acetate, Glycerin") == ["c12-15", "acetate", "glycerin"]
 
 
 def test_an_index_name_not_in_the_knowledge_base_stays_unidentified(kb: IngredientKnowledge) -> None:

@@ -47,7 +47,7 @@ class ResolvedItem:
     canonical: str | None  # canonical display name if the item itself is known
     key: str  # canonical key if known, else item.name
     families: frozenset[str]
-    via: str  # "name" | "alternative" | "split" | "pattern" | "scan" | "unknown"
+    via: str  # "name" | "alternative" | "split" | "pattern" | "scan" | "not_ingredient" | "unknown"
     step: str = "unidentified"  # how it resolved: "exact", "synonym", "typo"..., "split", "joined", "unglued",
     #                             "slash" (merged.py); the item's parse repairs are item.repairs
 
@@ -143,6 +143,8 @@ def _resolve_item(item: InciItem, kb: KnowledgeLike) -> _Resolution:
             return None, "split", frozenset(families), tuple(keys), "unglued" if unglued else "split"
     if main is None:
         via = "scan" if scanned else "pattern" if families else "unknown"
+        if via == "unknown" and kb.resolve_label(item.name).via == "not_ingredient":
+            via = step = "not_ingredient"  # "Cotton Wick": no substance, so not an unidentified one
     return main, via, frozenset(families), tuple(keys), step
 
 
@@ -189,7 +191,7 @@ def analyze(raw: str | None, kb: KnowledgeLike) -> Analysis:
         names.update(item.alternatives)
         keys.update(item_keys)
         families |= item_families
-        if main is None and via != "split":
+        if main is None and via not in ("split", "not_ingredient"):
             unknown[item.name] = None
         out.append(ResolvedItem(item, main.canonical if main else None, main.key if main else item.name,
                                 item_families, via, step))

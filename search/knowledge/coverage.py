@@ -2,6 +2,8 @@
 
 A mention is one parsed item of one product's declaration. It is *resolved* when its name (or a name it
 gives in brackets) is identified by a resolution step; the step is counted (`exact`, `synonym`, `typo`...).
+Text identified as no substance at all (`not_ingredient`: "Cotton Wick", "FDA Approved") counts as resolved
+but has a row of its own, and `resolved_share_substances` leaves it out of both sides of the share.
 The rest is counted by what still sees it: `scan` (known names found inside a merged item, e.g. a missing
 comma), `pattern` (only a family rule), or `unidentified`.
 """
@@ -15,9 +17,9 @@ from typing import Any
 
 from conseil.search.knowledge.analysis import CachedKnowledge, analyze
 from conseil.search.knowledge.base import IngredientKnowledge
-from conseil.search.knowledge.resolve import UNIDENTIFIED, VIA_STEPS
+from conseil.search.knowledge.resolve import NOT_INGREDIENT, UNIDENTIFIED, VIA_STEPS
 
-ITEM_STEPS = (*VIA_STEPS, "split", "joined", "unglued", "slash")  # see merged.py
+ITEM_STEPS = (*VIA_STEPS, "split", "joined", "unglued", "slash", NOT_INGREDIENT)  # split...slash: see merged.py
 
 
 @dataclass
@@ -37,10 +39,18 @@ class Coverage:
     def share(self) -> float:
         return self.resolved / self.mentions if self.mentions else 0.0
 
+    @property
+    def share_of_substances(self) -> float:
+        """The share among mentions that name a substance (not_ingredient set aside on both sides)."""
+        text = self.by_step[NOT_INGREDIENT]
+        return (self.resolved - text) / (self.mentions - text) if self.mentions > text else 0.0
+
     def as_dict(self, top: int = 30) -> dict[str, Any]:
         return {
             "products": self.products, "products_with_list": self.with_list, "mentions": self.mentions,
             "resolved": self.resolved, "resolved_share": round(self.share, 4),
+            "not_ingredient": self.by_step[NOT_INGREDIENT],
+            "resolved_share_substances": round(self.share_of_substances, 4),
             "by_step": {s: self.by_step[s] for s in (*ITEM_STEPS, "scan", "pattern", UNIDENTIFIED)
                         if self.by_step[s]},
             "repairs": dict(self.repairs.most_common()),
@@ -62,7 +72,7 @@ def measure(declarations: Iterable[str | None], kb: IngredientKnowledge) -> Cove
         for item in analysis.items:
             result.mentions += 1
             result.repairs.update(r.split(":")[0] for r in item.item.repairs)
-            if item.canonical is not None or item.via == "split":
+            if item.canonical is not None or item.via in ("split", NOT_INGREDIENT):
                 result.by_step[item.step] += 1
             else:
                 kind = item.via if item.via in ("scan", "pattern") else UNIDENTIFIED

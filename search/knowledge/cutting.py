@@ -222,6 +222,8 @@ _SUBSTITUENT = re.compile(  # a locant-led prefix with no parent: "3,7-dimethyl"
 # and what follows it is another ingredient.
 _SUBSTITUTED = re.compile(r"\(|methyl|ethyl|propyl|butyl|hydro|hydroxy|methoxy|ethoxy|oxo", _I)
 _ANION = re.compile(r"^(?:\d-)?(?:acetate|propanoate)$", _I)  # only after a locant-bearing piece
+# a locant ("1,6-Nonadien-3-ol"), not a carbon-chain range ("C12-15, Acetate" are two alternatives)
+_LOCANT_IN = re.compile(r"(?<!\w)\d+(?:,\d+)*-")
 _MASKED_GROUP = re.compile(r"\s+[\x11\x13\x15].*$", re.DOTALL)  # a trailing "(floral note/safe synthetic)"
 
 
@@ -247,7 +249,7 @@ def _dependent(before: str, masked_part: str) -> bool:
         return True
     if _GREEK.match(core):  # ".alpha." of "3-Cyclopentene-1-butanol, .alpha.,.beta.,2,2,3-pentamethyl"
         return any(c.isdigit() for c in before)
-    return bool(_ANION.match(core)) and (before.rstrip().endswith("-") or any(c.isdigit() for c in before))
+    return bool(_ANION.match(core)) and (before.rstrip().endswith("-") or bool(_LOCANT_IN.search(before)))
 
 
 def _label_colon(text: str) -> int | None:

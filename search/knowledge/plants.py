@@ -12,12 +12,25 @@ unidentified.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # base.py imports this module
     from conseil.search.knowledge.base import Ingredient
+
+_PLANT_PRODUCT = re.compile(r"^(?P<plant>[a-z]+ [a-z]+)(?P<middle>(?: [a-z/]+)*?) "
+                            r"(?P<product>oil|extract|water|juice|butter|wax|powder|flower water)$")
+_PLANT_PARTS = frozenset({
+    "leaf", "leaves", "seed", "fruit", "flower", "root", "stem", "bark", "callus", "culture", "wood", "peel",
+    "branch", "herb", "cell", "bud", "rhizome", "sprout", "resin", "kernel", "shell", "gum", "bulb", "twig",
+    "needle", "bran", "germ", "pulp", "nut", "sap", "tuber", "husk", "cone", "aerial", "part", "parts",
+    "whole", "plant", "rind", "blossom", "petal", "essential",
+})
+_PARENS = re.compile(r"\([^()]*\)")
+# "zingiber officinale (ginger) root oil": CosIng's common name in parentheses after the plant
+COMMON_NAME = re.compile(r"^(?P<plant>[a-z]+ [a-z]+) \((?P<common>[a-z]+(?: [a-z]+)?)\) [a-z]")
 
 
 def plant_group(plant_key: str, members: Sequence[Ingredient]) -> Ingredient:
@@ -29,3 +42,34 @@ def plant_group(plant_key: str, members: Sequence[Ingredient]) -> Ingredient:
                    families=frozenset().union(*(m.families for m in members)), cas=union("cas"),
                    regulatory=union("regulatory"), functions=union("functions"),
                    groups=tuple(dict.fromkeys([*(m.key for m in members), *union("groups")])))
+
+
+def bare_plants(normalized: str) -> list[str]:
+    """The plant a botanical name is of, as a label may name it alone: 'citrus aurantium dulcis peel oil'
+    -> ['citrus aurantium', 'citrus aurantium dulcis']."""
+    found = _PLANT_PRODUCT.match(normalized)
+    if not found:
+        return []
+    out = [found["plant"]]
+    for word in found["middle"].split():
+        if word in _PLANT_PARTS or not word.isalpha():
+            break
+        out.append(f"{out[-1]} {word}")
+    return out[:2]
+
+
+def botanical_key(normalized: str) -> str:
+    """'olea europaea fruit oil' -> 'olea europaea oil': the plant and the product, parts left out."""
+    found = _PLANT_PRODUCT.match(normalized)
+    if not found:
+        return ""
+    middle = [w for w in found["middle"].replace("/", " ").split() if w not in _PLANT_PARTS]
+    return " ".join([found["plant"], *middle, found["product"]])
+
+
+def plant_parts(normalized: str) -> frozenset[str]:
+    """The plant parts a botanical name writes: 'ziziphus jujuba fruit extract' -> {'fruit'}."""
+    found = _PLANT_PRODUCT.match(" ".join(_PARENS.sub(" ", normalized).split()))
+    if not found:
+        return frozenset()
+    return frozenset(w for w in found["middle"].replace("/", " ").split() if w in _PLANT_PARTS)

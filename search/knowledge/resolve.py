@@ -12,14 +12,24 @@ path has weaker eyes than another. Each step is recorded as `via`, tried in this
               ambiguous) and salt notation are set aside ("Methyl Paraben", "Niacinamide 5%", "Linalool
               78-70-6", "Stearic Acid USP", "Hyaluronic Acid (Sodium Salt)")
   spelling    another spelling system: sulphate/sulfate, aluminium/aluminum, -icon/-icone, -meticone
-              (INN) / -methicone, glycerine/glycerin ("Sodium Lauryl Sulphate", "Dimethicon")
+              (INN) / -methicone, glycerine/glycerin ("Sodium Lauryl Sulphate", "Dimethicon"); an older or
+              misspelt botanical name the curation lists ("Citrullus Vulgaris" -> Citrullus Lanatus)
+  everyday    an everyday or trade name the curation lists with its source ("Vitamin B12", "Ambroxan"); one
+              naming several ingredients ("Vitamin E": tocopherol or its acetate) is one of them, as `plant`
+  common      a plant's common name written for its Latin one ("Ginger Root Oil" -> Zingiber Officinale
+              Root Oil): the common names CosIng prints in parentheses, plus a curated list
   botanical   a plant ingredient named without its part or common name, when only one ingredient of
               that plant gives that product ("Olea Europaea Oil" -> Olea Europaea (Olive) Fruit Oil)
   plant       the same without a part, when several parts of that plant give that product: the item is
-              "one of them", an ingredient whose families are all of theirs (plants.py): "Olea Europaea Oil"
+              "one of them", an ingredient whose families are all of theirs (plants.py): "Olea Europaea Oil";
+              also a plant named alone ("Passiflora Edulis"): one of every ingredient of that plant
   parts       "Water/Aqua/Eau": a strict majority of the slash-separated parts name one ingredient and
               the others are plain words (no digits, no family rule fires on them)
   typo        a misprint of a known name (see TYPO_* below): "Fragance", "Caffeinee"
+
+  not_ingredient  text that is certainly no substance ("Cotton Wick", "FDA Approved"): a curated list and
+              narrow patterns (curation.json `label_names`), tried only after every table; the item
+              names nothing, so it neither supports nor blocks a "free of" (see verify.py)
 
 A name none of these identifies is `unidentified`. A typo shared by two ingredients at the same
 distance is never guessed: it stays unidentified, but its candidates are kept so that exclusions can
@@ -34,19 +44,28 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from conseil.search.knowledge.label_names import LabelNames
+from conseil.search.knowledge.plants import COMMON_NAME, bare_plants, botanical_key, plant_parts
 from conseil.search.knowledge.text import normalize_name
 
 # Typo tolerance: optimal-string-alignment distance (rapidfuzz's OSA: Levenshtein plus adjacent
 # transpositions, so "Gylcerin" is one edit from Glycerin) between compact keys (no spaces or hyphens).
 # Never on names shorter than TYPO_MIN_LENGTH letters, where one letter changes the substance
 # ("PEG-8"/"PEG-9", "Urea"/"Ure"); the digits must be the same (PEG-100 is not PEG-10); the first
-# letter must be the same; at most 1 edit below TYPO_TWO_EDITS_FROM characters, 2 from there on.
-# Two ingredients at the same best distance: ambiguous, never guessed.
+# letter must be the same (from TYPO_ANY_FIRST_LETTER_FROM letters it may be the misprint: "Imodimethicone");
+# at most 1 edit below TYPO_TWO_EDITS_FROM characters, 2 from there on. A name of TYPO_DROPPED_LETTER_LENGTH
+# letters is tried only against longer names, as one letter dropped ("Gerniol", "Limonen", "Arnesol"): a
+# substitution in so short a name may be another substance. Two ingredients at the same best distance:
+# ambiguous, never guessed.
 TYPO_MIN_LENGTH = 8
 TYPO_TWO_EDITS_FROM = 16
+TYPO_ANY_FIRST_LETTER_FROM = 12
+TYPO_DROPPED_LETTER_LENGTH = 7
 
-VIA_STEPS = ("exact", "synonym", "cas", "normalised", "spelling", "botanical", "plant", "parts", "typo")
+VIA_STEPS = ("exact", "synonym", "cas", "normalised", "spelling", "everyday", "common", "botanical", "plant", "parts",
+             "typo")
 UNIDENTIFIED = "unidentified"
+NOT_INGREDIENT = "not_ingredient"  # identified as no substance at all; not an ingredient step
 TRUSTED_STEPS = frozenset({"exact", "synonym", "cas", "normalised"})  # the name is the ingredient's own
 
 _CAS = re.compile(r"^(?:cas\s*(?:no\.?|number|#)?\s*:?\s*)?(\d{2,7}-\d{2}-\d)$")
@@ -57,20 +76,13 @@ _PARENS = re.compile(r"\([^()]*\)")
 _PERCENT = re.compile(r"\s*\d+(?:[.,]\d+)?\s*%|\bnano\b|\(\s*\)|\s*(?:™|®|\btm\b)|\s+ci$")
 _QUALIFIERS = re.compile(r"^(?:(?:certified|organic|natural|bio|wild|wildcrafted|fair ?trade|vegan|pure|"
                          r"cold[- ]pressed|virgin|extra virgin)\b[ -]*)+(?=[a-z])")
-_PLANT_PRODUCT = re.compile(r"^(?P<plant>[a-z]+ [a-z]+)(?P<middle>(?: [a-z/]+)*?) "
-                            r"(?P<product>oil|extract|water|juice|butter|wax|powder|flower water)$")
-_PLANT_PARTS = frozenset({
-    "leaf", "leaves", "seed", "fruit", "flower", "root", "stem", "bark", "callus", "culture", "wood", "peel",
-    "branch", "herb", "cell", "bud", "rhizome", "sprout", "resin", "kernel", "shell", "gum", "bulb", "twig",
-    "needle", "bran", "germ", "pulp", "nut", "sap", "tuber", "husk", "cone", "aerial", "part", "parts",
-    "whole", "plant", "rind", "blossom", "petal", "essential",
-})
 _GRADE = re.compile(r"\s+(?:usp|nf|bp|ep|jp|ph\.?\s*eur\.?|fcc|food grade|cosmetic grade)$")  # "Stearic Acid USP"
 _SALT = re.compile(r"^(?P<stem>[a-z0-9 ,-]+?)ic acid,? \(?(?P<metal>sodium|potassium|calcium|magnesium|zinc|"
                    r"ammonium|disodium|dipotassium) salt\)?$")
 _SLASHES = re.compile(r"[/\\]")
 _DIGITS = re.compile(r"\d")
 _LOOSE = re.compile(r"[^a-z0-9]")
+_BARE_PLANT = re.compile(r"^[a-z]+ [a-z]+(?: [a-z]+)?$")  # "passiflora edulis", "citrus aurantium dulcis"
 _SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r in (
     (r"sulph", "sulf"),
     (r"aluminium", "aluminum"),
@@ -85,6 +97,7 @@ _SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) f
     (r"\bflavour\b", "flavor"),
     (r"\boestr", "estr"),
     (r"(?<=glyceride)s\b", ""),  # "Caprylic/Capric Triglycerides": INCI names are singular
+    (r"(?<=[a-z] )essential oil$", "oil"),  # "Lavandula Angustifolia Essential Oil": INCI writes "Oil"
 ))
 
 
@@ -131,8 +144,10 @@ class LabelResolver:
     name -> position); the looser tables, the CAS table and the typo buckets are built on first need."""
 
     def __init__(self, ingredients: Sequence[Named], exact: dict[str, int],
-                 exact_key: Callable[[str], str], flagged: Callable[[str], bool] = lambda name: False) -> None:
+                 exact_key: Callable[[str], str], flagged: Callable[[str], bool] = lambda name: False,
+                 names: LabelNames | None = None) -> None:
         self._ingredients = ingredients
+        self._names = names or LabelNames()
         self._exact = exact
         self._exact_key = exact_key  # name -> its exact-table key (normalize_name + colour index form)
         self._flagged = flagged  # does a family pattern rule fire on this name?
@@ -141,6 +156,8 @@ class LabelResolver:
         self._cas: dict[str, set[int]] = {}  # one CAS number may name several INCI entries (PEG-n series)
         self._typo: dict[int, tuple[list[str], list[int]]] | None = None
         self._plants: dict[str, set[int]] = {}
+        self._bare: dict[str, set[int]] = {}  # "passiflora edulis" -> every ingredient of that plant
+        self._common: dict[str, str] = {}  # "ginger" -> "zingiber officinale" (one plant only)
         self._building = threading.Lock()  # a server warms the tables in a thread while requests arrive
 
     def warm(self) -> None:
@@ -163,6 +180,7 @@ class LabelResolver:
     def _build_looser(self) -> tuple[dict[str, int], dict[str, int]]:
         tables: tuple[dict[str, int], dict[str, int]] = ({}, {})
         ambiguous: tuple[set[str], set[str]] = (set(), set())
+        commons: dict[str, set[str]] = {}
         for idx, ing in enumerate(self._ingredients):
             for name in (ing.canonical, *ing.synonyms):
                 exact = self._exact_key(name)
@@ -177,21 +195,40 @@ class LabelResolver:
                 plant = botanical_key(stripped or exact)
                 if plant:
                     self._plants.setdefault(plant, set()).add(idx)
+                    for bare in bare_plants(stripped or exact):
+                        self._bare.setdefault(bare, set()).add(idx)
+                    self._learn_common(exact, commons)
             for cas in ing.cas:
                 self._cas.setdefault(cas, set()).add(idx)
         for table, amb in zip(tables, ambiguous):
             for key in amb:
                 del table[key]
+        # a common name printed for two plants ("chamomile": Anthemis, Chamomilla) is never guessed
+        self._common = {c: next(iter(p)) for c, p in commons.items()
+                        if len(p) == 1 and c not in self._names.ambiguous_common_names}
+        self._common.update(self._names.common_names)  # curated, sourced: they decide
         self._loose = tables[1]
         self._compact = tables[0]
         return tables
 
+    @staticmethod
+    def _learn_common(exact: str, commons: dict[str, set[str]]) -> None:
+        """'zingiber officinale (ginger) root oil': 'ginger' is a common name of 'zingiber officinale'."""
+        found = COMMON_NAME.match(exact)
+        if found and found["common"] != found["plant"].split()[0]:  # "Eucalyptus Globulus (Eucalyptus)"
+            commons.setdefault(found["common"], set()).add(found["plant"])
+
     def _typo_buckets(self) -> dict[int, tuple[list[str], list[int]]]:
         if self._typo is None:
             compact, _ = self._looser()
+            # a compact key two ingredients share was dropped; its exact name still resolves (the first
+            # owner, as the exact table says), so a misprint of it resolves to the same
+            every = dict(compact)
+            for key, idx in self._exact.items():
+                every.setdefault(compact_key(key), idx)
             buckets: dict[int, tuple[list[str], list[int]]] = {}
-            for key, idx in compact.items():
-                if len(key) >= TYPO_MIN_LENGTH - 2:
+            for key, idx in every.items():
+                if len(key) >= TYPO_DROPPED_LETTER_LENGTH - 2:
                     keys, owners = buckets.setdefault(len(key), ([], []))
                     keys.append(key)
                     owners.append(idx)
@@ -222,7 +259,7 @@ class LabelResolver:
         return Resolution(found.name, found.index, found.via, found.matched, found.candidates, found.distance,
                           tuple(trail), found.plant)
 
-    def _resolve(self, name: str, trail: list[str]) -> Resolution:
+    def _resolve(self, name: str, trail: list[str], common_ok: bool = True) -> Resolution:
         key = normalize_name(name)
         if not key:
             return Resolution(name, None, UNIDENTIFIED)
@@ -250,13 +287,27 @@ class LabelResolver:
                 return Resolution(name, found.index, "normalised", found.matched)
         trail.append("normalised: no")
         for variant in dict.fromkeys([key, *variants]):
-            spelled = _respell(variant)
+            spelled = self._respell(variant)
             if spelled != variant:
                 found = self._table_step(spelled, "spelling")
                 if found is not None:
                     return Resolution(name, found.index, "spelling", spelled)
         trail.append("spelling: no")
-        plant_name = _respell(variants[0] if variants else key)
+        everyday = self._names.everyday_names.get(key)
+        owners = sorted({self._exact[i] for i in map(self._exact_key, everyday or ()) if i in self._exact})
+        if len(owners) == 1:  # "Vitamin B12": curated with its source (curation.json `label_names`)
+            return Resolution(name, owners[0], "everyday", key)
+        if owners:  # "Vitamin E": tocopherol or its acetate, whichever: one of them (plants.py), fail closed
+            return Resolution(name, None, "everyday", key, tuple(owners), plant=key)
+        common = self._common_name(self._respell(variants[-1] if variants else key)) if common_ok else ""
+        if common:  # once: "eucalyptus" of "Eucalyptus Globulus (Eucalyptus) Oil" would rewrite forever
+            found = self._resolve(common, trail, common_ok=False)
+            if found.identified or found.plant:
+                via = found.via if found.via in ("typo", UNIDENTIFIED) else "common"
+                return Resolution(name, found.index, via, common, found.candidates, found.distance,
+                                  plant=found.plant)
+            trail.append(f"common: {common!r} names nothing")
+        plant_name = self._respell(variants[0] if variants else key)
         plant = botanical_key(plant_name)
         owners = sorted(self._plants.get(plant, ())) if plant else []
         written = plant_parts(plant_name)
@@ -269,11 +320,17 @@ class LabelResolver:
         if owners:
             trail.append(f"botanical: {len(owners)} part(s) of that plant give it, "
                          f"{len(chosen)} with the part written: not guessed")
-            typo = self._typo_step(name, _respell(variants[-1] if variants else key), [])
+            typo = self._typo_step(name, self._respell(variants[-1] if variants else key), [])
             if typo.identified:  # a misprinted part: "Camellia Sinensis Leaf Extrakt"
                 return typo
             # no part written: one of these (plants.py); a part written: never guessed
             return Resolution(name, None, UNIDENTIFIED, plant, tuple(owners), plant="" if written else plant)
+        bare = sorted(self._bare.get(plant_name, ())) if _BARE_PLANT.match(plant_name) else []
+        if bare:  # "Passiflora Edulis": one of that plant's ingredients, whichever (plants.py)
+            trail.append(f"plant: named alone; one of its {len(bare)} ingredient(s)")
+            return Resolution(name, None, UNIDENTIFIED, plant_name, tuple(bare), plant=plant_name)
+        if self._names.not_ingredient(key):
+            return Resolution(name, None, NOT_INGREDIENT, key)
         parts = [p for p in _SLASHES.split(key) if p.strip()]
         if len(parts) > 1:
             hits = [self._resolve(p, []) for p in parts]
@@ -286,7 +343,21 @@ class LabelResolver:
             if len(known) == 1 and 2 * len(others) < len(parts) and plain:
                 return Resolution(name, known.pop(), "parts", key)
             trail.append("parts: not one ingredient, or an unknown part could be another substance")
-        return self._typo_step(name, _respell(variants[-1] if variants else key), trail)
+        return self._typo_step(name, self._respell(variants[-1] if variants else key), trail)
+
+    def _respell(self, key: str) -> str:
+        return self._names.rename_plant(_respell(key))
+
+    def _common_name(self, key: str) -> str:
+        """'ginger root oil' -> 'zingiber officinale root oil' (the longest common name that starts it)."""
+        words = key.split()
+        # never a common name alone: "Ginger" in "Zingiber Officinale (Ginger) Root Extract" glosses the
+        # extract, and as one of every ginger ingredient it would add the oil's families to it
+        for n in range(min(3, len(words) - 1), 0, -1):
+            plant = self._common.get(" ".join(words[:n]))
+            if plant:
+                return " ".join([plant, *words[n:]])
+        return ""
 
     def _name_and_cas(self, name: str, written: str, cas: str, trail: list[str]) -> Resolution:
         """A name printed with its CAS number: the name decides, but a number that names another
@@ -307,7 +378,8 @@ class LabelResolver:
 
     def _typo_step(self, name: str, key: str, trail: list[str]) -> Resolution:
         query = compact_key(key)
-        if len(query) < TYPO_MIN_LENGTH or "/" in query:
+        dropped_only = len(query) == TYPO_DROPPED_LETTER_LENGTH and query.isalpha()
+        if len(query) < TYPO_MIN_LENGTH and not dropped_only or "/" in query:
             trail.append(f"typo: not tried (shorter than {TYPO_MIN_LENGTH} letters or several names)")
             return Resolution(name, None, UNIDENTIFIED)
         from rapidfuzz.distance import OSA  # lazy: only names no table knows get here
@@ -318,13 +390,15 @@ class LabelResolver:
         parts = plant_parts(key)  # "Seed Extract" is never a misprint of "Peel Extract"
         buckets = self._typo_buckets()
         best: dict[int, int] = {}  # ingredient -> its smallest distance
-        for length in range(len(query) - max_edits, len(query) + max_edits + 1):
+        lengths = [len(query) + 1] if dropped_only else range(len(query) - max_edits, len(query) + max_edits + 1)
+        any_first = len(query) >= TYPO_ANY_FIRST_LETTER_FROM or dropped_only
+        for length in lengths:
             keys, owners = buckets.get(length, ([], []))
             for choice, distance, pos in extract(query, keys, scorer=OSA.distance,
                                                  score_cutoff=max_edits, limit=20):
-                if choice[0] == query[0] and _DIGITS.findall(choice) == digits:
+                if (choice[0] == query[0] or any_first) and _DIGITS.findall(choice) == digits:
                     idx = owners[pos]
-                    if parts and plant_parts(self._exact_key(self._ingredients[idx].canonical)) != parts:
+                    if parts and parts not in self._parts_of(idx):
                         continue
                     best[idx] = min(distance, best.get(idx, distance))
         if not best:
@@ -339,21 +413,11 @@ class LabelResolver:
         return Resolution(name, winners[0], "typo", self._ingredients[winners[0]].canonical, distance=nearest)
 
 
-def botanical_key(normalized: str) -> str:
-    """'olea europaea fruit oil' -> 'olea europaea oil': the plant and the product, parts left out."""
-    found = _PLANT_PRODUCT.match(normalized)
-    if not found:
-        return ""
-    middle = [w for w in found["middle"].replace("/", " ").split() if w not in _PLANT_PARTS]
-    return " ".join([found["plant"], *middle, found["product"]])
-
-
-def plant_parts(normalized: str) -> frozenset[str]:
-    """The plant parts a botanical name writes: 'ziziphus jujuba fruit extract' -> {'fruit'}."""
-    found = _PLANT_PRODUCT.match(" ".join(_PARENS.sub(" ", normalized).split()))
-    if not found:
-        return frozenset()
-    return frozenset(w for w in found["middle"].replace("/", " ").split() if w in _PLANT_PARTS)
+    def _parts_of(self, idx: int) -> set[frozenset[str]]:
+        """The plant parts each name of an ingredient writes ('Eucalyptus Globulus Oil' is also known
+        as '... Leaf Oil')."""
+        ing = self._ingredients[idx]
+        return {plant_parts(self._exact_key(n)) for n in (ing.canonical, *ing.synonyms)}
 
 
 def _normalised_variants(key: str) -> list[str]:

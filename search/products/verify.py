@@ -15,7 +15,9 @@ Fail closed: an item no step identifies can never support a "free of" statement.
 kept (its identified items contain nothing excluded) but it is not called "free of X": its `why` says
 "no listed ingredient is X, but 2 of 31 could not be identified: ...", `unidentified` lists them, and
 the engine ranks it after the fully verified hits. A request may ask for `strict` exclusions, which
-drop it instead.
+drop it instead. Text identified as no substance at all ("Cotton Wick", resolve.py's `not_ingredient`) is
+not an unidentified item: it neither blocks nor supports the statement (a family rule that fires on its
+words still counts).
 """
 
 from __future__ import annotations
@@ -75,7 +77,8 @@ def ingredient_items(payload: dict[str, Any], kb: IngredientKnowledge) -> list[I
         # identified by its key (the canonical key stored at ingest, else the name as written) or its
         # display text (the raw item): a slashed name's parts alone do not identify it; or as names run
         # together ("Butylene Glycol Menthol"), each part then counting as a name of the item
-        identified = kb.resolve(str(key)) is not None or kb.resolve(str(display)) is not None
+        identified = kb.resolve(str(key)) is not None or kb.resolve(str(display)) is not None \
+            or kb.not_an_ingredient(str(display))  # "Cotton Wick": no substance, nothing left unidentified
         if not identified:
             parts = split_merged(str(key), lambda n: kb.resolve_label(n).via)
             identified, every = bool(parts), every | frozenset(parts)
