@@ -77,7 +77,7 @@ def coverage() -> dict[str, Any]:
 def false_free_of() -> dict[str, int]:
     from conseil.search.knowledge.analysis import analyze
     from conseil.search.knowledge.base import IngredientKnowledge
-    from conseil.search.products.verify import verify
+    from conseil.search.products.verify import stored_items, verify
     from conseil.search.query import Constraints
 
     kb = IngredientKnowledge.load()
@@ -86,10 +86,7 @@ def false_free_of() -> dict[str, int]:
     checks = false_free = 0
     for row in rows:
         declaration = f"Water, Glycerin, {row['variant']}, Tocopherol"
-        analysis = analyze(declaration, kb)
-        payload = {"ingredients_raw": declaration, "ingredient_items": [
-            [r.canonical or r.item.raw, r.key, sorted({r.item.name, *r.item.alternatives}), sorted(r.families)]
-            for r in analysis.items]}
+        payload = {"ingredients_raw": declaration, "ingredient_items": stored_items(analyze(declaration, kb))}
         for family in row["families"] or ["parabens"]:
             verdict = verify(payload, Constraints(exclude_families=(family,)), kb)
             checks += 1

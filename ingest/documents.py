@@ -10,6 +10,7 @@ from typing import Any
 from conseil.search.index.schema import ProductRecord
 from conseil.search.knowledge.analysis import Analysis
 from conseil.search.knowledge.text import normalize_name
+from conseil.search.products.verify import stored_items
 
 from .audit import Contradiction
 
@@ -68,10 +69,7 @@ def build_document(record: ProductRecord, analysis: Analysis, contradictions: li
         "ingredient_names": sorted(analysis.names),
         # Per item: [display name, key, every name as written, families]: what search-time
         # verification re-checks against the current knowledge base without re-parsing.
-        "ingredient_items": [
-            [r.canonical or r.item.raw, r.key, sorted({r.item.name, *r.item.alternatives}), sorted(r.families)]
-            for r in analysis.items
-        ],
+        "ingredient_items": stored_items(analysis),
         "unknown_ingredients": list(analysis.unknown),
         "families": sorted(analysis.families),
         "skin_types": list(record.skin_types),

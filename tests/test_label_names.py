@@ -5,14 +5,13 @@ withholds "free of", into a wrongly identified one."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from conseil.search.knowledge.analysis import analyze
 from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.knowledge.coverage import measure
 from conseil.search.products.verify import verify
 from conseil.search.query import Constraints
+from label_support import payload, says_free_of
 
 
 @pytest.fixture(scope="module")
@@ -20,15 +19,6 @@ def kb() -> IngredientKnowledge:
     return IngredientKnowledge.load()
 
 
-def payload(kb: IngredientKnowledge, declaration: str) -> dict[str, Any]:
-    """The verification part of a product payload, as ingest/documents.py stores it."""
-    return {"ingredients_raw": declaration,
-            "ingredient_items": [[r.canonical or r.item.raw, r.key, sorted({r.item.name, *r.item.alternatives}),
-                                  sorted(r.families)] for r in analyze(declaration, kb).items]}
-
-
-def says_free_of(verdict: Any) -> bool:
-    return any(w.text.startswith("free of") for w in verdict.why)
 
 
 @pytest.mark.parametrize(("name", "canonical", "via"), [

@@ -18,6 +18,7 @@ from conseil.search.query import Constraints
 from conseil.search.query.parser import QueryParser
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from label_support import payload, says_free_of
 
 VARIANTS = Path(__file__).resolve().parents[1] / "eval" / "datasets" / "label_variants" / "variants.jsonl"
 ROWS: list[dict[str, Any]] = [json.loads(line) for line in VARIANTS.read_text(encoding="utf-8").splitlines()]
@@ -30,18 +31,6 @@ def kb() -> IngredientKnowledge:
     return IngredientKnowledge.load()
 
 
-def payload(kb: IngredientKnowledge, declaration: str) -> dict[str, Any]:
-    """The verification part of a product payload, as ingest/documents.py stores it."""
-    analysis = analyze(declaration, kb)
-    return {
-        "ingredients_raw": declaration,
-        "ingredient_items": [[r.canonical or r.item.raw, r.key, sorted({r.item.name, *r.item.alternatives}),
-                              sorted(r.families)] for r in analysis.items],
-    }
-
-
-def says_free_of(verdict: Any) -> bool:
-    return any(w.text.startswith("free of") for w in verdict.why)
 
 
 def test_the_adversarial_set_is_large_and_varied() -> None:

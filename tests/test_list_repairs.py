@@ -16,6 +16,7 @@ from conseil.search.knowledge.inci import parse_declaration
 from conseil.search.knowledge.merged import same_thing, split_merged, unglue
 from conseil.search.products.verify import verify
 from conseil.search.query import Constraints
+from label_support import payload, says_free_of
 
 
 @pytest.fixture(scope="module")
@@ -27,15 +28,6 @@ def names(raw: str) -> list[str]:
     return [i.name for i in parse_declaration(raw).items]
 
 
-def payload(kb: IngredientKnowledge, declaration: str) -> dict[str, Any]:
-    analysis = analyze(declaration, kb)
-    return {"ingredients_raw": declaration, "ingredient_items": [
-        [r.canonical or r.item.raw, r.key, sorted({r.item.name, *r.item.alternatives}), sorted(r.families)]
-        for r in analysis.items]}
-
-
-def says_free_of(verdict: Any) -> bool:
-    return any(w.text.startswith("free of") for w in verdict.why)
 
 
 # -- chemical (CAS) index names cut at their commas -------------------------------------------------

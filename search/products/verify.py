@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conseil.search.errors import KnowledgeBaseError
+from conseil.search.knowledge.analysis import Analysis
 from conseil.search.knowledge.base import IngredientKnowledge
 from conseil.search.knowledge.merged import split_merged
 from conseil.search.knowledge.text import normalize_name
@@ -66,6 +67,13 @@ def _family_label(kb: IngredientKnowledge, family_id: str) -> str:
         return names[0].lower()
     except KnowledgeBaseError:  # an unknown id still gets a readable label
         return family_id.replace("_", " ")
+
+
+def stored_items(analysis: Analysis) -> list[list[Any]]:
+    """The payload's `ingredient_items`, as ingestion stores them and `ingredient_items` reads them back:
+    per item [display name, key, every name as written, families]."""
+    return [[r.canonical or r.item.raw, r.key, sorted({r.item.name, *r.item.alternatives}), sorted(r.families)]
+            for r in analysis.items]
 
 
 def ingredient_items(payload: dict[str, Any], kb: IngredientKnowledge) -> list[IngredientItem]:
