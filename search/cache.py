@@ -15,7 +15,7 @@ What may be cached, and on what key (nothing else is ever a key):
                                                                  that recur from query to query
     cards        (generation, KB version, point id, language) -> what a hit shows that no constraint
                                                                  changes (labels, audit warnings, rating
-                                                                 ...): ~a third of building a verified page
+                                                                 ...): 0.30 -> 0.02 ms a page of 10
     responses    (generation, the full validated request)     -> the whole answer
 
 `generation` changes whenever the index may have changed: the server calls `invalidate()` under the

@@ -243,19 +243,21 @@ class ProductSearch:
         """The request understood (parsed, untagged skin types relaxed, unusable words set aside) and the
         language of its texts; kept while the index is stable, keyed by what it depends on (the KB and
         vocabulary objects included: a refreshed vocabulary is a new object)."""
+        if self.caches is None or not stable:
+            return self._understand(req, stable)
         key = (self.caches.generation, "understood", self.kb.version, id(self.kb), id(self.vocabulary),
-               req.model_dump_json(include=UNDERSTOOD_FROM)) if self.caches is not None and stable else None
-        if self.caches is not None and key is not None:
-            known: tuple[Interpretation, str] | None = self.caches.filters.get(key)
-            if known is not None:
-                return known
+               req.model_dump_json(include=UNDERSTOOD_FROM))
+        understood: tuple[Interpretation, str] | None = self.caches.filters.get(key)
+        if understood is None:
+            understood = self._understand(req, stable)
+            self.caches.filters.put(key, understood)
+        return understood
+
+    def _understand(self, req: SearchRequest, stable: bool) -> tuple[Interpretation, str]:
         interp = self.interpret(req)
         language = req.language or interp.language
         interp = self._relax_if_untagged(interp, stable, language)
-        understood = with_unusable_words(interp, self._catalog_knows), language
-        if self.caches is not None and key is not None:
-            self.caches.filters.put(key, understood)
-        return understood
+        return with_unusable_words(interp, self._catalog_knows), language
 
     def _payloads(self, hits: list[Hit], fields: tuple[str, ...], stable: bool) -> list[Hit]:
         return with_payloads(self.index, hits, fields, self.caches if stable else None, HIT_FIELDS)
@@ -313,16 +315,19 @@ class ProductSearch:
 
     def _card(self, hit: Hit, stable: bool, language: str) -> dict[str, Any]:
         """What the hit shows whatever the constraints (its fields, labels in `language`, audit warnings,
-        rating...), kept per product and language while the index is stable: labelling was about a third
-        of building a verified page. The verdict's parts (why, ingredients...) are never kept."""
-        key = (self.caches.generation, self.kb.version, id(self.kb), hit.id, language) if (
-            self.caches is not None and stable) else None
-        if self.caches is not None and key is not None:
-            known: dict[str, Any] | None = self.caches.cards.get(key)
-            if known is not None:
-                return known
-        p = hit.payload
-        card = dict(
+        rating...), kept per product and language while the index is stable (measured in process: 0.30 ->
+        0.02 ms a page of 10). The verdict's parts (why, ingredients...) are never kept."""
+        if self.caches is None or not stable:
+            return self._build_card(hit.payload, language)
+        key = (self.caches.generation, self.kb.version, id(self.kb), hit.id, language)
+        card: dict[str, Any] | None = self.caches.cards.get(key)
+        if card is None:
+            card = self._build_card(hit.payload, language)
+            self.caches.cards.put(key, card)
+        return card
+
+    def _build_card(self, p: dict[str, Any], language: str) -> dict[str, Any]:
+        return dict(
             id=str(p.get("product_id")), source=str(p.get("source")), name=str(p.get("name")),
             brand=p.get("brand"), category=list(p.get("category_path") or []),
             category_labels=category_labels(p.get("category_path") or (), language), price=p.get("price"),
@@ -330,9 +335,6 @@ class ProductSearch:
             concerns=list(p.get("concerns") or []), claims=list(p.get("claims") or []),
             claim_labels=claim_labels(p.get("claims") or (), self.kb, language),
             warnings=audit_warnings(p, self.kb, language), **popularity(p.get("extra")))
-        if self.caches is not None and key is not None:
-            self.caches.cards.put(key, card)
-        return card
 
     def _memo_items(self, hit: Hit) -> list[IngredientItem]:
         """Verification fast path without the server's caches: re-deriving families costs ~0.2 ms a hit,
