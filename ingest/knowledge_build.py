@@ -296,6 +296,20 @@ def inventory_records(folder: Path) -> list[Rec]:
     return recs
 
 
+def chemical_name_records(cur: dict[str, Any], inventory: list[Rec]) -> list[Rec]:
+    """The chemical (CAS index, IUPAC) names labels print for inventory entries (curation `chemical_names`), as
+    synonyms of those entries. An entry naming no inventory INCI name stops the build: a chemical name must
+    land on the substance it denotes, never create one."""
+    known = {lookup_keys(r.names[0])[0] for r in inventory}
+    recs = []
+    for entry in cur["chemical_names"]["names"]:
+        inci = inci_title(_clean(entry["inci"]))
+        if lookup_keys(inci)[0] not in known:
+            raise SystemExit(f"curation chemical_names: {entry['inci']!r} is not an INCI name of the CosIng inventory")
+        recs.append(Rec([inci, *entry["names"]], create=False))
+    return recs
+
+
 def function_names(folder: Path, functions: list[str]) -> dict[str, dict[str, str]]:
     """CosIng function name -> its name in each supported language, from the Open Beauty Facts table.
 
@@ -469,7 +483,8 @@ def build(shared: Path, curation: Path) -> tuple[dict[str, Any], Merger]:
     colors = [Rec([ci, *names]) for ci, names in cur["us_color_names"].items() if not ci.startswith("_")]
     cosing = cosing_records(onto["cosing"], cur)
     inventory = inventory_records(onto["inventory"])
-    for rec in (curated + cosing + inventory + colors + obf_records(onto["obf"], cur)
+    chemical = chemical_name_records(cur, inventory)
+    for rec in (curated + cosing + inventory + chemical + colors + obf_records(onto["obf"], cur)
                 + curlsbot_records(onto["curlsbot"], cur) + sephora_recs + sccs_annotations(onto["obf"])):
         merger.add(rec)
     missing = [n for n in merger.unmatched if any(n in r.names for r in sephora_recs)]

@@ -220,7 +220,10 @@ _SUBSTITUENT = re.compile(  # a locant-led prefix with no parent: "3,7-dimethyl"
 # The parent heading of an inverted index name carries no substituent of its own ("Cyclopentaneacetic acid",
 # "1,6-Nonadien-3-ol"); a name that does ("1,2,3,3a,...-Octahydro-4,8-Dimethyl-...-6-Azulenol") is complete,
 # and what follows it is another ingredient.
-_SUBSTITUTED = re.compile(r"\(|methyl|ethyl|propyl|butyl|hydro|hydroxy|methoxy|ethoxy|oxo", _I)
+# Not an indicated hydrogen ("2(3H)-Furanone") nor the "oxo" inside a ring name ("1,3-Benzodioxole").
+_SUBSTITUTED = re.compile(r"\((?!\d+[a-z]?h\))|methyl|ethyl|propyl|butyl|hydro|hydroxy|methoxy|ethoxy|(?<![a-z])oxo", _I)
+# a stereo descriptor printed after the name it qualifies: "(3aR,5aS,9aS,9bR)", "(12E)", "(E)", "(2S)"
+_STEREO = re.compile(r"^\((?:\d+[a-z]?)?[rsez](?:,(?:\d+[a-z]?)?[rsez])*\)-?$", _I)
 _ANION = re.compile(r"^(?:\d-)?(?:acetate|propanoate)$", _I)  # only after a locant-bearing piece
 # a locant ("1,6-Nonadien-3-ol"), not a carbon-chain range ("C12-15, Acetate" are two alternatives)
 _LOCANT_IN = re.compile(r"(?<!\w)\d+(?:,\d+)*-")
@@ -238,10 +241,12 @@ def _greek_opens_next(pieces: list[str], i: int) -> bool:
 
 def _dependent(before: str, masked_part: str) -> bool:
     """Is this comma piece the tail of a chemical index name begun in `before` (see above)?"""
-    if not _DEPENDENT_HINT.search(masked_part):
-        return False
     core = _MASKED_GROUP.sub("", masked_part.strip()).translate(_UNMASK).strip()
     if not core or not before.strip():
+        return False
+    if _STEREO.match(core):  # names nothing alone; only after a name with locants ("..., (12E)")
+        return before.rstrip().endswith("-") or bool(_LOCANT_IN.search(before))
+    if not _DEPENDENT_HINT.search(masked_part):
         return False
     if _HYPHEN_EDGE.search(core):
         return core[0] == "-" or bool(_CHEMICAL.search(core))
