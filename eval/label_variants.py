@@ -18,7 +18,9 @@ family members (the EU annexes and the CosIng inventory) by rules that do not us
                      and never free of either's families)
   grade              a pharmacopoeia grade after the name ("USP", "Ph. Eur.")
   plant              a plant ingredient without its part, several parts giving that product: one of them
-  plant_part         a plant part the inventory lacks for that plant: unidentifiable
+  plant_part         a plant part the inventory lacks for that plant: the inventory's entry that writes no part
+                     (`botanical`), else that plant's product, one of its listed ingredients (`part`)
+  everyday           an everyday or trade name the curation lists ("Squalane Olive")
 Declaration-level kinds (checked on the parsed item, not on the name; "expected" is the canonical
 name, the parts joined by " + ", "two items", or "unidentifiable"):
   split              two names run together ("Butylene Glycol Menthol")
@@ -89,10 +91,10 @@ HAND_CHECKED: tuple[tuple[str, str, str], ...] = (
     ("Ginkgo Biloba Extract", "Ginkgo Biloba Extract", "plant"),
     ("Camellia Sinensis Oil", "Camellia Sinensis Oil", "plant"),
     ("Cocos Nucifera Extract", "Cocos Nucifera Extract", "plant"),
-    ("Ziziphus Jujuba Fruit Extract", "unidentifiable", "plant_part"),  # CosIng: Zizyphus, in ferments only
-    ("Nephelium Lappaceum Seed Extract", "unidentifiable", "plant_part"),  # not the Peel Extract
-    ("Borago Officinalis Flower Extract", "unidentifiable", "plant_part"),
-    ("Mentha Piperita Leaf Oil", "unidentifiable", "plant_part"),  # flower/leaf oil, flower/leaf/stem oil
+    ("Ziziphus Jujuba Fruit Extract", "Ziziphus Jujuba Extract", "plant_part"),  # branch, leaf, seed extracts listed
+    ("Nephelium Lappaceum Seed Extract", "Nephelium Lappaceum Extract", "plant_part"),  # not the Peel Extract
+    ("Borago Officinalis Flower Extract", "Borago Officinalis Extract", "plant_part"),  # the entry with no part
+    ("Mentha Piperita Leaf Oil", "Mentha Piperita Oil", "plant_part"),  # the entry with no part
     ("Linalool 78-70-6", "Linalool", "name_cas"),
     ("Benzyl Benzoate 120-51-4", "Benzyl Benzoate", "name_cas"),
     ("Dimethicone (CAS 9006-65-9)", "Dimethicone", "name_cas"),
@@ -110,7 +112,7 @@ HAND_CHECKED: tuple[tuple[str, str, str], ...] = (
     ("Cyclopentasiloxane Dimethicone", "Cyclopentasiloxane + Dimethicone", "split"),
     ("Cane Sugar Alcohol And Distilled Water", "unidentifiable", "split"),  # words left over
     ("Lauryl Methacrylate/Glycol Dimethacrylate Copolymer", "unidentifiable", "split"),
-    ("Squalane Olive", "unidentifiable", "split"),  # "olive" alone is too generic to cut at
+    ("Squalane Olive", "Squalane", "everyday"),  # squalane from olives (curated); "olive" alone names nothing
     ("Glycerin Alcohol", "unidentifiable", "split"),  # "alcohol" alone: which one?
     ("Ethylhexyl, Methoxycinnamate", "Ethylhexyl Methoxycinnamate", "joined"),
     ("Sodium, Isethionate", "Sodium Isethionate", "joined"),

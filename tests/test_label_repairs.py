@@ -125,15 +125,24 @@ def test_a_plant_ingredient_has_every_candidates_families(kb: IngredientKnowledg
 
 
 def test_a_written_part_the_plant_lacks_is_never_another_part(kb: IngredientKnowledge) -> None:
-    for name in ("Ziziphus Jujuba Fruit Extract", "Nephelium Lappaceum Seed Extract", "Mentha Piperita Leaf Oil"):
-        assert kb.resolve(name) is None, name
+    """A part the inventory does not list for that plant's product is that plant's product, one of the listed
+    ones for its families (`part`), never one listed part; an entry that writes no part takes it (`botanical`)."""
+    for name, group in (("Ziziphus Jujuba Fruit Extract", "Ziziphus Jujuba Extract"),
+                        ("Nephelium Lappaceum Seed Extract", "Nephelium Lappaceum Extract")):
+        found, how = kb.resolve(name), kb.resolve_label(name)
+        assert how.via == "part" and found is not None and found.canonical == group, name
+        listed = [kb.ingredients()[i] for i in how.candidates]
+        assert len(listed) >= 2 and all(m.families <= found.families and m.key in found.groups for m in listed)
+    shea = kb.resolve("Butyrospermum Parkii Nut Butter")
+    assert shea is not None and shea.canonical == "Butyrospermum Parkii Butter"
+    assert kb.resolve_label("Butyrospermum Parkii Nut Butter").via == "botanical"
     assert kb.resolve("Camellia Sinensis Leaf Extrakt").canonical == "Camellia Sinensis Leaf Extract"  # type: ignore[union-attr]
+    assert kb.resolve_label("Camellia Sinensis Seed/Leaf Extract").via != "part"  # several parts: never guessed
 
 
 def test_a_written_part_keeps_every_candidates_families(kb: IngredientKnowledge) -> None:
     """Regression: the claim audit lost "Mentha Piperita (Peppermint) Leaf Oil" as a fragrance when the
     part filter dropped the plant's candidates (none is a plain leaf oil) instead of keeping their families."""
-    assert kb.resolve("Mentha Piperita (Peppermint) Leaf Oil") is None
     assert {"fragrance", "essential_oils"} <= kb.families_of_name("Mentha Piperita (Peppermint) Leaf Oil")
     product = payload(kb, "Water, Mentha Piperita (Peppermint) Leaf Oil")
     assert not verify(product, Constraints(exclude_families=("fragrance",)), kb).ok

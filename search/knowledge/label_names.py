@@ -23,6 +23,7 @@ class LabelNames:
     ambiguous_common_names: frozenset[str] = frozenset()  # "rose": several species; never learned
     not_ingredients: frozenset[str] = frozenset()
     not_ingredient_patterns: tuple[re.Pattern[str], ...] = ()
+    translation_words: frozenset[str] = frozenset()  # "eau", "huile": the French part of "Water/Aqua/Eau"
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> LabelNames:
@@ -31,7 +32,8 @@ class LabelNames:
                    {normalize_name(k): tuple(v) for k, v in data.get("everyday_names", {}).items()},
                    frozenset(normalize_name(n) for n in data.get("ambiguous_common_names", ())),
                    frozenset(normalize_name(n) for n in data.get("not_ingredients", ())),
-                   tuple(re.compile(p) for p in data.get("not_ingredient_patterns", ())))
+                   tuple(re.compile(p) for p in data.get("not_ingredient_patterns", ())),
+                   frozenset(normalize_name(w) for w in data.get("translation_words", ())))
 
     def rename_plant(self, key: str) -> str:
         """'citrullus vulgaris fruit extract' -> 'citrullus lanatus fruit extract'."""
@@ -44,3 +46,8 @@ class LabelNames:
 
     def not_ingredient(self, key: str) -> bool:
         return key in self.not_ingredients or any(p.fullmatch(key) for p in self.not_ingredient_patterns)
+
+    def translation(self, key: str) -> bool:
+        """Is this slashed part only the French words of a bilingual label ("huile vegetale", "cire d'abeille")?"""
+        words = key.replace("'", " ").split()
+        return bool(words) and all(w in self.translation_words for w in words)

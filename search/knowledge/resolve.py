@@ -20,12 +20,16 @@ path has weaker eyes than another. Each step is recorded as `via`, tried in this
               Root Oil): the common names CosIng prints in parentheses, plus a curated list
   botanical   a plant ingredient named without its part or common name, when only one ingredient of
               that plant gives that product ("Olea Europaea Oil" -> Olea Europaea (Olive) Fruit Oil)
+  part        a part the inventory does not list for that plant's product ("Ziziphus Jujuba Fruit Extract",
+              where it lists seed and leaf extracts): that plant's product all the same, one of its listed
+              ingredients for the families, as `plant` (fail closed). A part written for an entry that writes
+              none ("Butyrospermum Parkii Nut Butter" for Butyrospermum Parkii Butter) is `botanical`
   plant       the same without a part, when several parts of that plant give that product: the item is
               "one of them", an ingredient whose families are all of theirs (plants.py): "Olea Europaea Oil";
               also a plant named alone ("Passiflora Edulis"): one of every ingredient of that plant
   parts       "Water/Aqua/Eau": a strict majority of the slash-separated parts name one ingredient and
               the others are plain words (no digits, no family rule fires on them)
-  typo        a misprint of a known name (see TYPO_* below): "Fragance", "Caffeinee"
+  typo        a misprint of a known name (typos.py): "Fragance", "Caffeinee"
 
   not_ingredient  text that is certainly no substance ("Cotton Wick", "FDA Approved"): a curated list and
               narrow patterns (curation.json `label_names`), tried only after every table; the item
@@ -47,23 +51,15 @@ from typing import Protocol
 from conseil.search.knowledge.label_names import LabelNames
 from conseil.search.knowledge.plants import COMMON_NAME, bare_plants, botanical_key, plant_parts
 from conseil.search.knowledge.text import normalize_name
+from conseil.search.knowledge.typos import (
+    TYPO_DROPPED_LETTER_LENGTH,
+    TYPO_MIN_LENGTH,
+    nearest_names,
+    typo_candidate,
+)
 
-# Typo tolerance: optimal-string-alignment distance (rapidfuzz's OSA: Levenshtein plus adjacent
-# transpositions, so "Gylcerin" is one edit from Glycerin) between compact keys (no spaces or hyphens).
-# Never on names shorter than TYPO_MIN_LENGTH letters, where one letter changes the substance
-# ("PEG-8"/"PEG-9", "Urea"/"Ure"); the digits must be the same (PEG-100 is not PEG-10); the first
-# letter must be the same (from TYPO_ANY_FIRST_LETTER_FROM letters it may be the misprint: "Imodimethicone");
-# at most 1 edit below TYPO_TWO_EDITS_FROM characters, 2 from there on. A name of TYPO_DROPPED_LETTER_LENGTH
-# letters is tried only against longer names, as one letter dropped ("Gerniol", "Limonen", "Arnesol"): a
-# substitution in so short a name may be another substance. Two ingredients at the same best distance:
-# ambiguous, never guessed.
-TYPO_MIN_LENGTH = 8
-TYPO_TWO_EDITS_FROM = 16
-TYPO_ANY_FIRST_LETTER_FROM = 12
-TYPO_DROPPED_LETTER_LENGTH = 7
-
-VIA_STEPS = ("exact", "synonym", "cas", "normalised", "spelling", "everyday", "common", "botanical", "plant", "parts",
-             "typo")
+VIA_STEPS = ("exact", "synonym", "cas", "normalised", "spelling", "everyday", "common", "botanical", "part", "plant",
+             "parts", "typo")
 UNIDENTIFIED = "unidentified"
 NOT_INGREDIENT = "not_ingredient"  # identified as no substance at all; not an ingredient step
 TRUSTED_STEPS = frozenset({"exact", "synonym", "cas", "normalised"})  # the name is the ingredient's own
@@ -74,14 +70,24 @@ _NAME_AND_CAS = re.compile(r"^(?P<name>.*?[a-z].*?)[\s(]+(?:cas\s*(?:no\.?|numbe
                            r"(?P<cas>\d{2,7}-\d{2}-\d)\)?$")
 _PARENS = re.compile(r"\([^()]*\)")
 _PERCENT = re.compile(r"\s*\d+(?:[.,]\d+)?\s*%|\bnano\b|\(\s*\)|\s*(?:™|®|\btm\b)|\s+ci$")
-_QUALIFIERS = re.compile(r"^(?:(?:certified|organic|natural|bio|wild|wildcrafted|fair ?trade|vegan|pure|"
-                         r"cold[- ]pressed|virgin|extra virgin)\b[ -]*)+(?=[a-z])")
-_GRADE = re.compile(r"\s+(?:usp|nf|bp|ep|jp|ph\.?\s*eur\.?|fcc|food grade|cosmetic grade)$")  # "Stearic Acid USP"
+_QUALIFIERS = re.compile(r"^(?:(?:certified|organic|natural|all[- ]natural|bio|wild|wildcrafted|fair ?trade|vegan|"
+                         r"pure|cold[- ]pressed|virgin|extra virgin|unrefined|food[- ]grade)\b[ -]*)+(?=[a-z])")
+# "Stearic Acid USP", "Citric Acid Anhydrous", "Indole Pure", "Linalool. 80% Vol" (the percent already cut)
+_GRADE = re.compile(r"\.?\s+(?:usp|nf|bp|ep|jp|ph\.?\s*eur\.?|fcc|food grade|cosmetic grade|anhydrous|pure|vol|"
+                    r"w/w)\.?$")
+# What the product does, printed after the name: "Bentonite Clay", "Avobenzone 3% Sunscreen", "Citrus Aurantium
+# Dulcis Peel Oil Fragrance"; the word's own family rules still count (analysis.py reads the name as written)
+_DESCRIPTOR = re.compile(r"\s+(?:clay|sunscreen|fragrance|allergens?|antistatic agent)$")
+# a stereo or chain prefix: "D-Sorbitol", "DL-Alpha Tocopheryl Acetate", "N-Butane" (the INCI name has none)
+_ISOMER = re.compile(r"^(?:dl|d|l|n)-(?=[a-z]{3})")
+_GREEK_AFTER = re.compile(r"^(?P<name>[a-z]+) (?P<greek>alpha|beta|gamma)$")  # "Terpineol Alpha": alpha-terpineol
 _SALT = re.compile(r"^(?P<stem>[a-z0-9 ,-]+?)ic acid,? \(?(?P<metal>sodium|potassium|calcium|magnesium|zinc|"
                    r"ammonium|disodium|dipotassium) salt\)?$")
 _SLASHES = re.compile(r"[/\\]")
 _DIGITS = re.compile(r"\d")
 _LOOSE = re.compile(r"[^a-z0-9]")
+_CERA = re.compile(r"\bcera\b")
+_PLAIN_WORDS = re.compile(r"^[a-z]+(?: [a-z]+)+$")  # no digits, brackets or slashes: one plant, one part
 _BARE_PLANT = re.compile(r"^[a-z]+ [a-z]+(?: [a-z]+)?$")  # "passiflora edulis", "citrus aurantium dulcis"
 _SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r in (
     (r"sulph", "sulf"),
@@ -91,6 +97,7 @@ _SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) f
     (r"(?<=silox)an\b", "ane"),
     (r"\bglycerine\b", "glycerin"),
     (r"\bcaffein\b", "caffeine"),
+    (r"glycyrrhizinate\b", "glycyrrhizate"),  # the Japanese pharmacopoeia's "Dipotassium Glycyrrhizinate"
     (r"\blanoline\b", "lanolin"),
     (r"\bvaseline\b", "petrolatum"),
     (r"\bcolour\b", "color"),
@@ -293,7 +300,7 @@ class LabelResolver:
                 if found is not None:
                     return Resolution(name, found.index, "spelling", spelled)
         trail.append("spelling: no")
-        everyday = self._names.everyday_names.get(key)
+        everyday = next((found for k in (key, *variants) if (found := self._names.everyday_names.get(k))), None)
         owners = sorted({self._exact[i] for i in map(self._exact_key, everyday or ()) if i in self._exact})
         if len(owners) == 1:  # "Vitamin B12": curated with its source (curation.json `label_names`)
             return Resolution(name, owners[0], "everyday", key)
@@ -315,6 +322,8 @@ class LabelResolver:
         # candidate of the plant stays a candidate: their families still count (fail closed)
         chosen = [i for i in owners if plant_parts(self._exact_key(self._ingredients[i].canonical)) == written
                   ] if written else owners
+        if written and not chosen:  # "Butyrospermum Parkii Nut Butter": the inventory's entry writes no part
+            chosen = [i for i in owners if not plant_parts(self._exact_key(self._ingredients[i].canonical))]
         if len(chosen) == 1:
             return Resolution(name, chosen[0], "botanical", plant)
         if owners:
@@ -323,7 +332,13 @@ class LabelResolver:
             typo = self._typo_step(name, self._respell(variants[-1] if variants else key), [])
             if typo.identified:  # a misprinted part: "Camellia Sinensis Leaf Extrakt"
                 return typo
-            # no part written: one of these (plants.py); a part written: never guessed
+            if written and not chosen and _PLAIN_WORDS.match(" ".join(_PARENS.sub(" ", plant_name).split())):
+                # "Ziziphus Jujuba Fruit Extract": a part the inventory does not list for this plant's product
+                # is none of the candidates, but is that plant's product all the same: one of them for its
+                # families (plants.py), fail closed, recorded as its own step
+                trail.append(f"part: {' '.join(sorted(written))} is not among the {len(owners)} listed")
+                return Resolution(name, None, "part", plant, tuple(owners), plant=plant)
+            # no part written: one of these (plants.py); several parts written, none chosen: never guessed
             return Resolution(name, None, UNIDENTIFIED, plant, tuple(owners), plant="" if written else plant)
         bare = sorted(self._bare.get(plant_name, ())) if _BARE_PLANT.match(plant_name) else []
         if bare:  # "Passiflora Edulis": one of that plant's ingredients, whichever (plants.py)
@@ -338,7 +353,9 @@ class LabelResolver:
             first = next((h.index for h in hits if h.index is not None), None)
             if len(known) > 1 and first is not None and self._same_substance(known):
                 known = {first}  # "Beeswax/Cera Alba": the US and EU names of one substance (one CAS number)
-            others = [p for p, h in zip(parts, hits) if h.index is None]
+            # the French words of a bilingual label translate the other parts: no other substance
+            others = [p for p, h in zip(parts, hits) if h.index is None and not self._names.translation(p.strip())]
+            parts = [p for p in parts if not self._names.translation(p.strip())]
             plain = not any(_DIGITS.search(p) or self._flagged(p) for p in others)
             if len(known) == 1 and 2 * len(others) < len(parts) and plain:
                 return Resolution(name, known.pop(), "parts", key)
@@ -372,35 +389,20 @@ class LabelResolver:
         return Resolution(name, None, UNIDENTIFIED, candidates=tuple(sorted({found.index, *others})))
 
     def _same_substance(self, indexes: set[int]) -> bool:
-        """Do these entries share a CAS number that no other entry has (Beeswax, Cera Alba)?"""
+        """Do these entries share a CAS number that no other entry has (Beeswax, Cera Alba), or are they the EU
+        "Cera" and US "Wax" names of one plant's wax ("Oryza Sativa Cera/Rice Bran Wax")?"""
         shared = set.intersection(*(set(self._ingredients[i].cas) for i in indexes))
-        return any(self._cas.get(cas) == indexes for cas in shared)
+        if any(self._cas.get(cas) == indexes for cas in shared):
+            return True
+        waxes = {botanical_key(_CERA.sub("wax", self._exact_key(self._ingredients[i].canonical))) for i in indexes}
+        return len(waxes) == 1 and "" not in waxes and next(iter(waxes)).endswith(" wax")
 
     def _typo_step(self, name: str, key: str, trail: list[str]) -> Resolution:
         query = compact_key(key)
-        dropped_only = len(query) == TYPO_DROPPED_LETTER_LENGTH and query.isalpha()
-        if len(query) < TYPO_MIN_LENGTH and not dropped_only or "/" in query:
+        if not typo_candidate(query):
             trail.append(f"typo: not tried (shorter than {TYPO_MIN_LENGTH} letters or several names)")
             return Resolution(name, None, UNIDENTIFIED)
-        from rapidfuzz.distance import OSA  # lazy: only names no table knows get here
-        from rapidfuzz.process import extract
-
-        max_edits = 1 if len(query) < TYPO_TWO_EDITS_FROM else 2
-        digits = _DIGITS.findall(query)
-        parts = plant_parts(key)  # "Seed Extract" is never a misprint of "Peel Extract"
-        buckets = self._typo_buckets()
-        best: dict[int, int] = {}  # ingredient -> its smallest distance
-        lengths = [len(query) + 1] if dropped_only else range(len(query) - max_edits, len(query) + max_edits + 1)
-        any_first = len(query) >= TYPO_ANY_FIRST_LETTER_FROM or dropped_only
-        for length in lengths:
-            keys, owners = buckets.get(length, ([], []))
-            for choice, distance, pos in extract(query, keys, scorer=OSA.distance,
-                                                 score_cutoff=max_edits, limit=20):
-                if (choice[0] == query[0] or any_first) and _DIGITS.findall(choice) == digits:
-                    idx = owners[pos]
-                    if parts and parts not in self._parts_of(idx):
-                        continue
-                    best[idx] = min(distance, best.get(idx, distance))
+        best, max_edits = nearest_names(query, plant_parts(key), self._typo_buckets(), self._parts_of)
         if not best:
             trail.append(f"typo: nothing within {max_edits} edit(s)")
             return Resolution(name, None, UNIDENTIFIED)
@@ -411,7 +413,6 @@ class LabelResolver:
             trail.append(f"typo: ambiguous at {nearest} edit(s) ({names}): not guessed")
             return Resolution(name, None, UNIDENTIFIED, candidates=winners, distance=nearest)
         return Resolution(name, winners[0], "typo", self._ingredients[winners[0]].canonical, distance=nearest)
-
 
     def _parts_of(self, idx: int) -> set[frozenset[str]]:
         """The plant parts each name of an ingredient writes ('Eucalyptus Globulus Oil' is also known
@@ -429,10 +430,14 @@ def _normalised_variants(key: str) -> list[str]:
     if qualified != key:  # "organic aloe barbadensis leaf juice"
         out.append(qualified)
         key = qualified
-    graded = _GRADE.sub("", key)
-    if graded != key:
-        out.append(graded)
-        key = graded
+    for pattern in (_GRADE, _DESCRIPTOR, _ISOMER):
+        cut = pattern.sub("", key)
+        if cut != key:
+            out.append(cut)
+            key = cut
+    greek = _GREEK_AFTER.match(key)
+    if greek:
+        out.append(f"{greek['greek']}-{greek['name']}")
     salt = _SALT.match(key)
     if salt:  # "hyaluronic acid (sodium salt)" -> "sodium hyaluronate"
         out.append(f"{salt['metal']} {salt['stem'].strip()}ate")
