@@ -63,7 +63,7 @@ class IngredientInfo(BaseModel):
     known: bool
     canonical: str | None
     via: str = Field("", description="The resolution step that identified the name: exact, synonym, cas, "
-                                     "normalised, spelling, everyday, common, botanical, plant, parts, typo; "
+                                     "normalised, spelling, everyday, common, botanical, part, plant, parts, typo; "
                                      "not_ingredient (text that names no substance) or unidentified.")
     trail: list[str] = Field(default_factory=list, description="The steps tried before the one that matched.")
     candidates: list[str] = Field(default_factory=list, description="Ambiguous matches (never guessed).")

@@ -15,8 +15,9 @@ from conseil.search.products.verify import stored_items
 from .audit import Contradiction
 
 # Bump when the payload layout or the text recipes change: stored products are then refreshed.
-PAYLOAD_VERSION = 7  # 6: items joined across a stray comma, split items identified (merged.py); 7: list
-# repairs (chemical index names kept whole, batch codes set aside, CL read as CI, unglued and slashed names)
+PAYLOAD_VERSION = 8  # 6: items joined across a stray comma, split items identified (merged.py); 7: list
+# repairs (chemical index names kept whole, batch codes set aside, CL read as CI, unglued and slashed names);
+# 8: stereo descriptors joined to their index name, the part step, words set aside around a name
 # The dense text keeps the first ingredients only: the model reads 256 word pieces at most, and
 # the full list is in the BM25 text, where exact ingredient names matter most.
 DENSE_INGREDIENTS = 12
