@@ -210,7 +210,7 @@ def test_unidentified_items_never_support_free_of(engine: ProductSearch) -> None
     ones, never called "free of", and dropped in strict mode."""
     relaxed = engine.search(SearchRequest(query="without parabens", limit=100, facets=False))
     unverified = [h for h in relaxed.hits if h.unidentified]
-    assert unverified, "the demo catalog lists 'Quinoa Protein' and 'Centella Asiatica & Madecassoside'"
+    assert unverified, "the demo catalog lists 'Quinoa Protein' (DEMO-062), which no step identifies"
     flags = [bool(h.unidentified) for h in relaxed.hits]
     assert flags == sorted(flags)  # every fully verified hit first
     for hit in unverified:

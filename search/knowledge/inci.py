@@ -64,6 +64,7 @@ class Declaration:
 
 
 _I = re.IGNORECASE
+_BULLET_AND = re.compile(r"\s+(?:&|\+|and)\s+", re.IGNORECASE)  # never "D&C Red 7": spaces on both sides
 _MEMO_SIZE = 200_000  # bound of CachedKnowledge's tables: emptied when full
 
 # --- declaration -------------------------------------------------------------------------------
@@ -123,6 +124,8 @@ class _Builder:
             inci = sum(bool(_INCI_HINT.search(p)) for p in head)
             whole = bullet or (header_only and (len(head) < 3 or inci * 2 <= len(head)))
             before, label_pieces = ([], head) if whole else (head[:-1], head[-1:])
+            if bullet:  # "-Centella Asiatica & Madecassoside: Soothe...": a highlight naming two ingredients
+                label_pieces = [q for p in label_pieces for q in _BULLET_AND.split(p) if q.strip()]
             body_pieces = _pieces(body)
             if body_pieces and (_is_prose(body_pieces) or (bullet and not _looks_like_list(body_pieces))):
                 self.add(before + label_pieces)  # marketing bullet: keep the ingredient it names
