@@ -103,3 +103,10 @@ def test_a_wax_blend_carries_every_part(kb: IngredientKnowledge) -> None:
 def test_cane_sugar_alcohol_is_a_drying_alcohol(kb: IngredientKnowledge) -> None:
     product = payload(kb, "Organic Cane Sugar Alcohol, Water, Parfum")
     assert not verify(product, Constraints(exclude_families=("drying_alcohols",)), kb).ok
+
+
+def test_a_highlight_naming_two_ingredients_gives_two_items(kb: IngredientKnowledge) -> None:
+    found = analyze("-Centella Asiatica & Madecassoside: Soothe visible redness.\n\nWater, Madecassoside", kb)
+    assert [i.item.name for i in found.items][:2] == ["centella asiatica", "madecassoside"]
+    assert not found.unknown
+    assert "d&c red 7" in {i.item.name for i in analyze("-D&C Red 7: a red.\n\nWater", kb).items}
