@@ -15,6 +15,7 @@ import pytest
 from conseil.search.embedder import Embedder
 from conseil.search.settings import Settings
 from fault_support import children  # noqa: F401 - the fault suite's fixture (tests/faults/)
+from model_support import real_demo  # noqa: F401 - the demo corpora on the real models, once a session
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = (REPO / ".." / "shared" / "data").resolve()

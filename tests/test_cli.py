@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from model_support import RealDemo
 from typer.testing import CliRunner
 
 CLI = [sys.executable, "-m", "conseil.api.cli"]
@@ -22,13 +23,14 @@ def run(args: list[str], data_dir: Path, stdin: str | None = None) -> subprocess
 
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("cli") / "data"
-    done = run(["ingest", "demo", "--json"], data_dir)
+def demo_dir(tmp_path_factory: pytest.TempPathFactory, real_demo: RealDemo) -> Path:
+    # `conseil ingest demo --json` with the real model, run once a session (tests/model_support.py,
+    # which also ingests the bundled studies there); this module's own copy.
+    done = real_demo.products_ingest
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     assert summary["new"] == 100 and summary["rejected"] == 0
-    return data_dir
+    return real_demo.copy(tmp_path_factory.mktemp("cli"))
 
 
 @pytest.mark.index

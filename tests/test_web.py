@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from api_support import demo_data
 from conftest import REPO, fake_embedder
 
 pytestmark = pytest.mark.browser
@@ -71,20 +72,17 @@ def require_browser() -> None:
 
 @contextmanager
 def demo_server(data_dir: Path) -> Iterator[str]:
-    """The real server over the demo products and studies (fake embedder) in `data_dir`, on a free
-    loopback port, with an advisor (Alice) and an analyst (Bob) key; yields its base URL."""
+    """The real server over `data_dir`, a copy of the demo products and studies ingested with the fake
+    embedder (api_support.demo_data: ingested once a session), on a free loopback port, with an advisor
+    (Alice) and an analyst (Bob) key; yields its base URL."""
     import uvicorn
     from conseil.api.auth import ApiKey, Role, hash_key
-    from conseil.api.cli import demo_catalog_path
     from conseil.api.config import ApiSettings
     from conseil.api.server import create_app
-    from conseil.ingest.products import ingest_products
-    from conseil.ingest.studies import ingest_studies
     from conseil.search.settings import Settings
 
     settings = Settings(data_dir=data_dir, embedding_model="hash-test")
-    ingest_products(settings, demo_catalog_path(), source="demo", embedder_factory=fake_embedder)
-    ingest_studies(settings, [REPO / "corpora" / "studies"], embedder_factory=fake_embedder)
+    assert (data_dir / "index" / "products").is_dir() and (data_dir / "index" / "studies" / "meta.json").is_file()
     keys = [ApiKey(name="Alice", role=Role.ADVISOR, sha256=hash_key(KEYS["advisor"])),
             ApiKey(name="Bob", role=Role.ANALYST, sha256=hash_key(KEYS["analyst"]))]
     # The demo studies' folder is served to analysts (a cited PDF opens at its page).
@@ -109,7 +107,7 @@ def demo_server(data_dir: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     require_browser()
-    with demo_server(tmp_path_factory.mktemp("web") / "data") as url:
+    with demo_server(demo_data(tmp_path_factory, "web")) as url:
         yield url
 
 

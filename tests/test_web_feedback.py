@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import test_web
+from api_support import demo_data
 from conftest import REPO
 from test_web import expect, shot
 
@@ -35,7 +36,7 @@ def test_ask_script_loads_nothing_from_the_network_and_never_uses_innerhtml() ->
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("web-feedback") / "data"
+    return demo_data(tmp_path_factory, "web-feedback")
 
 
 @pytest.fixture(scope="module")
