@@ -300,12 +300,14 @@ class LabelResolver:
                 if found is not None:
                     return Resolution(name, found.index, "spelling", spelled)
         trail.append("spelling: no")
-        everyday = next((found for k in (key, *variants) if (found := self._names.everyday_names.get(k))), None)
-        owners = sorted({self._exact[i] for i in map(self._exact_key, everyday or ()) if i in self._exact})
+        # the name as written, or without "organic"-style qualifiers: "Natural Coconut Soy Wax"
+        day_key = next((k for k in (key, *variants) if k in self._names.everyday_names), key)
+        everyday = self._names.everyday_names.get(day_key, ())
+        owners = sorted({self._exact[i] for i in map(self._exact_key, everyday) if i in self._exact})
         if len(owners) == 1:  # "Vitamin B12": curated with its source (curation.json `label_names`)
-            return Resolution(name, owners[0], "everyday", key)
+            return Resolution(name, owners[0], "everyday", day_key)
         if owners:  # "Vitamin E": tocopherol or its acetate, whichever: one of them (plants.py), fail closed
-            return Resolution(name, None, "everyday", key, tuple(owners), plant=key)
+            return Resolution(name, None, "everyday", day_key, tuple(owners), plant=day_key)
         common = self._common_name(self._respell(variants[-1] if variants else key)) if common_ok else ""
         if common:  # once: "eucalyptus" of "Eucalyptus Globulus (Eucalyptus) Oil" would rewrite forever
             found = self._resolve(common, trail, common_ok=False)
