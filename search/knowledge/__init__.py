@@ -2,6 +2,9 @@
 
     base.py       IngredientKnowledge: the packaged knowledge base (CosIng inventory, families, synonyms)
     resolve.py    LabelResolver: one resolution for every label name, each step recorded as `via`
+    variants.py   the forms a name may take before look-up: qualifiers, grades, words set aside, respellings
+    typos.py      the last step's misprint matching (rapidfuzz OSA distance, with its thresholds)
+    label_names.py the curated label names: botanical synonyms, common and everyday names, French label words
     inci.py       parse_declaration: raw ingredient text -> items, kit variants, set-aside notes
     cutting.py    the list cutter under it: repairs, clauses, label colons, comma pieces
     prose.py      sentences, claims and marketing bullets told from lists (set aside as notes)

@@ -57,6 +57,7 @@ from conseil.search.knowledge.typos import (
     nearest_names,
     typo_candidate,
 )
+from conseil.search.knowledge.variants import normalised_variants, respell
 
 VIA_STEPS = ("exact", "synonym", "cas", "normalised", "spelling", "everyday", "common", "botanical", "part", "plant",
              "parts", "typo")
@@ -69,45 +70,12 @@ _CAS = re.compile(r"^(?:cas\s*(?:no\.?|number|#)?\s*:?\s*)?(\d{2,7}-\d{2}-\d)$")
 _NAME_AND_CAS = re.compile(r"^(?P<name>.*?[a-z].*?)[\s(]+(?:cas\s*(?:no\.?|number|#)?\s*:?\s*)?"
                            r"(?P<cas>\d{2,7}-\d{2}-\d)\)?$")
 _PARENS = re.compile(r"\([^()]*\)")
-_PERCENT = re.compile(r"\s*\d+(?:[.,]\d+)?\s*%|\bnano\b|\(\s*\)|\s*(?:™|®|\btm\b)|\s+ci$")
-_QUALIFIERS = re.compile(r"^(?:(?:certified|organic|natural|all[- ]natural|bio|wild|wildcrafted|fair ?trade|vegan|"
-                         r"pure|cold[- ]pressed|virgin|extra virgin|unrefined|food[- ]grade)\b[ -]*)+(?=[a-z])")
-# "Stearic Acid USP", "Citric Acid Anhydrous", "Indole Pure", "Linalool. 80% Vol" (the percent already cut)
-_GRADE = re.compile(r"\.?\s+(?:usp|nf|bp|ep|jp|ph\.?\s*eur\.?|fcc|food grade|cosmetic grade|anhydrous|pure|vol|"
-                    r"w/w)\.?$")
-# What the product does, printed after the name: "Bentonite Clay", "Avobenzone 3% Sunscreen", "Citrus Aurantium
-# Dulcis Peel Oil Fragrance"; the word's own family rules still count (analysis.py reads the name as written)
-_DESCRIPTOR = re.compile(r"\s+(?:clay|sunscreen|fragrance|allergens?|antistatic agent)$")
-# a stereo or chain prefix: "D-Sorbitol", "DL-Alpha Tocopheryl Acetate", "N-Butane" (the INCI name has none)
-_ISOMER = re.compile(r"^(?:dl|d|l|n)-(?=[a-z]{3})")
-_GREEK_AFTER = re.compile(r"^(?P<name>[a-z]+) (?P<greek>alpha|beta|gamma)$")  # "Terpineol Alpha": alpha-terpineol
-_SALT = re.compile(r"^(?P<stem>[a-z0-9 ,-]+?)ic acid,? \(?(?P<metal>sodium|potassium|calcium|magnesium|zinc|"
-                   r"ammonium|disodium|dipotassium) salt\)?$")
 _SLASHES = re.compile(r"[/\\]")
 _DIGITS = re.compile(r"\d")
 _LOOSE = re.compile(r"[^a-z0-9]")
 _CERA = re.compile(r"\bcera\b")
 _PLAIN_WORDS = re.compile(r"^[a-z]+(?: [a-z]+)+$")  # no digits, brackets or slashes: one plant, one part
 _BARE_PLANT = re.compile(r"^[a-z]+ [a-z]+(?: [a-z]+)?$")  # "passiflora edulis", "citrus aurantium dulcis"
-_SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r in (
-    (r"sulph", "sulf"),
-    (r"aluminium", "aluminum"),
-    (r"(?<=[a-z])meticon", "methicon"),  # INN: Dimeticone, Simeticone
-    (r"(?<=methic)on\b", "one"),  # Dimethicon (German labels)
-    (r"(?<=silox)an\b", "ane"),
-    (r"\bglycerine\b", "glycerin"),
-    (r"\bcaffein\b", "caffeine"),
-    (r"glycyrrhizinate\b", "glycyrrhizate"),  # the Japanese pharmacopoeia's "Dipotassium Glycyrrhizinate"
-    (r"\blanoline\b", "lanolin"),
-    (r"\bvaseline\b", "petrolatum"),
-    (r"\bcolour\b", "color"),
-    (r"\bflavour\b", "flavor"),
-    (r"\boestr", "estr"),
-    (r"(?<=glyceride)s\b", ""),  # "Caprylic/Capric Triglycerides": INCI names are singular
-    (r"(?<=[a-z] )essential oil$", "oil"),  # "Lavandula Angustifolia Essential Oil": INCI writes "Oil"
-))
-
-
 class Named(Protocol):
     """What resolution needs of an ingredient (satisfied by base.Ingredient)."""
 
@@ -287,7 +255,7 @@ class LabelResolver:
         named = _NAME_AND_CAS.match(key)
         if named:
             return self._name_and_cas(name, named["name"], named["cas"], trail)
-        variants = _normalised_variants(key)
+        variants = normalised_variants(key)
         for variant in variants:
             found = self._table_step(variant, "normalised")
             if found is not None:
@@ -365,7 +333,7 @@ class LabelResolver:
         return self._typo_step(name, self._respell(variants[-1] if variants else key), trail)
 
     def _respell(self, key: str) -> str:
-        return self._names.rename_plant(_respell(key))
+        return self._names.rename_plant(respell(key))
 
     def _common_name(self, key: str) -> str:
         """'ginger root oil' -> 'zingiber officinale root oil' (the longest common name that starts it)."""
@@ -421,37 +389,3 @@ class LabelResolver:
         as '... Leaf Oil')."""
         ing = self._ingredients[idx]
         return {plant_parts(self._exact_key(n)) for n in (ing.canonical, *ing.synonyms)}
-
-
-def _normalised_variants(key: str) -> list[str]:
-    """The name without parentheses, percentages, 'nano' and 'organic'-style qualifiers, and in salt
-    notation rewritten."""
-    out: list[str] = []
-    original = key
-    qualified = _QUALIFIERS.sub("", key)
-    if qualified != key:  # "organic aloe barbadensis leaf juice"
-        out.append(qualified)
-        key = qualified
-    for pattern in (_GRADE, _DESCRIPTOR, _ISOMER):
-        cut = pattern.sub("", key)
-        if cut != key:
-            out.append(cut)
-            key = cut
-    greek = _GREEK_AFTER.match(key)
-    if greek:
-        out.append(f"{greek['greek']}-{greek['name']}")
-    salt = _SALT.match(key)
-    if salt:  # "hyaluronic acid (sodium salt)" -> "sodium hyaluronate"
-        out.append(f"{salt['metal']} {salt['stem'].strip()}ate")
-    if "(" in key:
-        out.append(" ".join(_PARENS.sub(" ", key).split()))
-    if "%" in key or "nano" in key or "()" in key or "tm" in key or "™" in key or "®" in key or key.endswith(" ci"):
-        out.append(" ".join(_PERCENT.sub(" ", out[-1] if "(" in key else key).split()))
-    return [v for v in dict.fromkeys(out) if v and v != original]
-
-
-def _respell(key: str) -> str:
-    for pattern, replacement in _SPELLINGS:
-        if pattern.search(key):
-            key = pattern.sub(replacement, key)
-    return key
