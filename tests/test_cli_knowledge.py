@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conseil.search.knowledge.coverage import ITEM_STEPS
 
 pytestmark = pytest.mark.index  # runs the CLI in a process
 
@@ -26,8 +27,8 @@ def test_coverage_reports_steps_and_unresolved_names(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert (report["format"], report["products"]) == ("generic", 100)
-    assert report["resolved"] == sum(report["by_step"].get(s, 0) for s in ("exact", "synonym", "cas", "normalised",
-                                                                            "spelling", "botanical", "parts", "typo"))
+    assert report["resolved"] == sum(report["by_step"].get(s, 0) for s in ITEM_STEPS)  # every resolving step
+    assert set(report["by_step"]) <= {*ITEM_STEPS, "scan", "pattern", "unidentified"}
     assert 0.95 < report["resolved_share"] <= 1.0 and report["top_unresolved"]
     assert not (tmp_path / "no-index").exists()  # no index was opened or created
     text = run(["coverage", str(DEMO)], tmp_path)
