@@ -224,7 +224,7 @@ _SUBSTITUENT = re.compile(  # a locant-led prefix with no parent: "3,7-dimethyl"
 _SUBSTITUTED = re.compile(r"\((?!\d+[a-z]?h\))|methyl|ethyl|propyl|butyl|hydro|hydroxy|methoxy|ethoxy|(?<![a-z])oxo", _I)
 # a stereo descriptor printed after the name it qualifies: "(3aR,5aS,9aS,9bR)", "(12E)", "(E)", "(2S)"
 _STEREO = re.compile(r"^\((?:\d+[a-z]?)?[rsez](?:,(?:\d+[a-z]?)?[rsez])*\)-?$", _I)
-_ANION = re.compile(r"^(?:\d-)?(?:acetate|propanoate)$", _I)  # only after a locant-bearing piece
+_ANION = re.compile(r"^(?:\d-)?(?:acetate|propanoate)$", _I)  # only after a dangling substituent (_dependent)
 # a locant ("1,6-Nonadien-3-ol"), not a carbon-chain range ("C12-15, Acetate" are two alternatives)
 _LOCANT_IN = re.compile(r"(?<!\w)\d+(?:,\d+)*-")
 _MASKED_GROUP = re.compile(r"\s+[\x11\x13\x15].*$", re.DOTALL)  # a trailing "(floral note/safe synthetic)"
@@ -254,7 +254,9 @@ def _dependent(before: str, masked_part: str) -> bool:
         return True
     if _GREEK.match(core):  # ".alpha." of "3-Cyclopentene-1-butanol, .alpha.,.beta.,2,2,3-pentamethyl"
         return any(c.isdigit() for c in before)
-    return bool(_ANION.match(core)) and (before.rstrip().endswith("-") or bool(_LOCANT_IN.search(before)))
+    # "..., 3,7-dimethyl-, acetate": after a dangling substituent or an index name already joined, never
+    # after a complete name with locants ("1,2-Hexanediol, Acetate" are two items)
+    return bool(_ANION.match(core)) and (before.rstrip().endswith("-") or ", " in before)
 
 
 def _label_colon(text: str) -> int | None:
