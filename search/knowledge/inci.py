@@ -64,7 +64,7 @@ class Declaration:
 
 
 _I = re.IGNORECASE
-_BULLET_AND = re.compile(r"\s+(?:&|\+|and)\s+", re.IGNORECASE)  # never "D&C Red 7": spaces on both sides
+_BULLET_AND = re.compile(r"\s+(?:&|\+|and)\s+", _I)  # never "D&C Red 7": spaces on both sides
 _MEMO_SIZE = 200_000  # bound of CachedKnowledge's tables: emptied when full
 
 # --- declaration -------------------------------------------------------------------------------

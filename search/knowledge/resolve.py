@@ -290,10 +290,10 @@ class LabelResolver:
         written = plant_parts(plant_name)
         # A part written decides ("Ziziphus Jujuba Fruit Extract" is no other part's extract), but every
         # candidate of the plant stays a candidate: their families still count (fail closed)
-        chosen = [i for i in owners if plant_parts(self._exact_key(self._ingredients[i].canonical)) == written
-                  ] if written else owners
+        listed = {i: plant_parts(self._exact_key(self._ingredients[i].canonical)) for i in owners}
+        chosen = [i for i in owners if listed[i] == written] if written else owners
         if written and not chosen:  # "Butyrospermum Parkii Nut Butter": the inventory's entry writes no part
-            chosen = [i for i in owners if not plant_parts(self._exact_key(self._ingredients[i].canonical))]
+            chosen = [i for i in owners if not listed[i]]
         if len(chosen) == 1:
             return Resolution(name, chosen[0], "botanical", plant)
         if owners:
@@ -324,8 +324,9 @@ class LabelResolver:
             if len(known) > 1 and first is not None and self._same_substance(known):
                 known = {first}  # "Beeswax/Cera Alba": the US and EU names of one substance (one CAS number)
             # the French words of a bilingual label translate the other parts: no other substance
-            others = [p for p, h in zip(parts, hits) if h.index is None and not self._names.translation(p.strip())]
-            parts = [p for p in parts if not self._names.translation(p.strip())]
+            kept = [(p, h) for p, h in zip(parts, hits) if not self._names.translation(p.strip())]
+            others = [p for p, h in kept if h.index is None]
+            parts = [p for p, _ in kept]
             plain = not any(_DIGITS.search(p) or self._flagged(p) for p in others)
             if len(known) == 1 and 2 * len(others) < len(parts) and plain:
                 return Resolution(name, known.pop(), "parts", key)

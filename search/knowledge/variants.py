@@ -41,10 +41,10 @@ _SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) f
 ))
 
 
-
 def normalised_variants(key: str) -> list[str]:
-    """The name without parentheses, percentages, 'nano' and 'organic'-style qualifiers, and in salt
-    notation rewritten."""
+    """The name without 'organic'-style qualifiers, a grade, a word saying what the product does, an isomer
+    prefix, parentheses, percentages and 'nano'; with a Greek letter put first ("Terpineol Alpha"); and in
+    salt notation rewritten. Each cut applies to what the previous ones left."""
     out: list[str] = []
     original = key
     qualified = _QUALIFIERS.sub("", key)
@@ -70,6 +70,7 @@ def normalised_variants(key: str) -> list[str]:
 
 
 def respell(key: str) -> str:
+    """The name in the INCI spelling system (sulfate, aluminum, -methicone...): the `spelling` step."""
     for pattern, replacement in _SPELLINGS:
         if pattern.search(key):
             key = pattern.sub(replacement, key)
