@@ -29,6 +29,12 @@ def kb() -> IngredientKnowledge:
     ("Calone", "Methyl Benzodioxepinone"),
     ("Habanolide", "Oxacyclohexadecenone"),
     ("Mefrosol", "Phenylisohexanol"),
+    ("Cyclopentaneacetic Acid, 3-Oxo-2-Pentyl-, Methyl Ester", "Methyldihydrojasmonate"),
+    ("1,4-Dioxacycloheptadecane-5,17-Dione", "Ethylene Brassylate"),
+    ("Propanol, oxybis-", "Dipropylene Glycol"),
+    ("Benzoic acid, 2-hydroxy-, 3-hexen-1-yl ester", "cis-3-Hexenyl Salicylate"),
+    ("Piperonal", "Heliotropine"),
+    ("Pyrithione Zinc", "Zinc Pyrithione"),  # the US drug-facts name
 ])
 def test_label_name_is_a_synonym_of_its_inventory_entry(kb: IngredientKnowledge, name: str, inci: str) -> None:
     found = kb.resolve_label(name)
